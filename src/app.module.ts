@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AgentsModule } from './agents/agents.module.js';
+import { AuthModule } from './common/auth/auth.module.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { RepositoriesModule } from './database/repositories.module.js';
+import { EventsModule } from './events/events.module.js';
+import { HealthModule } from './health/health.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
+import { WorkerModule } from './worker/worker.module.js';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    RepositoriesModule,
+    AuthModule,
+    AgentsModule,
+    SessionsModule,
+    EventsModule,
+    TasksModule,
+    WorkerModule,
+    HealthModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+})
+export class AppModule {}

@@ -1,0 +1,29 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+
+/** Everything `main.ts` and the e2e tests both apply to the app, so tests exercise what production runs. */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Agent session service')
+      .setDescription('Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,7 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { AuthContext } from './auth-context.js';
+
+/** The authenticated caller of the current request. */
+export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthContext => {
+  return ctx.switchToHttp().getRequest<{ user: AuthContext }>().user;
+});

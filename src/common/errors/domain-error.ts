@@ -1,0 +1,41 @@
+/**
+ * A failure the caller can act on. `code` is stable (clients may switch on it), `status` is the HTTP status
+ * the single exception filter maps it to, and `message` is for humans.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: string[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const Errors = {
+  badRequest: (code: string, message: string, details?: string[]) => new DomainError(code, message, 400, details),
+  unauthorized: (message = 'a valid bearer token is required', invalidToken = false) =>
+    new DomainError('auth/unauthorized', message, 401, undefined, {
+      'WWW-Authenticate': invalidToken
+        ? 'Bearer realm="agent-sessions", error="invalid_token"'
+        : 'Bearer realm="agent-sessions"',
+    }),
+  forbidden: (message = 'this token may not perform writes') => new DomainError('auth/forbidden', message, 403),
+  sessionNotFound: () => new DomainError('session/not_found', 'session not found', 404),
+  taskNotFound: () => new DomainError('task/not_found', 'task not found', 404),
+  sessionClosed: (status: string) =>
+    new DomainError('session/not_writable', `session is ${status} and accepts no new events`, 409),
+  eventIdConflict: () =>
+    new DomainError('event/id_conflict', 'an event with this id already exists with a different body', 409),
+  unknownAgent: (agentId: string) => new DomainError('agent/unknown', `unknown agent "${agentId}"`, 400),
+  invalidCursor: () => new DomainError('pagination/invalid_cursor', 'cursor is malformed or expired', 400),
+  taskNotCancelable: (status: string) =>
+    new DomainError('task/not_cancelable', `task is ${status} and can no longer be canceled`, 409),
+  databaseUnavailable: () =>
+    new DomainError('database/unavailable', 'the database is unavailable; retry shortly', 503, undefined, {
+      'Retry-After': '2',
+    }),
+} as const;

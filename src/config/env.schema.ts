@@ -1,0 +1,90 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Every environment variable the service reads, with its default. Validated once at boot. */
+export class EnvSchema {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_MAX = 10;
+
+  @IsString()
+  EMBEDDED_PG_DIR = '.data/postgres';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @Transform(toBool) @IsBoolean()
+  MIGRATE_ON_START = true;
+
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 1048576, 512kb or 1mb' })
+  BODY_LIMIT = '1mb';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  AGENTS_FILE?: string;
+
+  @IsString()
+  DEFAULT_AGENT_ID = 'echo';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  AGENT_HISTORY_WINDOW = 20;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  AGENT_TIMEOUT_MS = 30_000;
+
+  @Transform(toBool) @IsBoolean()
+  WORKER_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  WORKER_CONCURRENCY = 8;
+
+  @Transform(toInt) @IsInt() @Min(10)
+  WORKER_POLL_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(500)
+  TASK_LEASE_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  TASK_MAX_ATTEMPTS = 3;
+
+  @Transform(toInt) @IsInt() @Min(100)
+  WAIT_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1000)
+  EXPIRY_SWEEP_MS = 60_000;
+}
+
+/** Validates raw environment variables; throws one error that lists every problem. */
+export function validateEnv(raw: Record<string, unknown>): EnvSchema {
+  const env = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}

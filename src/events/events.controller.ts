@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
+import { AfterSeqQuery } from '../common/validation/query.dto.js';
+import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AppendEventDto, AppendEventQuery } from './dto/append-event.dto.js';
+import { AppendResultDto, toAppendResultDto } from './dto/append-result.dto.js';
+import { EventPageDto, toEventDto } from './dto/event.dto.js';
+import { EventsService } from './events.service.js';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/sessions/:id/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Post a user message; it is stored with the task that answers it' })
+  @ApiAcceptedResponse({ type: AppendResultDto, description: 'stored; the task is queued' })
+  @ApiCreatedResponse({ type: AppendResultDto, description: 'with ?wait=true: the task has settled; response holds the answer' })
+  @ApiOkResponse({ type: AppendResultDto, description: 'a retry of an event id already stored: the original' })
+  async append(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: AppendEventQuery,
+    @Body() body: AppendEventDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AppendResultDto> {
+    const outcome = await this.events.append(auth, id, body, query.wait === true);
+    res.status(!outcome.created ? 200 : outcome.response ? 201 : 202);
+    return toAppendResultDto(outcome);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The session\'s history in seq order (replayable)' })
+  @ApiOkResponse({ type: EventPageDto })
+  async list(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: AfterSeqQuery,
+  ): Promise<EventPageDto> {
+    const page = await this.events.list(auth, id, query.after, query.limit);
+    return { data: page.data.map(toEventDto), nextAfter: page.nextAfter };
+  }
+}

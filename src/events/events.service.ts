@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../common/auth/auth-context.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { Errors } from '../common/errors/domain-error.js';
+import { mapPrismaError } from '../common/errors/prisma-error.mapper.js';
+import { AppConfig } from '../config/app-config.js';
+import { isWritable } from '../sessions/session.record.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { TaskWaiter } from '../tasks/task-waiter.service.js';
+import { isSettled, type TaskRecord } from '../tasks/task.record.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import type { AppendEventDto } from './dto/append-event.dto.js';
+import type { EventRecord } from './event.record.js';
+import { EventsRepository } from './events.repository.js';
+
+export interface AppendOutcome {
+  event: EventRecord;
+  task: TaskRecord;
+  response?: EventRecord;
+  /** false when this was a retry of an event already stored */
+  created: boolean;
+}
+
+export interface EventPage {
+  data: EventRecord[];
+  nextAfter: number | null;
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly events: EventsRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly sessionsService: SessionsService,
+    private readonly tasks: TasksRepository,
+    private readonly waiter: TaskWaiter,
+  ) {}
+
+  /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
+  async append(auth: AuthContext, sessionId: string, input: AppendEventDto, wait = false): Promise<AppendOutcome> {
+    assertCanWrite(auth);
+    const outcome = input.id
+      ? ((await this.replay(auth, sessionId, input)) ?? (await this.insert(auth, sessionId, input)))
+      : await this.insert(auth, sessionId, input);
+    if (!wait || isSettled(outcome.task)) return this.withResponse(outcome);
+    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
+    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+  }
+
+  async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
+    const session = await this.sessions.findById(sessionId, ownerScope(auth));
+    if (!session) throw Errors.sessionNotFound();
+    const rows = await this.events.listAfter(sessionId, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
+  }
+
+  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome> {
+    const eventId = input.id ?? randomUUID();
+    const taskId = randomUUID();
+    const newEvent = {
+      id: eventId,
+      sessionId,
+      type: 'message' as const,
+      role: 'user' as const,
+      parts: input.parts,
+      metadata: input.metadata ?? {},
+    };
+    let appended;
+    try {
+      appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId });
+    } catch (error) {
+      // Two retries of one client id raced: the loser answers like a retry.
+      if (input.id && mapPrismaError(error)?.status === 409) {
+        const replayed = await this.replay(auth, sessionId, input);
+        if (replayed) return replayed;
+      }
+      throw error;
+    }
+    if (!appended) throw await this.whyNotAppended(auth, sessionId);
+    const { event, agentId, turn } = appended;
+    const task: TaskRecord = {
+      id: taskId, sessionId, agentId, triggerEventId: event.id, triggerSeq: event.seq, turn,
+      responseEventId: null, status: 'submitted', attempts: 0, error: null,
+      createdAt: event.createdAt, updatedAt: event.createdAt, startedAt: null, finishedAt: null,
+    };
+    return { event, task, created: true };
+  }
+
+  /** An event with the client's id exists: the same body is a retry (returns the original), else 409. */
+  private async replay(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
+    const existing = await this.events.findById(input.id!);
+    if (!existing) return undefined;
+    const session = await this.sessions.findById(existing.sessionId, writeScope(auth));
+    const same =
+      session !== undefined &&
+      existing.sessionId === sessionId &&
+      existing.role === 'user' &&
+      canonicalJson(existing.parts) === canonicalJson(input.parts) &&
+      canonicalJson(existing.metadata) === canonicalJson(input.metadata ?? {});
+    if (!same) throw Errors.eventIdConflict();
+    const task = await this.tasks.findByTriggerEvent(existing.id);
+    if (!task) throw Errors.eventIdConflict();
+    return { event: existing, task, created: false };
+  }
+
+  private async whyNotAppended(auth: AuthContext, sessionId: string): Promise<Error> {
+    const session = await this.sessions.findById(sessionId, writeScope(auth));
+    if (!session) return Errors.sessionNotFound();
+    if (session.status === 'closed' || session.status === 'expired') return Errors.sessionClosed(session.status);
+    if (!isWritable(session)) {
+      await this.sessionsService.expire(sessionId);
+      return Errors.sessionClosed('expired');
+    }
+    return Errors.sessionClosed(session.status);
+  }
+
+  private async withResponse(outcome: AppendOutcome): Promise<AppendOutcome> {
+    const responseId = outcome.task.responseEventId;
+    if (!responseId) return outcome;
+    return { ...outcome, response: await this.events.findById(responseId) };
+  }
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { AppConfig } from './config/app-config.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+  configureApp(app);
+  const config = app.get(AppConfig);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('Bootstrap').log(`listening on http://${config.http.host}:${config.http.port} (API docs at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration, unreachable database): say why on stderr and exit.
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

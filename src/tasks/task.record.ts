@@ -1,0 +1,26 @@
+export const TASK_STATUSES = ['submitted', 'working', 'input_required', 'completed', 'failed', 'canceled', 'rejected'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'canceled', 'rejected'];
+/** Statuses after which the caller has the agent's answer (or its question) and waits no more. */
+export const SETTLED_TASK_STATUSES: readonly TaskStatus[] = [...FINAL_TASK_STATUSES, 'input_required'];
+
+export interface TaskRecord {
+  id: string;
+  sessionId: string;
+  agentId: string;
+  triggerEventId: string;
+  triggerSeq: number;
+  turn: number;
+  responseEventId: string | null;
+  status: TaskStatus;
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export function isSettled(task: TaskRecord): boolean {
+  return SETTLED_TASK_STATUSES.includes(task.status);
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { ROLES, type AuthContext, type Role } from '../common/auth/auth-context.js';
+import type { TokenRecord } from './token.record.js';
+import { TokensRepository } from './tokens.repository.js';
+
+const TOKEN_PREFIX = 'ast_';
+const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
+const MAX_TOKEN_LENGTH = 256;
+const USER_ID = /^[A-Za-z0-9._@:-]{1,128}$/;
+
+export interface IssueTokenInput {
+  userId: string;
+  role?: Role;
+  name?: string;
+  ttlSeconds?: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  record: TokenRecord;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Bearer tokens: 256 random bits, shown once, stored only as a SHA-256 hash. Lookup is by the full hash, so
+ * how long a wrong token takes to reject does not depend on how much of it matches a real one.
+ */
+@Injectable()
+export class TokensService {
+  constructor(private readonly tokens: TokensRepository) {}
+
+  async issue(input: IssueTokenInput): Promise<IssuedToken> {
+    const role = input.role ?? 'user';
+    if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+    if (!USER_ID.test(input.userId)) throw new Error('user id must be 1-128 characters of A-Z a-z 0-9 . _ @ : -');
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const record = await this.tokens.create({
+      userId: input.userId,
+      role,
+      name: input.name,
+      tokenPrefix: token.slice(0, PREFIX_LENGTH),
+      tokenHash: hashToken(token),
+      expiresAt: input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : undefined,
+    });
+    return { token, record };
+  }
+
+  async authenticate(token: string): Promise<AuthContext | undefined> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const record = await this.tokens.findByHash(hashToken(token));
+    if (!record || record.revokedAt) return undefined;
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
+    return { tokenId: record.id, userId: record.userId, role: record.role };
+  }
+
+  revoke(idOrPrefix: string): Promise<TokenRecord[]> {
+    return this.tokens.revoke(idOrPrefix);
+  }
+
+  list(userId?: string): Promise<TokenRecord[]> {
+    return this.tokens.list(userId);
+  }
+}

@@ -1,0 +1,55 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import type { Role } from '../../src/common/auth/auth-context.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { TokensService } from '../../src/tokens/tokens.service.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  db: TestDatabase;
+  baseUrl: string;
+  http: () => ReturnType<typeof request>;
+  token(userId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  /** Stops the app; drops the database unless it was passed in (so a test can restart on it). */
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  db?: TestDatabase;
+}
+
+/** Boots the real app (real PostgreSQL, real HTTP on a loopback port) on a fresh database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDb = !options.db;
+  const db = options.db ?? (await createTestDatabase());
+  const config = AppConfig.fromEnv({
+    LOG_LEVEL: 'silent',
+    WORKER_POLL_MS: '200',
+    EXPIRY_SWEEP_MS: '1000',
+    ...options.env,
+    DATABASE_URL: db.url,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(AppConfig).useValue(config).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    db,
+    baseUrl,
+    http: () => request(baseUrl),
+    token: async (userId, role = 'user', ttlSeconds) => (await app.get(TokensService).issue({ userId, role, ttlSeconds })).token,
+    close: async () => {
+      await app.close();
+      if (ownsDb) await db.drop();
+    },
+  };
+}
