@@ -10,6 +10,7 @@ import { RepositoriesModule } from './database/repositories.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { WorkerModule } from './worker/worker.module.js';
 
@@ -24,6 +25,7 @@ import { WorkerModule } from './worker/worker.module.js';
     SessionsModule,
     EventsModule,
     TasksModule,
+    StreamingModule,
     WorkerModule,
     HealthModule,
   ],

@@ -11,7 +11,8 @@ export function mergePatch(target: JsonValue | undefined, patch: JsonValue): Jso
   const result: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    // defineProperty, not assignment: a "__proto__" key must stay a plain key, not replace the prototype.
+    else Object.defineProperty(result, key, { value: mergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
   }
   return result;
 }

@@ -80,10 +80,13 @@ export class EnvSchema {
 
 /** Validates raw environment variables; throws one error that lists every problem. */
 export function validateEnv(raw: Record<string, unknown>): EnvSchema {
-  const env = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  // An empty variable means "not set": it takes the default rather than failing validation.
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const env = plainToInstance(EnvSchema, given, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
-    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  - ${e.property}: ${m}`));
+    // One message per variable: the most basic rule that failed (type before range).
+    const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).at(-1) ?? 'is invalid'}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;

@@ -10,6 +10,8 @@ export const CHANNELS = {
   taskStatus: 'agent_task_status',
   /** payload: `<sessionId>:<seq>`; an event was appended */
   sessionEvent: 'agent_session_event',
+  /** payload: JSON {t: taskId, s: sessionId, i: index, d: text}; a streaming agent produced text (not stored) */
+  taskDelta: 'agent_task_delta',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

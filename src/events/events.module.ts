@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { StreamingModule } from '../streaming/streaming.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
+import { TurnStreamService } from './turn-stream.service.js';
 
 @Module({
-  imports: [SessionsModule, TasksModule],
+  imports: [SessionsModule, TasksModule, StreamingModule],
   controllers: [EventsController],
-  providers: [EventsService],
+  providers: [EventsService, TurnStreamService],
   exports: [EventsService],
 })
 export class EventsModule {}

@@ -23,6 +23,13 @@ export interface AppendOutcome {
   created: boolean;
 }
 
+export interface AppendEventOptions {
+  /** wait until the task has settled (or WAIT_TIMEOUT_MS passed) */
+  wait?: boolean;
+  /** id for the new task, so a caller can subscribe to it before it exists */
+  taskId?: string;
+}
+
 export interface EventPage {
   data: EventRecord[];
   nextAfter: number | null;
@@ -40,12 +47,12 @@ export class EventsService {
   ) {}
 
   /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
-  async append(auth: AuthContext, sessionId: string, input: AppendEventDto, wait = false): Promise<AppendOutcome> {
+  async append(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
     assertCanWrite(auth);
     const outcome = input.id
-      ? ((await this.replay(auth, sessionId, input)) ?? (await this.insert(auth, sessionId, input)))
-      : await this.insert(auth, sessionId, input);
-    if (!wait || isSettled(outcome.task)) return this.withResponse(outcome);
+      ? ((await this.replay(auth, sessionId, input)) ?? (await this.insert(auth, sessionId, input, options.taskId)))
+      : await this.insert(auth, sessionId, input, options.taskId);
+    if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
     const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
     return this.withResponse({ ...outcome, task: task ?? outcome.task });
   }
@@ -58,9 +65,9 @@ export class EventsService {
     return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
   }
 
-  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome> {
+  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, presetTaskId?: string): Promise<AppendOutcome> {
     const eventId = input.id ?? randomUUID();
-    const taskId = randomUUID();
+    const taskId = presetTaskId ?? randomUUID();
     const newEvent = {
       id: eventId,
       sessionId,

@@ -8,6 +8,7 @@ import { PrismaService } from '../database/prisma.service.js';
 import type { EventType, Part } from '../events/event.record.js';
 import { EventsRepository } from '../events/events.repository.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { TaskDeltasService } from '../streaming/task-deltas.service.js';
 import type { TaskRecord, TaskStatus } from '../tasks/task.record.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 
@@ -33,6 +34,7 @@ export class TaskExecutor {
     private readonly sessions: SessionsRepository,
     private readonly events: EventsRepository,
     private readonly tasks: TasksRepository,
+    private readonly deltas: TaskDeltasService,
   ) {}
 
   async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
@@ -47,6 +49,7 @@ export class TaskExecutor {
     const heartbeat = this.keepLease(task, owner, controller);
     try {
       const reply = await this.runWithRetries(agent, task, controller.signal);
+      await this.deltas.flush(task.id);
       await this.settle(task, owner, {
         status: reply.status === 'input_required' ? 'input_required' : 'completed',
         type: 'message',
@@ -58,6 +61,7 @@ export class TaskExecutor {
       const reason = controller.signal.aborted && !(error instanceof AgentError) ? timeoutReason(controller.signal) : message(error);
       await this.settle(task, owner, failure(reason));
     } finally {
+      await this.deltas.flush(task.id);
       clearInterval(heartbeat);
       shutdown.removeEventListener('abort', abortOnShutdown);
     }
@@ -79,6 +83,7 @@ export class TaskExecutor {
           event,
           turn: task.turn,
           signal: combined,
+          onDelta: (text) => this.deltas.push(task.id, task.sessionId, text),
         });
       } catch (error) {
         if (combined.aborted) throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : message(error));

@@ -43,7 +43,7 @@ describe('database guarantees', () => {
        FROM events WHERE session_id = $1 ORDER BY seq`,
       [sessionId],
     );
-    let previous = Buffer.alloc(0);
+    let previous: Buffer = Buffer.alloc(0);
     for (const row of rows) {
       const expected = createHash('sha256').update(Buffer.concat([previous, Buffer.from(row.canonical, 'utf8')])).digest();
       expect(row.hash.equals(expected)).toBe(true);

@@ -36,7 +36,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: db.url,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(AppConfig).useValue(config).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  // fetch (undici) may hold a spare idle connection for seconds; don't let it delay every test's shutdown.
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false, forceCloseConnections: true });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

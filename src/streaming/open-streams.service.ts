@@ -1,0 +1,25 @@
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+
+/**
+ * The event streams this instance is serving. They never end by themselves, so on shutdown they are ended
+ * (clients reconnect with Last-Event-ID to another instance) instead of holding the HTTP server open.
+ */
+@Injectable()
+export class OpenStreams implements BeforeApplicationShutdown {
+  private readonly open = new Set<Response>();
+
+  track(res: Response): void {
+    this.open.add(res);
+    res.once('close', () => this.open.delete(res));
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import { AppConfig } from '../../src/config/app-config.js';
+import { validateEnv } from '../../src/config/env.schema.js';
+
+function thrownMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the call to throw');
+}
+
+describe('validateEnv', () => {
+  it('applies every default for an empty environment', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATABASE_POOL_MAX: 10,
+      EMBEDDED_PG_DIR: '.data/postgres',
+      EMBEDDED_PG_PORT: 54329,
+      MIGRATE_ON_START: true,
+      BODY_LIMIT: '1mb',
+      LOG_LEVEL: 'info',
+      DEFAULT_AGENT_ID: 'echo',
+      AGENT_HISTORY_WINDOW: 20,
+      AGENT_TIMEOUT_MS: 30_000,
+      WORKER_ENABLED: true,
+      WORKER_CONCURRENCY: 8,
+      WORKER_POLL_MS: 1000,
+      TASK_LEASE_MS: 30_000,
+      TASK_MAX_ATTEMPTS: 3,
+      WAIT_TIMEOUT_MS: 30_000,
+      EXPIRY_SWEEP_MS: 60_000,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.AGENTS_FILE).toBeUndefined();
+  });
+
+  it('treats empty optional strings as unset', () => {
+    const env = validateEnv({ DATABASE_URL: '', AGENTS_FILE: '' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.AGENTS_FILE).toBeUndefined();
+  });
+
+  it('parses numeric strings into numbers', () => {
+    const env = validateEnv({ PORT: '8080', WORKER_CONCURRENCY: '16', TASK_LEASE_MS: '5000' });
+    expect(env.PORT).toBe(8080);
+    expect(env.WORKER_CONCURRENCY).toBe(16);
+    expect(env.TASK_LEASE_MS).toBe(5000);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['OFF', false],
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['On', true],
+  ])('parses boolean %p as %p', (text, expected) => {
+    const env = validateEnv({ WORKER_ENABLED: text, MIGRATE_ON_START: text });
+    expect(env.WORKER_ENABLED).toBe(expected);
+    expect(env.MIGRATE_ON_START).toBe(expected);
+  });
+
+  it('accepts postgres and postgresql URLs', () => {
+    expect(validateEnv({ DATABASE_URL: 'postgres://u@h/db' }).DATABASE_URL).toBe('postgres://u@h/db');
+    expect(validateEnv({ DATABASE_URL: 'postgresql://u@h/db' }).DATABASE_URL).toBe('postgresql://u@h/db');
+  });
+
+  it('throws one error naming every invalid variable', () => {
+    const message = thrownMessage(() => validateEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x' }));
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toContain('PORT');
+    expect(message).toContain('DATABASE_URL: DATABASE_URL must be a postgres:// or postgresql:// URL');
+  });
+
+  it('lists several problems at once', () => {
+    const message = thrownMessage(() =>
+      validateEnv({ PORT: '70000', WORKER_ENABLED: 'maybe', LOG_LEVEL: 'loud', BODY_LIMIT: '1gb', NODE_ENV: 'staging' }),
+    );
+    for (const name of ['PORT', 'WORKER_ENABLED', 'LOG_LEVEL', 'BODY_LIMIT', 'NODE_ENV']) {
+      expect(message).toMatch(new RegExp(`- ${name}: `));
+    }
+    expect(message).not.toMatch(/- HOST: /);
+  });
+
+  it.each([
+    ['WORKER_CONCURRENCY', '0'],
+    ['WORKER_CONCURRENCY', '257'],
+    ['TASK_MAX_ATTEMPTS', '1.5'],
+    ['AGENT_TIMEOUT_MS', '99'],
+    ['EXPIRY_SWEEP_MS', '999'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`- ${name}: `));
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(() => validateEnv({ PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
+  });
+});
+
+describe('AppConfig.fromEnv', () => {
+  it('builds typed settings from defaults', () => {
+    const config = AppConfig.fromEnv({});
+    expect(config.env).toBe('development');
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, bodyLimit: '1mb' });
+    expect(config.database).toEqual({
+      url: undefined,
+      poolMax: 10,
+      migrateOnStart: true,
+      embedded: { dir: '.data/postgres', port: 54329 },
+    });
+    expect(config.logLevel).toBe('info');
+    expect(config.agents).toEqual({ file: undefined, defaultAgentId: 'echo', historyWindow: 20, timeoutMs: 30_000 });
+    expect(config.worker).toEqual({
+      enabled: true,
+      concurrency: 8,
+      pollMs: 1000,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      waitTimeoutMs: 30_000,
+      expirySweepMs: 60_000,
+    });
+  });
+
+  it('maps parsed variables into the right sections', () => {
+    const config = AppConfig.fromEnv({
+      NODE_ENV: 'production',
+      PORT: '4000',
+      DATABASE_URL: 'postgres://db/app',
+      MIGRATE_ON_START: 'false',
+      WORKER_ENABLED: 'false',
+      AGENTS_FILE: 'agents.json',
+      TASK_LEASE_MS: '1500',
+    });
+    expect(config.env).toBe('production');
+    expect(config.http.port).toBe(4000);
+    expect(config.database.url).toBe('postgres://db/app');
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.worker.enabled).toBe(false);
+    expect(config.worker.leaseMs).toBe(1500);
+    expect(config.agents.file).toBe('agents.json');
+  });
+
+  it('throws the validation error for bad input', () => {
+    const message = thrownMessage(() => AppConfig.fromEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x' }));
+    expect(message).toMatch(/- PORT: /);
+    expect(message).toMatch(/- DATABASE_URL: /);
+  });
+});
