@@ -2,28 +2,27 @@ import { Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config.js';
 import type { Agent, AgentDescriptor } from './agent.interface.js';
+import type { AgentConfigEntry } from './agent-config.js';
 import { EchoAgent } from './echo.agent.js';
-
-interface AgentConfigEntry {
-  id: string;
-  kind: string;
-  name?: string;
-  description?: string;
-  [option: string]: unknown;
-}
+import { HttpAgent } from './http.agent.js';
+import { OpenAiAgent } from './openai.agent.js';
 
 const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Builds an agent of one kind from its config entry. */
-type AgentFactory = (entry: AgentConfigEntry) => Agent;
+type AgentFactory = (entry: AgentConfigEntry, config: AppConfig) => Agent;
 
 const FACTORIES: Record<string, AgentFactory> = {
   echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description),
+  http: (entry) => new HttpAgent(entry),
+  openai: (entry, config) =>
+    new OpenAiAgent(entry, { secrets: config.agents.secrets, defaultWindow: config.agents.historyWindow }),
 };
 
 /**
  * The configured agents, by id. `echo` is always available; `AGENTS_FILE` (JSON: `{"agents": [...]}`) adds or
- * overrides agents. A bad file stops the service at boot with a message naming the entry.
+ * overrides agents of the kinds `echo`, `http`, `openai` and `a2a`. A bad file stops the service at boot with
+ * a message naming the entry.
  */
 @Injectable()
 export class AgentsService {
@@ -33,7 +32,7 @@ export class AgentsService {
 
   constructor(config: AppConfig) {
     this.register(new EchoAgent());
-    if (config.agents.file) for (const entry of readAgentsFile(config.agents.file)) this.register(build(entry));
+    if (config.agents.file) for (const entry of readAgentsFile(config.agents.file)) this.register(build(entry, config));
     this.defaultAgentId = config.agents.defaultAgentId;
     if (!this.agents.has(this.defaultAgentId)) {
       throw new Error(`DEFAULT_AGENT_ID "${this.defaultAgentId}" is not a configured agent`);
@@ -70,11 +69,11 @@ function readAgentsFile(path: string): AgentConfigEntry[] {
   return agents as AgentConfigEntry[];
 }
 
-function build(entry: AgentConfigEntry): Agent {
+function build(entry: AgentConfigEntry, config: AppConfig): Agent {
   if (typeof entry?.id !== 'string' || !AGENT_ID.test(entry.id)) {
     throw new Error(`agent id ${JSON.stringify(entry?.id)} must match ${AGENT_ID}`);
   }
   const factory = FACTORIES[entry.kind];
   if (!factory) throw new Error(`agent "${entry.id}": unknown kind "${entry.kind}" (known: ${Object.keys(FACTORIES).join(', ')})`);
-  return factory(entry);
+  return factory(entry, config);
 }

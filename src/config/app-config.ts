@@ -11,7 +11,16 @@ export class AppConfig {
     embedded: { dir: string; port: number };
   };
   readonly logLevel: string;
-  readonly agents: { file?: string; defaultAgentId: string; historyWindow: number; timeoutMs: number };
+  readonly agents: {
+    file?: string;
+    defaultAgentId: string;
+    historyWindow: number;
+    timeoutMs: number;
+    /** API keys and tokens agents may name (`apiKeyEnv`), read once at boot */
+    secrets: Record<string, string | undefined>;
+  };
+  /** USD per million tokens, by model */
+  readonly modelPrices: ModelPrices;
   readonly worker: {
     enabled: boolean;
     concurrency: number;
@@ -22,7 +31,7 @@ export class AppConfig {
     expirySweepMs: number;
   };
 
-  constructor(env: EnvSchema) {
+  constructor(env: EnvSchema, raw: Record<string, unknown> = {}) {
     this.env = env.NODE_ENV;
     this.http = { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT };
     this.database = {
@@ -37,7 +46,9 @@ export class AppConfig {
       defaultAgentId: env.DEFAULT_AGENT_ID,
       historyWindow: env.AGENT_HISTORY_WINDOW,
       timeoutMs: env.AGENT_TIMEOUT_MS,
+      secrets: secretsFrom(raw),
     };
+    this.modelPrices = parseModelPrices(env.MODEL_PRICES);
     this.worker = {
       enabled: env.WORKER_ENABLED,
       concurrency: env.WORKER_CONCURRENCY,
@@ -50,6 +61,35 @@ export class AppConfig {
   }
 
   static fromEnv(raw: Record<string, unknown>): AppConfig {
-    return new AppConfig(validateEnv(raw));
+    return new AppConfig(validateEnv(raw), raw);
   }
+}
+
+export type ModelPrices = Record<string, { prompt: number; completion: number }>;
+
+const SECRET_NAME = /(_API_KEY|_TOKEN|_SECRET)$/;
+
+function secretsFrom(raw: Record<string, unknown>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(raw).filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string') as [string, string][],
+  );
+}
+
+/** MODEL_PRICES: JSON `{"<model>": {"prompt": <USD per 1M tokens>, "completion": <USD per 1M tokens>}}`. */
+function parseModelPrices(text: string | undefined): ModelPrices {
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('Invalid configuration:\n  - MODEL_PRICES: must be JSON like {"gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}}');
+  }
+  const entries = Object.entries(typeof parsed === 'object' && parsed !== null ? parsed : { '': null });
+  for (const [model, price] of entries) {
+    const p = price as { prompt?: unknown; completion?: unknown } | null;
+    if (!model || typeof p?.prompt !== 'number' || typeof p?.completion !== 'number' || p.prompt < 0 || p.completion < 0) {
+      throw new Error(`Invalid configuration:\n  - MODEL_PRICES: "${model}" needs non-negative numbers "prompt" and "completion"`);
+    }
+  }
+  return parsed as ModelPrices;
 }

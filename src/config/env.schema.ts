@@ -53,6 +53,9 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   AGENT_HISTORY_WINDOW = 20;
 
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  MODEL_PRICES?: string;
+
   @Transform(toInt) @IsInt() @Min(100)
   AGENT_TIMEOUT_MS = 30_000;
 

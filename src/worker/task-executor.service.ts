@@ -10,6 +10,7 @@ import { EventsRepository } from '../events/events.repository.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TaskDeltasService } from '../streaming/task-deltas.service.js';
 import type { TaskRecord, TaskStatus } from '../tasks/task.record.js';
+import { priceUsage } from './pricing.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 
 const TRANSIENT_RETRIES = 2;
@@ -118,9 +119,7 @@ export class TaskExecutor {
           role: 'agent',
           parts: outcome.parts,
           taskId: task.id,
-          usage: outcome.usage
-            ? { promptTokens: outcome.usage.promptTokens ?? null, completionTokens: outcome.usage.completionTokens ?? null, model: outcome.usage.model ?? null, costUsd: null }
-            : null,
+          usage: priceUsage(outcome.usage, this.config.modelPrices),
         },
         { requireOpen: false },
         tx,
