@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { LoggingModule } from './common/logging/logging.module.js';
@@ -9,9 +10,11 @@ import { DatabaseModule } from './database/database.module.js';
 import { RepositoriesModule } from './database/repositories.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ReviewModule } from './review/review.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StreamingModule } from './streaming/streaming.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
+import { TranscriptsModule } from './transcripts/transcripts.module.js';
 import { WorkerModule } from './worker/worker.module.js';
 
 @Module({
@@ -26,6 +29,9 @@ import { WorkerModule } from './worker/worker.module.js';
     EventsModule,
     TasksModule,
     StreamingModule,
+    AuditModule,
+    ReviewModule,
+    TranscriptsModule,
     WorkerModule,
     HealthModule,
   ],

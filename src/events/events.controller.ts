@@ -5,6 +5,7 @@ import type { AuthContext } from '../common/auth/auth-context.js';
 import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
 import { AfterSeqQuery } from '../common/validation/query.dto.js';
 import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AuditRead } from '../audit/audit-read.decorator.js';
 import { AppendEventDto, AppendEventQuery } from './dto/append-event.dto.js';
 import { AppendResultDto, toAppendResultDto } from './dto/append-result.dto.js';
 import { EventPageDto, toEventDto } from './dto/event.dto.js';
@@ -47,6 +48,7 @@ export class EventsController {
   }
 
   @Get()
+  @AuditRead('session.events', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'The session\'s history in seq order (replayable)' })
   @ApiOkResponse({ type: EventPageDto })
   async list(

@@ -39,6 +39,7 @@ export interface SessionListFilter {
   ownerId?: string;
   agentId?: string;
   status?: SessionStatus;
+  parentId?: string;
   /** keyset position: strictly older than this (createdAt, id) */
   before?: { createdAt: Date; id: string };
   limit: number;

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
 import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AuditRead } from '../audit/audit-read.decorator.js';
 import { CreateSessionDto } from './dto/create-session.dto.js';
 import { ListSessionsQuery } from './dto/list-sessions.query.js';
 import { SessionDto, SessionPageDto, toSessionDto } from './dto/session.dto.js';
@@ -31,10 +32,32 @@ export class SessionsController {
   }
 
   @Get(':id')
+  @AuditRead('session.read', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'One session' })
   @ApiOkResponse({ type: SessionDto })
   async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.get(auth, id));
+  }
+
+  @Get(':id/children')
+  @AuditRead('session.children', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'Direct child sessions, newest first' })
+  @ApiOkResponse({ type: SessionPageDto })
+  async children(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: ListSessionsQuery,
+  ): Promise<SessionPageDto> {
+    const page = await this.sessions.children(auth, id, query);
+    return { data: page.data.map(toSessionDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id/ancestors')
+  @AuditRead('session.ancestors', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'Parent, grandparent, … up to the root' })
+  @ApiOkResponse({ type: [SessionDto] })
+  async ancestors(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto[]> {
+    return (await this.sessions.ancestors(auth, id)).map(toSessionDto);
   }
 
   @Patch(':id')

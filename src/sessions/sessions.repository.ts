@@ -90,6 +90,7 @@ export class SessionsRepository {
     if (filter.ownerId) where.userId = filter.ownerId;
     if (filter.agentId) where.agentId = filter.agentId;
     if (filter.status) where.status = filter.status;
+    if (filter.parentId) where.parentId = filter.parentId;
     if (filter.before) {
       const { createdAt, id } = filter.before;
       where.OR = [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }];
@@ -99,6 +100,24 @@ export class SessionsRepository {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.limit,
     });
+    return rows.map(toSessionRecord);
+  }
+
+  /** Ancestor ids from the parent up to the root (bounded, in case of a corrupted cycle). */
+  async ancestorIds(id: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE chain(id, parent_id, depth) AS (
+        SELECT s.id, s.parent_id, 0 FROM sessions s WHERE s.id = ${id}::uuid
+        UNION ALL
+        SELECT p.id, p.parent_id, c.depth + 1 FROM sessions p JOIN chain c ON p.id = c.parent_id WHERE c.depth < 100
+      )
+      SELECT id FROM chain WHERE depth > 0 ORDER BY depth`;
+    return rows.map((row) => row.id);
+  }
+
+  async findMany(ids: string[], ownerId?: string): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.session.findMany({ where: { id: { in: ids }, ...(ownerId ? { userId: ownerId } : {}) } });
     return rows.map(toSessionRecord);
   }
 

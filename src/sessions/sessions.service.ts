@@ -57,9 +57,24 @@ export class SessionsService {
     return session;
   }
 
-  async list(auth: AuthContext, query: ListSessionsQuery): Promise<SessionPage> {
+  /** Direct children of a session, newest first. */
+  async children(auth: AuthContext, id: string, query: ListSessionsQuery): Promise<SessionPage> {
+    await this.get(auth, id);
+    return this.list(auth, query, id);
+  }
+
+  /** The chain of parents from the session's parent up to the root. */
+  async ancestors(auth: AuthContext, id: string): Promise<SessionRecord[]> {
+    await this.get(auth, id);
+    const ids = await this.sessions.ancestorIds(id);
+    const found = new Map((await this.sessions.findMany(ids, ownerScope(auth))).map((s) => [s.id, s]));
+    return ids.map((ancestorId) => found.get(ancestorId)).filter((s): s is SessionRecord => !!s);
+  }
+
+  async list(auth: AuthContext, query: ListSessionsQuery, parentId?: string): Promise<SessionPage> {
     const rows = await this.sessions.list({
       ownerId: ownerScope(auth),
+      parentId,
       agentId: query.agentId,
       status: query.status,
       before: query.cursor ? decodeCursor(query.cursor) : undefined,

@@ -5,6 +5,7 @@ import type { AuthContext } from '../common/auth/auth-context.js';
 import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
 import { Errors } from '../common/errors/domain-error.js';
 import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AuditRead } from '../audit/audit-read.decorator.js';
 import { StreamQuery } from './dto/stream.query.js';
 import { SessionStreamService } from './session-stream.service.js';
 
@@ -15,6 +16,7 @@ export class StreamController {
   constructor(private readonly streams: SessionStreamService) {}
 
   @Get()
+  @AuditRead('session.stream', { name: 'id', kind: 'session' })
   @ApiOperation({
     summary: 'Follow a session live (Server-Sent Events)',
     description:

@@ -4,6 +4,7 @@ import type { AuthContext } from '../common/auth/auth-context.js';
 import { CurrentAuth } from '../common/auth/current-auth.decorator.js';
 import { AfterSeqQuery } from '../common/validation/query.dto.js';
 import { UuidParam } from '../common/validation/validation.pipe.js';
+import { AuditRead } from '../audit/audit-read.decorator.js';
 import { TaskDto, TaskPageDto, toTaskDto } from './dto/task.dto.js';
 import { TasksService } from './tasks.service.js';
 
@@ -14,6 +15,7 @@ export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
   @Get('sessions/:id/tasks')
+  @AuditRead('session.tasks', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'A session\'s tasks in turn order' })
   @ApiOkResponse({ type: TaskPageDto })
   async listForSession(
@@ -26,6 +28,7 @@ export class TasksController {
   }
 
   @Get('tasks/:id')
+  @AuditRead('task.read', { name: 'id', kind: 'task' })
   @ApiOperation({ summary: 'One task' })
   @ApiOkResponse({ type: TaskDto })
   async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {

@@ -49,6 +49,13 @@ export class TasksRepository {
     return row ? toTaskRecord(row) : undefined;
   }
 
+  /** Current status of each of these tasks, in one query. */
+  async statuses(ids: string[]): Promise<Map<string, TaskStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.task.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
+    return new Map(rows.map((row) => [row.id, row.status as TaskStatus]));
+  }
+
   /** A session's tasks in turn order, keyset-paginated on the trigger event's seq. */
   async listBySession(sessionId: string, afterSeq: number, limit: number): Promise<TaskRecord[]> {
     const rows = await this.prisma.task.findMany({

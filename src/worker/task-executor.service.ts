@@ -119,6 +119,8 @@ export class TaskExecutor {
           role: 'agent',
           parts: outcome.parts,
           taskId: task.id,
+          // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
+          metadata: { taskStatus: outcome.status },
           usage: priceUsage(outcome.usage, this.config.modelPrices),
         },
         { requireOpen: false },

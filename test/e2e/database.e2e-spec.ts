@@ -129,6 +129,15 @@ describe('database guarantees', () => {
       expect(read.events[0].task).toMatchObject({ id: taskId, status: 'failed', attempts: 2, leaseOwner: 'w', error: 'e' });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);
+
+      const access = await prisma.accessLog.create({
+        data: { tokenId: token.id, actorId: user.id, actorRole: 'reviewer', action: 'session.read', sessionId: session.id, taskId, detail: { path: '/x' } },
+      });
+      expect(await prisma.accessLog.findUniqueOrThrow({ where: { id: access.id } })).toMatchObject({ actorRole: 'reviewer', taskId, detail: { path: '/x' } });
+      const purge = await prisma.purgeLog.create({
+        data: { sessionId: session.id, userId: user.id, agentId: 'echo', sessionCreatedAt: new Date(), lastActivityAt: new Date(), eventCount: 3, retentionDays: 30, purgedBy: 'ops' },
+      });
+      expect(await prisma.purgeLog.findUniqueOrThrow({ where: { id: purge.id } })).toMatchObject({ eventCount: 3, retentionDays: 30, purgedBy: 'ops' });
     } finally {
       await prisma.$disconnect();
     }

@@ -29,3 +29,12 @@ export function ownerScope(auth: AuthContext): string | undefined {
 export function writeScope(auth: AuthContext): string | undefined {
   return auth.role === 'admin' ? undefined : auth.userId;
 }
+
+/** Review tools are for support staff: reviewers and admins. */
+export function assertReviewer(auth: AuthContext): void {
+  if (!readsAllUsers(auth)) throw Errors.forbidden('this requires a reviewer or admin token');
+}
+
+export function assertAdmin(auth: AuthContext): void {
+  if (auth.role !== 'admin') throw Errors.forbidden('this requires an admin token');
+}

@@ -1,0 +1,82 @@
+import { auth, createSession, say } from '../helpers/factories.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe('transcript export', () => {
+  let t: TestApp;
+  let alice: string;
+  let session: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.token('alice');
+    session = (await createSession(t, alice, { name: 'Export me' })).id;
+    await say(t, alice, session, 'Hello, "quoted", with a comma');
+    await say(t, alice, session, '/fail =cmd|boom');
+  });
+  afterAll(() => t.close());
+
+  const exportAs = (format: string, token = alice) => t.http().get(`/v1/sessions/${session}/transcript?format=${format}`).set(auth(token)).buffer(true).parse((res, done) => {
+    let text = '';
+    res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    res.on('end', () => done(null, text));
+  });
+
+  it('exports JSON with the session, events, task outcomes and usage, as a named download', async () => {
+    const res = await exportAs('json');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="session-${session}.json"`);
+    const body = JSON.parse(res.body as string);
+    expect(body.session).toMatchObject({ id: session, name: 'Export me', eventCount: 4 });
+    expect(body.events.map((e: { seq: number; taskStatus: string }) => [e.seq, e.taskStatus])).toEqual([[1, 'completed'], [2, 'completed'], [3, 'failed'], [4, 'failed']]);
+    expect(body.events[1].usage).toMatchObject({ model: 'echo' });
+  });
+
+  it('exports NDJSON, one object per line', async () => {
+    const lines = ((await exportAs('ndjson')).body as string).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.kind)).toEqual(['session', 'event', 'event', 'event', 'event']);
+  });
+
+  it('exports Markdown that reads as a conversation', async () => {
+    const res = await exportAs('markdown');
+    expect(res.headers['content-type']).toContain('text/markdown');
+    const text = res.body as string;
+    expect(text).toContain('# Export me');
+    expect(text).toMatch(/\*\*#1 user\*\*/);
+    expect(text).toMatch(/\*\*#4 agent\*\* \(error, .* · task failed/);
+  });
+
+  it('exports CSV with quoting and no formula injection', async () => {
+    const rows = ((await exportAs('csv')).body as string).trim().split('\r\n');
+    expect(rows[0]).toBe('seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd');
+    expect(rows[1]).toContain('"Hello, ""quoted"", with a comma"');
+    expect(rows).toHaveLength(5);
+    expect(rows[4]).toContain('"\'=cmd|boom\n');
+  });
+
+  it('lets owners, reviewers and admins export; hides it from other users; rejects unknown formats', async () => {
+    expect((await exportAs('json', await t.token('rita', 'reviewer'))).status).toBe(200);
+    expect((await exportAs('json', await t.token('bob'))).status).toBe(404);
+    expect((await t.http().get(`/v1/sessions/${session}/transcript?format=pdf`).set(auth(alice))).status).toBe(400);
+  });
+
+  it('streams a long session page by page', async () => {
+    const long = await createSession(t, alice);
+    // more than one page (1,000 events) of export
+    for (let i = 0; i < 3; i++) {
+      await Promise.all(Array.from({ length: 400 }, (_, j) =>
+        t.http().post(`/v1/sessions/${long.id}/events`).set(auth(alice)).send({ parts: [{ kind: 'text', text: `m${i}-${j}` }] })));
+    }
+    const res = await t.http().get(`/v1/sessions/${long.id}/transcript?format=ndjson`).set(auth(alice)).buffer(true).parse((r, done) => {
+      let n = 0;
+      let tail = '';
+      r.on('data', (chunk: Buffer) => {
+        const text = tail + chunk.toString('utf8');
+        const parts = text.split('\n');
+        tail = parts.pop() ?? '';
+        n += parts.length;
+      });
+      r.on('end', () => done(null, n));
+    });
+    expect(res.body).toBeGreaterThanOrEqual(1201);
+  }, 60_000);
+});
