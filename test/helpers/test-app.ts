@@ -32,6 +32,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     WORKER_POLL_MS: '200',
     EXPIRY_SWEEP_MS: '1000',
+    WORKER_SHUTDOWN_GRACE_MS: '200',
     ...options.env,
     DATABASE_URL: db.url,
   });

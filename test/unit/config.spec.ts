@@ -108,7 +108,7 @@ describe('AppConfig.fromEnv', () => {
   it('builds typed settings from defaults', () => {
     const config = AppConfig.fromEnv({});
     expect(config.env).toBe('development');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, bodyLimit: '1mb' });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, bodyLimit: '1mb', rateLimitPerMinute: 6000 });
     expect(config.database).toEqual({
       url: undefined,
       poolMax: 10,
@@ -116,7 +116,8 @@ describe('AppConfig.fromEnv', () => {
       embedded: { dir: '.data/postgres', port: 54329 },
     });
     expect(config.logLevel).toBe('info');
-    expect(config.agents).toEqual({ file: undefined, defaultAgentId: 'echo', historyWindow: 20, timeoutMs: 30_000 });
+    expect(config.agents).toEqual({ file: undefined, defaultAgentId: 'echo', historyWindow: 20, timeoutMs: 30_000, secrets: {} });
+    expect(config.modelPrices).toEqual({});
     expect(config.worker).toEqual({
       enabled: true,
       concurrency: 8,
@@ -125,7 +126,16 @@ describe('AppConfig.fromEnv', () => {
       maxAttempts: 3,
       waitTimeoutMs: 30_000,
       expirySweepMs: 60_000,
+      shutdownGraceMs: 10_000,
     });
+  });
+
+  it('keeps secrets agents may name, and parses the model price table', () => {
+    const config = AppConfig.fromEnv({ OPENAI_API_KEY: 'sk-1', OTHER: 'x', MODEL_PRICES: '{"m": {"prompt": 1, "completion": 2}}' });
+    expect(config.agents.secrets).toEqual({ OPENAI_API_KEY: 'sk-1' });
+    expect(config.modelPrices).toEqual({ m: { prompt: 1, completion: 2 } });
+    expect(() => AppConfig.fromEnv({ MODEL_PRICES: '{"m": {"prompt": -1}}' })).toThrow(/MODEL_PRICES/);
+    expect(() => AppConfig.fromEnv({ MODEL_PRICES: 'not json' })).toThrow(/MODEL_PRICES/);
   });
 
   it('maps parsed variables into the right sections', () => {
