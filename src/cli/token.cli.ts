@@ -1,9 +1,7 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../common/auth/auth-context.js';
 import { TokensService } from '../tokens/tokens.service.js';
-import { CliModule } from './cli.module.js';
+import { runCli } from './run-cli.js';
 
 const USAGE = `usage:
   npm run token -- create --user <userId> [--role user|reviewer|admin] [--name <label>] [--ttl <seconds>]
@@ -47,17 +45,4 @@ async function run(argv: string[], tokens: TokensService): Promise<number> {
   return 2;
 }
 
-async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
-  let code = 1;
-  try {
-    code = await run(process.argv.slice(2), app.get(TokensService));
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-  } finally {
-    await app.close();
-  }
-  process.exit(code);
-}
-
-void main();
+void runCli((app) => run(process.argv.slice(2), app.get(TokensService)));
