@@ -12,6 +12,8 @@ export const CHANNELS = {
   sessionEvent: 'agent_session_event',
   /** payload: JSON {t: taskId, s: sessionId, i: index, d: text}; a streaming agent produced text (not stored) */
   taskDelta: 'agent_task_delta',
+  /** payload: token id; a token was revoked (caches must drop it) */
+  tokenRevoked: 'agent_token_revoked',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
@@ -34,6 +36,11 @@ export class PgNotificationsService implements OnApplicationShutdown {
   async start(): Promise<void> {
     this.closing = false;
     await this.connect();
+  }
+
+  /** Whether notifications are being received right now (caches that rely on them must not trust stale data). */
+  get connected(): boolean {
+    return this.client !== undefined;
   }
 
   on(channel: Channel, listener: (payload: string) => void): () => void {

@@ -53,6 +53,8 @@ export class TokensRepository {
       const rows = await tx.apiToken.findMany({ where: { ...where, revokedAt: null } });
       if (rows.length === 0) return [];
       await tx.apiToken.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { revokedAt: new Date() } });
+      // Every instance drops the token from its cache when this commits.
+      for (const row of rows) await tx.$executeRaw`SELECT pg_notify('agent_token_revoked', ${row.id})`;
       return rows.map(toRecord);
     });
   }

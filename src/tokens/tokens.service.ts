@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type AuthContext, type Role } from '../common/auth/auth-context.js';
+import { CHANNELS, PgNotificationsService } from '../database/pg-notifications.service.js';
+import { TokenCache } from './token-cache.js';
 import type { TokenRecord } from './token.record.js';
 import { TokensRepository } from './tokens.repository.js';
 
@@ -27,11 +29,22 @@ export function hashToken(token: string): string {
 
 /**
  * Bearer tokens: 256 random bits, shown once, stored only as a SHA-256 hash. Lookup is by the full hash, so
- * how long a wrong token takes to reject does not depend on how much of it matches a real one.
+ * how long a wrong token takes to reject does not depend on how much of it matches a real one. Valid tokens
+ * are cached for a few seconds; revocation evicts them on every instance at once (NOTIFY).
  */
+const CACHE_TTL_MS = 5_000;
+
 @Injectable()
 export class TokensService {
-  constructor(private readonly tokens: TokensRepository) {}
+  private readonly cache = new TokenCache(CACHE_TTL_MS);
+
+  constructor(
+    private readonly tokens: TokensRepository,
+    private readonly notifications: PgNotificationsService,
+  ) {
+    this.notifications.on(CHANNELS.tokenRevoked, (tokenId) => this.cache.evictToken(tokenId));
+    this.notifications.onReconnect(() => this.cache.clear());
+  }
 
   async issue(input: IssueTokenInput): Promise<IssuedToken> {
     const role = input.role ?? 'user';
@@ -51,14 +64,22 @@ export class TokensService {
 
   async authenticate(token: string): Promise<AuthContext | undefined> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-    const record = await this.tokens.findByHash(hashToken(token));
+    const hash = hashToken(token);
+    // Without the notification connection a revocation elsewhere could go unheard: ask the database.
+    const cached = this.notifications.connected ? this.cache.get(hash) : undefined;
+    if (cached) return cached;
+    const record = await this.tokens.findByHash(hash);
     if (!record || record.revokedAt) return undefined;
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
-    return { tokenId: record.id, userId: record.userId, role: record.role };
+    const auth: AuthContext = { tokenId: record.id, userId: record.userId, role: record.role };
+    this.cache.set(hash, auth, record.expiresAt);
+    return auth;
   }
 
-  revoke(idOrPrefix: string): Promise<TokenRecord[]> {
-    return this.tokens.revoke(idOrPrefix);
+  async revoke(idOrPrefix: string): Promise<TokenRecord[]> {
+    const revoked = await this.tokens.revoke(idOrPrefix);
+    for (const token of revoked) this.cache.evictToken(token.id);
+    return revoked;
   }
 
   list(userId?: string): Promise<TokenRecord[]> {

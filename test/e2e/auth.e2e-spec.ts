@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { auth, createSession, say, text } from '../helpers/factories.js';
+import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('authentication and scoping', () => {
@@ -49,6 +49,24 @@ describe('authentication and scoping', () => {
     expect((await t.http().get('/v1/sessions').set(auth(shortLived))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await t.http().get('/v1/sessions').set(auth(shortLived))).status).toBe(401);
+  });
+
+  it('revokes a token cached by another instance as soon as the revocation commits', async () => {
+    const other = await startTestApp({ db: t.db });
+    try {
+      const token = await t.token('frank');
+      expect((await other.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
+      const { TokensService } = await import('../../src/tokens/tokens.service.js');
+      await t.app.get(TokensService).revoke(token.slice(0, 12));
+      const status = await eventually(
+        async () => (await other.http().get('/v1/sessions').set(auth(token))).status,
+        (s) => s === 401,
+        2_000,
+      );
+      expect(status).toBe(401);
+    } finally {
+      await other.app.close();
+    }
   });
 
   it('serves /health without a token', async () => {
