@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventText } from '../events/event.record.js';
+import { eventText, type Part } from '../events/event.record.js';
 import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
 
 const SLEEP_LIMIT_MS = 60_000;
@@ -17,7 +17,7 @@ export class EchoAgent implements Agent {
   }
 
   async run(turn: AgentTurn): Promise<AgentReply> {
-    const text = eventText(turn.event.parts).trim();
+    const text = describe(turn.event.parts);
     const command = /^\/(fail|ask|sleep)\b\s*(.*)$/s.exec(text);
     if (command?.[1] === 'fail') throw new AgentError(command[2] || 'the echo agent was asked to fail');
     if (command?.[1] === 'ask') {
@@ -39,9 +39,19 @@ export class EchoAgent implements Agent {
 
   private compose(text: string, turn: AgentTurn): string {
     const previous = [...turn.history].reverse().find((e) => e.role === 'user' && e.type === 'message');
-    const before = previous ? `Before that you said: "${eventText(previous.parts)}".` : 'This is your first message.';
+    const before = previous ? `Before that you said: "${describe(previous.parts)}".` : 'This is your first message.';
     return `Echo (turn ${turn.turn}): ${text}\n${before}`;
   }
+}
+
+/** What the user said: the text parts, or the data parts as JSON when there is no text. */
+function describe(parts: Part[]): string {
+  const text = eventText(parts).trim();
+  if (text) return text;
+  return parts
+    .filter((part): part is Extract<Part, { kind: 'data' }> => part.kind === 'data')
+    .map((part) => JSON.stringify(part.data))
+    .join(' ');
 }
 
 function countWords(text: string): number {

@@ -1,0 +1,116 @@
+// Renders session events: user and agent messages as chat bubbles, everything else as small notes.
+import { el, timeEl } from './dom.js';
+
+const ROLE_LABELS = { user: 'User', agent: 'Agent', tool: 'Tool', system: 'System' };
+
+/** How an event is shown: 'user' / 'agent' / 'tool' bubbles, or a centered 'note' for system, state and status events. */
+export function eventKind(event) {
+  if (event.type === 'state' || event.type === 'status' || event.role === 'system') return 'note';
+  return event.role in ROLE_LABELS ? event.role : 'note';
+}
+
+/** One <li> for an event; `task` is the task the event belongs to (if known), `session` names the speakers. */
+export function renderEvent(event, { task, session } = {}) {
+  const kind = eventKind(event);
+  const item = el('li', {
+    class: `event event--${kind}${event.type === 'error' ? ' event--error' : ''}`,
+    id: `seq-${event.seq}`,
+    tabindex: '-1',
+    'data-seq': event.seq,
+    'data-task-id': event.taskId ?? undefined,
+  });
+  item.append(kind === 'note' ? renderNote(event) : renderBubble(event, kind, task, session));
+  return item;
+}
+
+function speaker(event, kind, session) {
+  if (kind === 'user') return session ? `User · ${session.userId}` : 'User';
+  if (kind === 'agent') return session ? `Agent · ${session.agentId}` : 'Agent';
+  return ROLE_LABELS[kind];
+}
+
+function renderBubble(event, kind, task, session) {
+  const label = `${ROLE_LABELS[kind]} ${event.type === 'error' ? 'error' : 'message'} #${event.seq}`;
+  return el(
+    'article',
+    { class: 'bubble', 'aria-label': label },
+    el('header', { class: 'bubble-head' },
+      el('span', { class: 'who' }, speaker(event, kind, session)),
+      el('span', { class: 'seq', title: 'seq' }, `#${event.seq}`),
+      timeEl(event.createdAt)),
+    el('div', { class: 'parts' }, event.parts.map(renderPart)),
+    kind === 'agent' && event.taskId ? renderTaskStatus(event, task) : null,
+    event.usage ? renderUsage(event.usage) : null,
+  );
+}
+
+function renderNote(event) {
+  const summary = event.parts.filter((p) => p.kind === 'text').map((p) => p.text).join(' ');
+  const others = event.parts.filter((p) => p.kind !== 'text');
+  return el(
+    'div',
+    { class: 'note' },
+    el('p', { class: 'note-line' },
+      el('span', { class: 'seq' }, `#${event.seq}`), ' ',
+      el('span', { class: 'note-kind' }, `${event.role} ${event.type}`), ' · ',
+      timeEl(event.createdAt),
+      summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null),
+    others.length ? el('div', { class: 'parts' }, others.map(renderPart)) : null,
+  );
+}
+
+/** The task outcome badge of an agent answer (failed tasks in red, with their error). */
+export function renderTaskStatus(event, task) {
+  const status = task?.status ?? event.metadata?.taskStatus;
+  if (!status) return el('div', { class: 'task-status' });
+  const error = status === 'failed' ? (task?.error ?? errorText(event)) : null;
+  return el(
+    'div',
+    { class: 'task-status' },
+    el('span', { class: `badge badge--${status}` }, `task ${status.replace('_', ' ')}`),
+    error ? el('span', { class: 'task-error' }, `Error: ${error}`) : null,
+  );
+}
+
+function errorText(event) {
+  const data = event.parts.find((p) => p.kind === 'data' && typeof p.data?.error === 'string');
+  return data?.data.error ?? null;
+}
+
+function renderUsage(usage) {
+  const bits = [];
+  if (usage.model) bits.push(usage.model);
+  if (usage.promptTokens !== null || usage.completionTokens !== null) {
+    bits.push(`${usage.promptTokens ?? 0} + ${usage.completionTokens ?? 0} tokens`);
+  }
+  if (usage.costUsd) bits.push(`$${Number(usage.costUsd).toFixed(4)}`);
+  return bits.length ? el('p', { class: 'usage muted' }, bits.join(' · ')) : null;
+}
+
+function renderPart(part) {
+  if (part.kind === 'text') return el('p', { class: 'part-text' }, part.text);
+  if (part.kind === 'data') return jsonBlock('Data', part.data);
+  if (part.kind === 'file') return renderFile(part.file ?? {});
+  return jsonBlock(`Part (${String(part.kind)})`, part);
+}
+
+function jsonBlock(title, value) {
+  return el('figure', { class: 'part-data' },
+    el('figcaption', {}, title),
+    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))));
+}
+
+function renderFile(file) {
+  const name = file.name || file.uri || 'unnamed file';
+  const details = [file.mimeType, file.bytes ? `${approxBytes(file.bytes)} inline` : null].filter(Boolean).join(', ');
+  const safeUri = file.uri && /^https?:\/\//i.test(file.uri) ? file.uri : null;
+  const label = safeUri
+    ? el('a', { href: safeUri, target: '_blank', rel: 'noopener noreferrer' }, name)
+    : el('span', { class: 'file-name' }, name);
+  return el('p', { class: 'part-file' }, el('span', { class: 'muted' }, 'File: '), label, details ? ` (${details})` : null);
+}
+
+function approxBytes(base64) {
+  const bytes = Math.floor((base64.length * 3) / 4);
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
