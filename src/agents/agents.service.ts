@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config.js';
 import type { Agent, AgentDescriptor } from './agent.interface.js';
+import { createA2aAgent } from './a2a.agent.js';
 import type { AgentConfigEntry } from './agent-config.js';
 import { EchoAgent } from './echo.agent.js';
 import { HttpAgent } from './http.agent.js';
@@ -15,6 +16,7 @@ type AgentFactory = (entry: AgentConfigEntry, config: AppConfig) => Agent;
 const FACTORIES: Record<string, AgentFactory> = {
   echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description),
   http: (entry) => new HttpAgent(entry),
+  a2a: (entry, config) => createA2aAgent(entry, { timeoutMs: config.agents.timeoutMs }),
   openai: (entry, config) =>
     new OpenAiAgent(entry, { secrets: config.agents.secrets, defaultWindow: config.agents.historyWindow }),
 };

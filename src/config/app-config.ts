@@ -3,7 +3,14 @@ import { validateEnv, type EnvSchema } from './env.schema.js';
 /** Typed, validated configuration. The only place that turns environment variables into settings. */
 export class AppConfig {
   readonly env: EnvSchema['NODE_ENV'];
-  readonly http: { host: string; port: number; bodyLimit: string; rateLimitPerMinute: number };
+  readonly http: {
+    host: string;
+    port: number;
+    bodyLimit: string;
+    rateLimitPerMinute: number;
+    /** PUBLIC_URL without a trailing slash; undefined: http://localhost:<port> (the port actually listened on) */
+    publicUrl?: string;
+  };
   readonly database: {
     url?: string;
     poolMax: number;
@@ -34,7 +41,13 @@ export class AppConfig {
 
   constructor(env: EnvSchema, raw: Record<string, unknown> = {}) {
     this.env = env.NODE_ENV;
-    this.http = { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT, rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE };
+    this.http = {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimit: env.BODY_LIMIT,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    };
     this.database = {
       url: env.DATABASE_URL,
       poolMax: env.DATABASE_POOL_MAX,

@@ -23,6 +23,10 @@ export class EnvSchema {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** base URL clients reach this service at, used in A2A agent cards; default http://localhost:<PORT> */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 

@@ -142,6 +142,13 @@ export class EventsRepository {
     return rows.map((row) => toEventRecord(row as unknown as EventRow));
   }
 
+  /** Every event belonging to these tasks (their user messages and answers), in seq order; served by the task_id index. */
+  async listByTasks(taskIds: string[]): Promise<EventRecord[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await this.prisma.event.findMany({ where: { taskId: { in: taskIds } }, orderBy: { seq: 'asc' } });
+    return rows.map((row) => toEventRecord(row as unknown as EventRow));
+  }
+
   /** The last `limit` events up to and including `uptoSeq`, oldest first: what an agent is shown. */
   async recent(sessionId: string, uptoSeq: number, limit: number): Promise<EventRecord[]> {
     const rows = await this.prisma.event.findMany({

@@ -5,6 +5,7 @@ import { canonicalJson } from '../common/canonical-json.js';
 import { Errors } from '../common/errors/domain-error.js';
 import { mapPrismaError } from '../common/errors/prisma-error.mapper.js';
 import { AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
 import { isWritable } from '../sessions/session.record.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -44,6 +45,7 @@ export class EventsService {
     private readonly sessionsService: SessionsService,
     private readonly tasks: TasksRepository,
     private readonly waiter: TaskWaiter,
+    private readonly prisma: PrismaService,
   ) {}
 
   /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
@@ -52,6 +54,22 @@ export class EventsService {
     const outcome = input.id
       ? ((await this.replay(auth, sessionId, input)) ?? (await this.insert(auth, sessionId, input, options.taskId)))
       : await this.insert(auth, sessionId, input, options.taskId);
+    if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
+    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
+    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+  }
+
+  /**
+   * Answers a task that is waiting for input (`input_required`): stores the user's message with that task's
+   * id and queues the same task again, so the worker runs the agent on it and its next answer becomes the
+   * task's response. A retry with the same client id and body returns the original; a task in any other
+   * status is a 409.
+   */
+  async continueTask(auth: AuthContext, taskId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
+    assertCanWrite(auth);
+    const outcome = input.id
+      ? ((await this.replayContinuation(auth, taskId, input)) ?? (await this.resume(auth, taskId, input)))
+      : await this.resume(auth, taskId, input);
     if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
     const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
     return this.withResponse({ ...outcome, task: task ?? outcome.task });
@@ -97,6 +115,41 @@ export class EventsService {
     return { event, task, created: true };
   }
 
+  /** One transaction: lock the task, append the follow-up with its id, queue it again (notified on commit). */
+  private async resume(auth: AuthContext, taskId: string, input: AppendEventDto): Promise<AppendOutcome> {
+    const found = await this.tasks.findById(taskId, writeScope(auth));
+    if (!found) throw Errors.taskNotFound();
+    let resumed: Omit<AppendOutcome, 'created'> | undefined;
+    try {
+      resumed = await this.prisma.$transaction(async (tx) => {
+        const task = await this.tasks.lock(taskId, tx);
+        if (!task) throw Errors.taskNotFound();
+        if (task.status !== 'input_required') throw Errors.taskNotAwaitingInput(task.status);
+        const newEvent = { id: input.id ?? randomUUID(), sessionId: task.sessionId, type: 'message' as const, role: 'user' as const, parts: input.parts, metadata: input.metadata ?? {}, taskId };
+        const appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) }, tx);
+        if (!appended) return undefined;
+        const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
+        return { event: appended.event, task: await this.tasks.resubmit(taskId, trigger, tx) };
+      });
+    } catch (error) {
+      // Two retries of one client id raced: the loser answers like a retry.
+      const replayed = input.id && mapPrismaError(error)?.status === 409 ? await this.replayContinuation(auth, taskId, input) : undefined;
+      if (replayed) return replayed;
+      throw error;
+    }
+    if (!resumed) throw await this.whyNotAppended(auth, found.sessionId);
+    return { ...resumed, created: true };
+  }
+
+  /** A follow-up with the client's id exists: the same body for the same task is a retry, else 409. */
+  private async replayContinuation(auth: AuthContext, taskId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
+    const existing = await this.events.findById(input.id!);
+    if (!existing) return undefined;
+    if (existing.taskId !== taskId) throw Errors.eventIdConflict();
+    const replayed = await this.replay(auth, existing.sessionId, input);
+    return replayed && { ...replayed, task: (await this.tasks.findById(taskId)) ?? replayed.task };
+  }
+
   /** An event with the client's id exists: the same body is a retry (returns the original), else 409. */
   private async replay(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
     const existing = await this.events.findById(input.id!);
@@ -109,7 +162,8 @@ export class EventsService {
       canonicalJson(existing.parts) === canonicalJson(input.parts) &&
       canonicalJson(existing.metadata) === canonicalJson(input.metadata ?? {});
     if (!same) throw Errors.eventIdConflict();
-    const task = await this.tasks.findByTriggerEvent(existing.id);
+    // A continued task's trigger is its latest follow-up; its earlier user events still carry its id.
+    const task = (await this.tasks.findByTriggerEvent(existing.id)) ?? (existing.taskId ? await this.tasks.findById(existing.taskId) : undefined);
     if (!task) throw Errors.eventIdConflict();
     return { event: existing, task, created: false };
   }

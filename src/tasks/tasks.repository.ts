@@ -29,6 +29,28 @@ function toTaskRecord(row: TaskRow): TaskRecord {
   };
 }
 
+/** The user event a continued task now answers (see resubmit). */
+export interface TaskTrigger {
+  eventId: string;
+  seq: number;
+  turn: number;
+}
+
+/** Filters of an A2A task listing: one agent's tasks, newest status change first. */
+export interface AgentTaskFilter {
+  agentId: string;
+  /** only this user's sessions (undefined: any owner) */
+  ownerId?: string;
+  sessionId?: string;
+  status?: TaskStatus;
+  updatedAfter?: Date;
+}
+
+export interface AgentTaskCursor {
+  updatedAt: Date;
+  id: string;
+}
+
 export interface TaskOutcome {
   status: TaskStatus;
   responseEventId?: string | null;
@@ -123,6 +145,49 @@ export class TasksRepository {
     return toTaskRecord(rows[0]);
   }
 
+  /** Locks a task row for the rest of the transaction; undefined when it does not exist. */
+  async lock(id: string, tx: PrismaTx): Promise<TaskRecord | undefined> {
+    const rows = await tx.$queryRaw<TaskRow[]>`SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = ${id}::uuid FOR UPDATE`;
+    return rows[0] ? toTaskRecord(rows[0]) : undefined;
+  }
+
+  /**
+   * Queues a task that was waiting for input again, now answering `trigger` (the user's follow-up, already
+   * appended with this task's id): the worker claims it like any submitted task and shows the agent the
+   * history up to that event. The previous answer stays in the history; the next one becomes the response.
+   */
+  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx): Promise<TaskRecord> {
+    const rows = await tx.$queryRaw<TaskRow[]>`
+      UPDATE tasks t SET status = 'submitted', trigger_event_id = ${trigger.eventId}::uuid, trigger_seq = ${trigger.seq},
+        turn = ${trigger.turn}, response_event_id = NULL, error = NULL, attempts = 0, lease_owner = NULL,
+        lease_expires_at = NULL, finished_at = NULL, updated_at = now()
+      WHERE t.id = ${id}::uuid AND t.status = 'input_required'
+      RETURNING ${TASK_COLUMNS}, pg_notify('agent_task_queued', t.id::text)::text AS q,
+        pg_notify('agent_task_status', t.session_id::text || ':' || t.id || ':submitted')::text AS n`;
+    return toTaskRecord(rows[0]);
+  }
+
+  /** One page of an agent's tasks, newest status change first (keyset on millisecond time, then id). */
+  async listForAgent(filter: AgentTaskFilter, before: AgentTaskCursor | undefined, limit: number): Promise<TaskRecord[]> {
+    const conditions = agentTaskConditions(filter);
+    if (before) {
+      conditions.push(Prisma.sql`(date_trunc('milliseconds', t.updated_at), t.id) < (${before.updatedAt}::timestamptz, ${before.id}::uuid)`);
+    }
+    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+      SELECT ${TASK_COLUMNS} FROM tasks t JOIN sessions s ON s.id = t.session_id
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY date_trunc('milliseconds', t.updated_at) DESC, t.id DESC
+      LIMIT ${limit}`;
+    return rows.map(toTaskRecord);
+  }
+
+  async countForAgent(filter: AgentTaskFilter): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) AS count FROM tasks t JOIN sessions s ON s.id = t.session_id
+      WHERE ${Prisma.join(agentTaskConditions(filter), ' AND ')}`;
+    return Number(rows[0]?.count ?? 0);
+  }
+
   /** Cancels every unfinished task of a session (when it is closed); returns how many. */
   async cancelOpen(sessionId: string, reason: string, tx: PrismaTx): Promise<number> {
     const rows = await tx.$queryRaw<{ id: string }[]>`
@@ -143,4 +208,13 @@ export class TasksRepository {
         pg_notify('agent_task_status', t.session_id::text || ':' || t.id || ':submitted')::text AS s`;
     return rows.length;
   }
+}
+
+function agentTaskConditions(filter: AgentTaskFilter): Prisma.Sql[] {
+  const conditions = [Prisma.sql`t.agent_id = ${filter.agentId}`];
+  if (filter.ownerId !== undefined) conditions.push(Prisma.sql`s.user_id = ${filter.ownerId}`);
+  if (filter.sessionId !== undefined) conditions.push(Prisma.sql`t.session_id = ${filter.sessionId}::uuid`);
+  if (filter.status !== undefined) conditions.push(Prisma.sql`t.status = ${filter.status}`);
+  if (filter.updatedAfter !== undefined) conditions.push(Prisma.sql`t.updated_at > ${filter.updatedAfter}::timestamptz`);
+  return conditions;
 }

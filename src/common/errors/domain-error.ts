@@ -34,6 +34,8 @@ export const Errors = {
   invalidCursor: () => new DomainError('pagination/invalid_cursor', 'cursor is malformed or expired', 400),
   taskNotCancelable: (status: string) =>
     new DomainError('task/not_cancelable', `task is ${status} and can no longer be canceled`, 409),
+  taskNotAwaitingInput: (status: string) =>
+    new DomainError('task/not_awaiting_input', `task is ${status}; only a task in input_required accepts a follow-up message`, 409),
   databaseUnavailable: () =>
     new DomainError('database/unavailable', 'the database is unavailable; retry shortly', 503, undefined, {
       'Retry-After': '2',

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk';
+import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
+import type { AddressInfo } from 'node:net';
+import type { AgentDescriptor } from '../agents/agent.interface.js';
+import { AppConfig } from '../config/app-config.js';
+
+export const BEARER_SCHEME = 'bearer';
+const MODES = ['text/plain', 'application/json'];
+
+/** Where one agent's A2A endpoints live, relative to the public base URL. */
+export function a2aPaths(agentId: string) {
+  const root = `/a2a/${agentId}`;
+  return { root, jsonRpc: `${root}/jsonrpc`, rest: `${root}/rest`, card: `${root}/${AGENT_CARD_PATH}` };
+}
+
+/**
+ * Agent cards: one per configured agent, listing its JSON-RPC and HTTP+JSON endpoints at protocol 1.0 and,
+ * through the SDK's compatibility layer, 0.3; streaming on, push notifications off, bearer tokens required.
+ * URLs start at PUBLIC_URL, or http://localhost:<port actually listened on> when it is not set.
+ */
+@Injectable()
+export class A2aAgentCards {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  baseUrl(): string {
+    if (this.config.http.publicUrl) return this.config.http.publicUrl;
+    const address = this.adapterHost.httpAdapter?.getHttpServer?.()?.address() as AddressInfo | string | null | undefined;
+    const bound = typeof address === 'object' && address ? address : undefined;
+    const host = !bound || ['0.0.0.0', '::'].includes(bound.address) ? 'localhost' : bound.address;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${bound?.port ?? this.config.http.port}`;
+  }
+
+  build(agent: AgentDescriptor, baseUrl = this.baseUrl()): AgentCard {
+    const paths = a2aPaths(agent.id);
+    const interfaces = [
+      { url: `${baseUrl}${paths.jsonRpc}`, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION },
+      { url: `${baseUrl}${paths.rest}`, protocolBinding: 'HTTP+JSON', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION },
+    ];
+    return {
+      name: agent.name,
+      description: agent.description,
+      supportedInterfaces: duplicateInterfacesForLegacy(interfaces, ['JSONRPC', 'HTTP+JSON']),
+      provider: { organization: 'Agent session service', url: baseUrl },
+      version: '1.0.0',
+      documentationUrl: `${baseUrl}/docs`,
+      capabilities: { streaming: true, pushNotifications: false, extensions: [], extendedAgentCard: false },
+      securitySchemes: {
+        [BEARER_SCHEME]: {
+          scheme: {
+            $case: 'httpAuthSecurityScheme',
+            value: { description: 'A token issued by the service (npm run token)', scheme: 'bearer', bearerFormat: 'opaque' },
+          },
+        },
+      },
+      securityRequirements: [{ schemes: { [BEARER_SCHEME]: { list: [] } } }],
+      defaultInputModes: MODES,
+      defaultOutputModes: MODES,
+      skills: [{
+        id: agent.id,
+        name: agent.name,
+        description: agent.description,
+        tags: [agent.kind, 'conversation'],
+        examples: [],
+        inputModes: MODES,
+        outputModes: MODES,
+        securityRequirements: [],
+      }],
+      signatures: [],
+    };
+  }
+}

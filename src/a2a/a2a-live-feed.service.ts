@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import { AppConfig } from '../config/app-config.js';
+import { CHANNELS, PgNotificationsService } from '../database/pg-notifications.service.js';
+import { TaskDeltasService } from '../streaming/task-deltas.service.js';
+import { TaskWaiter } from '../tasks/task-waiter.service.js';
+import { isSettled } from '../tasks/task.record.js';
+import { statusUpdate, workingUpdate } from './a2a-message.mapper.js';
+import { A2aTaskReader } from './a2a-task.store.js';
+
+/**
+ * What happens to one task while it runs, as A2A status updates: `working` when a worker claims it, and the
+ * agent's text as it is produced (a `working` update whose message is the new piece). Both arrive through
+ * PostgreSQL NOTIFY, so this works whichever instance runs the agent. Subscribe before the task can start.
+ */
+export class LiveTaskFeed {
+  private readonly queue: TaskStatusUpdateEvent[] = [];
+  private readonly unsubscribe: (() => void)[];
+  private wake: () => void = () => undefined;
+  private closed = false;
+
+  constructor(deltas: TaskDeltasService, notifications: PgNotificationsService, taskId: string, contextId: string) {
+    this.unsubscribe = [
+      deltas.subscribe(taskId, (delta) => this.push(workingUpdate(taskId, contextId, delta))),
+      notifications.on(CHANNELS.taskStatus, (payload) => {
+        const [, id, status] = payload.split(':');
+        if (id === taskId && status === 'working') this.push(workingUpdate(taskId, contextId));
+      }),
+    ];
+  }
+
+  /** The updates received so far and from now on, until `until` settles (then what is queued, then done). */
+  async *updates(until: Promise<unknown>): AsyncGenerator<TaskStatusUpdateEvent, void, undefined> {
+    const close = () => this.close();
+    until.then(close, close);
+    for (;;) {
+      const next = this.queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const off of this.unsubscribe) off();
+    this.wake();
+  }
+
+  private push(update: TaskStatusUpdateEvent): void {
+    if (this.closed) return;
+    this.queue.push(update);
+    this.wake();
+  }
+}
+
+@Injectable()
+export class A2aLiveFeeds {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly deltas: TaskDeltasService,
+    private readonly notifications: PgNotificationsService,
+    private readonly waiter: TaskWaiter,
+    private readonly reader: A2aTaskReader,
+  ) {}
+
+  open(taskId: string, contextId: string): LiveTaskFeed {
+    return new LiveTaskFeed(this.deltas, this.notifications, taskId, contextId);
+  }
+
+  /**
+   * Follows a task until it settles: its live updates (from `feed`, opened beforehand), then its final status
+   * with the stored answer. A task not settled within WAIT_TIMEOUT_MS ends the updates without a final status;
+   * the client can get the task or subscribe again.
+   */
+  async *follow(feed: LiveTaskFeed, taskId: string): AsyncGenerator<TaskStatusUpdateEvent, void, undefined> {
+    const settled = this.waiter.waitSettled(taskId, this.config.worker.waitTimeoutMs);
+    yield* feed.updates(settled);
+    const task = await settled;
+    if (task && isSettled(task)) yield statusUpdate(await this.reader.snapshot(task));
+  }
+}

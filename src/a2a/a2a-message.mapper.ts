@@ -1,0 +1,114 @@
+import { Role, TaskState, type Message, type Part as A2aPart, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import { isJsonObject, type JsonObject } from '../common/json.js';
+import type { EventRecord, Part } from '../events/event.record.js';
+import type { TaskRecord, TaskStatus } from '../tasks/task.record.js';
+
+/** Event metadata key that keeps a client's A2A messageId when it is not a UUID (UUIDs become the event id). */
+export const A2A_MESSAGE_ID_KEY = 'a2aMessageId';
+
+const STATE_BY_STATUS: Record<TaskStatus, TaskState> = {
+  submitted: TaskState.TASK_STATE_SUBMITTED,
+  working: TaskState.TASK_STATE_WORKING,
+  input_required: TaskState.TASK_STATE_INPUT_REQUIRED,
+  completed: TaskState.TASK_STATE_COMPLETED,
+  failed: TaskState.TASK_STATE_FAILED,
+  canceled: TaskState.TASK_STATE_CANCELED,
+  rejected: TaskState.TASK_STATE_REJECTED,
+};
+
+/** Statuses whose task status carries the agent's message (its answer, question or error). */
+const ANSWERED: readonly TaskStatus[] = ['input_required', 'completed', 'failed', 'rejected'];
+
+export function toTaskState(status: TaskStatus): TaskState {
+  return STATE_BY_STATUS[status];
+}
+
+/** The service's status for an A2A state; undefined for states it never uses (auth-required, unspecified). */
+export function fromTaskState(state: TaskState): TaskStatus | undefined {
+  return (Object.keys(STATE_BY_STATUS) as TaskStatus[]).find((status) => STATE_BY_STATUS[status] === state);
+}
+
+export function isTerminalState(state: TaskState | undefined): boolean {
+  return [TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]
+    .some((terminal) => terminal === state);
+}
+
+export function toA2aPart(part: Part): A2aPart {
+  const metadata = part.metadata;
+  if (part.kind === 'text') return { content: { $case: 'text', value: part.text }, metadata, filename: '', mediaType: 'text/plain' };
+  if (part.kind === 'data') return { content: { $case: 'data', value: part.data }, metadata, filename: '', mediaType: 'application/json' };
+  const { name = '', mimeType = '', uri, bytes } = part.file;
+  const content: A2aPart['content'] = uri !== undefined
+    ? { $case: 'url', value: uri }
+    : { $case: 'raw', value: Buffer.from(bytes ?? '', 'base64') };
+  return { content, metadata, filename: name, mediaType: mimeType };
+}
+
+/** An A2A part as a stored part; undefined when it has no content. Non-object data is wrapped as {value}. */
+export function fromA2aPart(part: A2aPart): Part | undefined {
+  const metadata = isJsonObject(part.metadata) && Object.keys(part.metadata).length > 0 ? (part.metadata as JsonObject) : undefined;
+  const content = part.content;
+  const file = { ...(part.filename ? { name: part.filename } : {}), ...(part.mediaType ? { mimeType: part.mediaType } : {}) };
+  let stored: Part | undefined;
+  if (content?.$case === 'text') stored = { kind: 'text', text: content.value };
+  else if (content?.$case === 'data') stored = { kind: 'data', data: isJsonObject(content.value) ? content.value : { value: content.value ?? null } };
+  else if (content?.$case === 'url') stored = { kind: 'file', file: { ...file, uri: content.value } };
+  else if (content?.$case === 'raw') stored = { kind: 'file', file: { ...file, bytes: Buffer.from(content.value).toString('base64') } };
+  return stored && metadata ? { ...stored, metadata } : stored;
+}
+
+/** A stored message event as an A2A message (contextId = session id, taskId = task id). */
+export function toA2aMessage(event: EventRecord): Message {
+  const { [A2A_MESSAGE_ID_KEY]: clientId, ...metadata } = event.metadata;
+  return {
+    messageId: typeof clientId === 'string' ? clientId : event.id,
+    contextId: event.sessionId,
+    taskId: event.taskId ?? '',
+    role: event.role === 'user' ? Role.ROLE_USER : Role.ROLE_AGENT,
+    parts: event.parts.map(toA2aPart),
+    metadata,
+    extensions: [],
+    referenceTaskIds: [],
+  };
+}
+
+/**
+ * A stored task as an A2A task: its history is every message event carrying its id (user messages and
+ * answers, in order); its status carries the latest answer, question or error once there is one.
+ */
+export function toA2aTask(task: TaskRecord, taskEvents: EventRecord[]): Task {
+  const history = taskEvents.filter((e) => e.type === 'message' && (e.role === 'user' || e.role === 'agent')).map(toA2aMessage);
+  return {
+    id: task.id,
+    contextId: task.sessionId,
+    status: toA2aStatus(task, taskEvents),
+    artifacts: [],
+    history,
+    metadata: { agentId: task.agentId, turn: task.turn, ...(task.error ? { error: task.error } : {}) },
+  };
+}
+
+export function toA2aStatus(task: TaskRecord, taskEvents: EventRecord[]): Task['status'] {
+  const response = ANSWERED.includes(task.status) ? taskEvents.find((e) => e.id === task.responseEventId) : undefined;
+  return { state: toTaskState(task.status), message: response && toA2aMessage(response), timestamp: task.updatedAt.toISOString() };
+}
+
+export function statusUpdate(task: Task, metadata: JsonObject = {}): TaskStatusUpdateEvent {
+  return { taskId: task.id, contextId: task.contextId, status: task.status, metadata };
+}
+
+/** A live status update: `working`, optionally with a streamed piece of the answer (not stored). */
+export function workingUpdate(taskId: string, contextId: string, delta?: { index: number; text: string }): TaskStatusUpdateEvent {
+  const message: Message | undefined = delta && {
+    messageId: `${taskId}:delta:${delta.index}`,
+    contextId,
+    taskId,
+    role: Role.ROLE_AGENT,
+    parts: [{ content: { $case: 'text', value: delta.text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+    metadata: { delta: true, index: delta.index },
+    extensions: [],
+    referenceTaskIds: [],
+  };
+  const status = { state: TaskState.TASK_STATE_WORKING, message, timestamp: new Date().toISOString() };
+  return { taskId, contextId, status, metadata: delta ? { delta: true } : {} };
+}

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import {
+  TaskState,
+  type AgentCard,
+  type CancelTaskRequest,
+  type Message,
+  type SendMessageRequest,
+  type StreamResponse,
+  type SubscribeToTaskRequest,
+  type Task,
+} from '@a2a-js/sdk';
+import { RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
+import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
+import type { AgentDescriptor } from '../agents/agent.interface.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import { A2aAgentCards } from './a2a-agent-card.builder.js';
+import { authOf } from './a2a-auth.middleware.js';
+import { asA2a } from './a2a-error.mapper.js';
+import { A2aLiveFeeds } from './a2a-live-feed.service.js';
+import { isTerminalState } from './a2a-message.mapper.js';
+import { A2aSendPreparer } from './a2a-send.preparer.js';
+import { A2aSessionExecutor } from './a2a-session.executor.js';
+import { A2aTaskReader, SessionTaskStore } from './a2a-task.store.js';
+
+/** The services an A2aRequestHandler works with; one instance shared by every agent's handler. */
+@Injectable()
+export class A2aHandlerDeps {
+  constructor(
+    readonly cards: A2aAgentCards,
+    readonly preparer: A2aSendPreparer,
+    readonly reader: A2aTaskReader,
+    readonly feeds: A2aLiveFeeds,
+    readonly tasks: TasksService,
+    readonly executor: A2aSessionExecutor,
+  ) {}
+}
+
+/**
+ * The SDK's DefaultRequestHandler for one configured agent, on the database-backed task store and executor.
+ * It keeps the SDK's sending, getting and listing, and adds what a service with shared, persistent tasks
+ * needs: messages are checked (and a session opened) before a task starts, cancel goes through
+ * TasksService.cancel (so it works on any instance, and a second cancel is "not cancelable"), and resubscribe
+ * follows the stored task through PostgreSQL notifications rather than an in-process event bus.
+ */
+export class A2aRequestHandler extends DefaultRequestHandler {
+  private card?: { baseUrl: string; card: AgentCard };
+
+  constructor(
+    private readonly descriptor: AgentDescriptor,
+    private readonly deps: A2aHandlerDeps,
+  ) {
+    // No bus outlives its request: a task waiting for input is continued and followed through the database.
+    super(deps.cards.build(descriptor), new SessionTaskStore(deps.reader, descriptor.id), deps.executor,
+      undefined, undefined, undefined, undefined, undefined, { keepBusAliveStates: [] });
+  }
+
+  override async getAgentCard(): Promise<AgentCard> {
+    const baseUrl = this.deps.cards.baseUrl();
+    if (this.card?.baseUrl !== baseUrl) this.card = { baseUrl, card: this.deps.cards.build(this.descriptor, baseUrl) };
+    return this.card.card;
+  }
+
+  override async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
+    await this.deps.preparer.prepare(this.descriptor.id, params, context);
+    return super.sendMessage(params, context);
+  }
+
+  override async *sendMessageStream(params: SendMessageRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+    await this.deps.preparer.prepare(this.descriptor.id, params, context);
+    yield* super.sendMessageStream(params, context);
+  }
+
+  override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
+    const taskId = requireTaskId(params.id);
+    const auth = authOf(context);
+    if (!(await this.deps.reader.find(this.descriptor.id, taskId, auth))) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    await asA2a(() => this.deps.tasks.cancel(auth, taskId));
+    const task = await this.deps.reader.find(this.descriptor.id, taskId, auth);
+    if (!task) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    return task;
+  }
+
+  /** The stored task first (what was missed), then its live updates and final status, from any instance. */
+  override async *resubscribe(params: SubscribeToTaskRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+    const taskId = requireTaskId(params.id);
+    const auth = authOf(context);
+    const found = await this.deps.reader.find(this.descriptor.id, taskId, auth);
+    if (!found) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    if (isTerminalState(found.status?.state)) {
+      throw new UnsupportedOperationError(`Task ${taskId} is in a terminal state and cannot be subscribed to.`);
+    }
+    const feed = this.deps.feeds.open(taskId, found.contextId);
+    try {
+      // Read again now that the feed listens, so nothing falls between the snapshot and the live updates.
+      const task = (await this.deps.reader.find(this.descriptor.id, taskId, auth)) ?? found;
+      yield { payload: { $case: 'task', value: task } };
+      const state = task.status?.state;
+      if (isTerminalState(state) || state === TaskState.TASK_STATE_INPUT_REQUIRED) return;
+      for await (const update of this.deps.feeds.follow(feed, taskId)) yield { payload: { $case: 'statusUpdate', value: update } };
+    } finally {
+      feed.close();
+    }
+  }
+}
+
+function requireTaskId(id: string | undefined): string {
+  if (!id || id.trim() === '') throw new RequestMalformedError('Task ID is required');
+  return id;
+}

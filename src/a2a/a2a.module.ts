@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module.js';
+import { EventsModule } from '../events/events.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { StreamingModule } from '../streaming/streaming.module.js';
+import { TasksModule } from '../tasks/tasks.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { A2aAgentCards } from './a2a-agent-card.builder.js';
+import { A2aAuthMiddleware } from './a2a-auth.middleware.js';
+import { A2aLiveFeeds } from './a2a-live-feed.service.js';
+import { A2aHandlerDeps } from './a2a-request.handler.js';
+import { A2aRoutes } from './a2a.routes.js';
+import { A2aSendPreparer } from './a2a-send.preparer.js';
+import { A2aSessionExecutor } from './a2a-session.executor.js';
+import { A2aTaskReader } from './a2a-task.store.js';
+
+/**
+ * Every configured agent as an A2A (v1.0, with v0.3 compatibility) server, built from @a2a-js/sdk's request
+ * handler and Express transports on the service's own tasks, events and worker. See A2aRoutes for the paths.
+ */
+@Module({
+  imports: [AgentsModule, SessionsModule, EventsModule, TasksModule, StreamingModule, TokensModule],
+  providers: [
+    A2aAgentCards,
+    A2aAuthMiddleware,
+    A2aTaskReader,
+    A2aLiveFeeds,
+    A2aSendPreparer,
+    A2aSessionExecutor,
+    A2aHandlerDeps,
+    A2aRoutes,
+  ],
+})
+export class A2aModule {}
