@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config.js';
 import { CHANNELS, PgNotificationsService } from '../database/pg-notifications.service.js';
@@ -31,6 +32,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.config.worker.enabled) return;
+    // every running task listens for shutdown on this one signal
+    setMaxListeners(0, this.shutdown.signal);
     this.unsubscribe = this.notifications.on(CHANNELS.taskQueued, () => this.kick());
     this.pollTimer = setInterval(() => this.kick(), this.config.worker.pollMs);
     this.pollTimer.unref();

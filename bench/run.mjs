@@ -1,0 +1,227 @@
+// npm run bench: measures the built service against a PostgreSQL server and the same database's raw limit
+// (pgbench running the service's own append statement), prints one table and writes docs/benchmarks.md.
+// Needs DATABASE_URL's server (default: the local one) with pgbench on PATH; creates and drops its own database.
+import autocannon from 'autocannon';
+import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SESSIONS = 200;
+const BODY = JSON.stringify({ parts: [{ kind: 'text', text: 'hello' }] });
+
+const dbUrl = (name) => Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
+const log = (line) => process.stderr.write(`${line}\n`);
+
+async function query(url, text, params = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function startService(url, port, env) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', DATABASE_POOL_MAX: '20', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('service did not become healthy');
+}
+
+function load(options) {
+  return new Promise((resolveRun, reject) => {
+    autocannon({ duration: SECONDS, ...options }, (error, result) => (error ? reject(error) : resolveRun(result)));
+  });
+}
+
+function row(scenario, clients, result, extra = {}) {
+  const errors = result.non2xx + result.errors;
+  return { scenario, clients, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, ...extra };
+}
+
+async function appendScenario(base, headers, sessions, clients, label) {
+  let i = 0;
+  const result = await load({
+    url: base, connections: clients, headers, method: 'POST', body: BODY,
+    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessions[i++ % sessions.length]}/events` }) }],
+  });
+  return row(label, clients, result);
+}
+
+async function pgbench(url, clients) {
+  const { stdout } = await run('pgbench', ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', resolve(ROOT, 'bench/append.pgbench.sql'), url], { maxBuffer: 1 << 24 });
+  return Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? NaN);
+}
+
+async function seedSession(url, events) {
+  const [{ id }] = await query(url, `INSERT INTO sessions (user_id, agent_id, event_count, turn_count) VALUES ('bench', 'echo', $1, $1 / 2) RETURNING id`, [events]);
+  const step = 100_000;
+  for (let from = 1; from <= events; from += step) {
+    await query(url, `
+      INSERT INTO events (id, session_id, seq, type, role, parts, metadata, created_at, hash)
+      SELECT gen_random_uuid(), $1, g, 'message', CASE WHEN g % 2 = 1 THEN 'user' ELSE 'agent' END,
+             jsonb_build_array(jsonb_build_object('kind', 'text', 'text', 'seeded message number ' || g)), '{}', now(), sha256(int4send(g))
+      FROM generate_series($2::int, $3::int) g`, [id, from, Math.min(from + step - 1, events)]);
+  }
+  return id;
+}
+
+async function historyScenario(base, headers, sessionId, size, clients) {
+  const result = await load({
+    url: base, connections: clients, headers, duration: Math.max(4, SECONDS - 2),
+    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessionId}/events?after=${Math.floor(Math.random() * Math.max(size - 100, 1))}&limit=100` }) }],
+  });
+  return row(`history page (limit 100), ${size.toLocaleString('en')} events`, clients, result);
+}
+
+function rssKb(pid) {
+  return run('ps', ['-o', 'rss=', '-p', String(pid)]).then(({ stdout }) => Number(stdout.trim()), () => 0);
+}
+
+async function exportScenario(base, headers, pid, sessionId, size) {
+  const before = await rssKb(pid);
+  let peak = before;
+  const sampler = setInterval(async () => (peak = Math.max(peak, await rssKb(pid))), 50);
+  const started = performance.now();
+  const res = await fetch(`${base}/v1/sessions/${sessionId}/transcript?format=ndjson`, { headers });
+  let lines = 0;
+  for await (const chunk of res.body) for (const byte of chunk) if (byte === 10) lines++;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  return { scenario: `export ndjson, ${size.toLocaleString('en')} events`, clients: 1, rps: (lines - 1) / seconds, p50: seconds * 1000, p99: NaN, errors: res.ok ? 0 : 1, memory: `RSS ${Math.round(before / 1024)} → peak ${Math.round(peak / 1024)} MiB` };
+}
+
+async function main() {
+  const name = `bench_${Date.now().toString(36)}`;
+  await query(ADMIN_URL, `CREATE DATABASE "${name}"`);
+  const url = dbUrl(name);
+  const services = [];
+  try {
+    const writer = await startService(url, 3901, { WORKER_ENABLED: 'false' });
+    services.push(writer);
+    const { stdout: token } = await run(process.execPath, ['dist/cli/token.cli.js', 'create', '--user', 'bench'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
+    const headers = { Authorization: `Bearer ${token.trim()}`, 'Content-Type': 'application/json' };
+    const sessions = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const res = await fetch(`${writer.base}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo' }) });
+      sessions.push((await res.json()).id);
+    }
+    await query(url, 'CREATE TABLE bench_sessions (n int PRIMARY KEY, id uuid NOT NULL)');
+    await query(url, 'INSERT INTO bench_sessions SELECT ordinality, id FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ordinality)', [sessions]);
+
+    const rows = [];
+    log('appends (worker off) and pgbench with the same statement …');
+    for (const clients of [1, 16, 64]) {
+      const service = await appendScenario(writer.base, headers, sessions, clients, 'append, many sessions');
+      const tps = await pgbench(url, clients);
+      rows.push({ ...service, pgbench: tps, ratio: service.rps / tps });
+    }
+    const single = await appendScenario(writer.base, headers, [sessions[0]], 64, 'append, one session');
+    rows.push({ ...single, pgbench: NaN, ratio: NaN });
+
+    log('full turns through the echo agent …');
+    // the appends above queued thousands of tasks; cancel them so turns measure turns, not that backlog
+    await query(url, "UPDATE tasks SET status = 'canceled', finished_at = now() WHERE status = 'submitted'");
+    const worker = await startService(url, 3902, { WORKER_CONCURRENCY: '16' });
+    let i = 0;
+    const turns = await load({
+      url: worker.base, connections: 16, headers, method: 'POST', body: BODY,
+      requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessions[i++ % sessions.length]}/events?wait=true` }) }],
+    });
+    rows.push(row('full turn (?wait=true, echo agent)', 16, turns));
+    worker.child.kill('SIGTERM');
+    await new Promise((r) => worker.child.once('exit', r));
+
+    log('seeding sessions of 10, 10k and 1M events …');
+    const sized = {};
+    for (const size of [10, 10_000, 100_000, 1_000_000]) sized[size] = await seedSession(url, size);
+    await query(url, 'ANALYZE events');
+    for (const clients of [1, 16]) {
+      for (const size of [10, 10_000, 1_000_000]) rows.push(await historyScenario(writer.base, headers, sized[size], size, clients));
+    }
+    rows.push(await exportScenario(writer.base, headers, writer.child.pid, sized[100_000], 100_000));
+
+    const report = await render(url, rows);
+    writeFileSync(resolve(ROOT, 'docs/benchmarks.md'), report);
+    process.stdout.write(`${table(rows)}\n`);
+  } finally {
+    for (const s of services) s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await query(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
+
+function table(rows) {
+  const lines = ['| scenario | clients | req/s (events/s) | p50 ms | p99 ms | errors | pgbench tps | service / pgbench | memory |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
+  for (const r of rows) {
+    lines.push(`| ${r.scenario} | ${r.clients} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.pgbench, 0)} | ${Number.isFinite(r.ratio) ? `${Math.round(r.ratio * 100)}%` : '–'} | ${r.memory ?? ''} |`);
+  }
+  return lines.join('\n');
+}
+
+function verdicts(rows) {
+  const append64 = rows.find((r) => r.scenario === 'append, many sessions' && r.clients === 64);
+  const appendRatio = Math.min(...rows.filter((r) => Number.isFinite(r.ratio)).map((r) => r.ratio));
+  const history = rows.filter((r) => r.scenario.startsWith('history') && r.clients === 1);
+  const exported = rows.find((r) => r.scenario.startsWith('export'));
+  const check = (ok) => (ok ? 'met' : '**missed**');
+  return [
+    `- Append throughput ≥ 50% of the pgbench equivalent: lowest ratio ${Math.round(appendRatio * 100)}% — ${check(appendRatio >= 0.5)}`,
+    `- Append p99 < 25 ms at 64 clients: ${fmt(append64.p99)} ms — ${check(append64.p99 < 25)}`,
+    `- History page < 5 ms p50 at any length: ${history.map((h) => `${fmt(h.p50)} ms`).join(', ')} — ${check(history.every((h) => h.p50 < 5))}`,
+    `- 1M-event page no slower than 10-event page (within 20%): ${fmt(history[2].p50)} vs ${fmt(history[0].p50)} ms p50 — ${check(history[2].p50 <= history[0].p50 * 1.2 + 0.5)}`,
+    `- Export ≥ 50k events/s in constant memory: ${fmt(exported.rps, 0)} events/s, ${exported.memory} — ${check(exported.rps >= 50_000)}`,
+  ].join('\n');
+}
+
+async function render(url, rows) {
+  const [{ version }] = await query(url, 'SELECT version()');
+  return `# Benchmarks
+
+Produced by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}; each load runs ${SECONDS} s with
+[autocannon](https://github.com/mcollina/autocannon) against the built service on loopback.
+
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version},
+${version.split(',')[0]}. The load generator, the service and PostgreSQL share these cores.
+
+How it is measured:
+- Appends run against an instance with the worker off, so agent work does not compete; 200 sessions are
+  used round-robin ("many sessions") or one session takes all requests.
+- The raw limit is \`pgbench\` running the service's own append statement (bench/append.pgbench.sql: session
+  counter, hash chain, event, task, NOTIFY) at the same concurrency on the same database.
+- Full turns use a second instance with the worker on: each request waits for the echo agent's stored answer.
+- History reads page 100 events from random positions of sessions seeded with 10, 10,000 and 1,000,000 events,
+  by one client (the latency targets) and by 16 (throughput; latency then includes queueing on 2 cores).
+- Export streams a 100,000-event session as NDJSON while the service's RSS is sampled every 50 ms.
+
+${table(rows)}
+
+## Targets
+
+${verdicts(rows)}
+`;
+}
+
+main().catch((error) => {
+  log(`bench failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
