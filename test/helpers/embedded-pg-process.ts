@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './service-process.js';
@@ -8,18 +8,23 @@ import { freePort } from './service-process.js';
 export class EmbeddedPgProcess {
   private readonly waiting: ((line: string) => void)[] = [];
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly folder: string,
+  ) {
     createInterface({ input: child.stdout! }).on('line', (line) => this.waiting.shift()?.(line));
   }
 
   static async create(): Promise<EmbeddedPgProcess> {
     const root = resolve(__dirname, '..', '..');
-    const dir = resolve(mkdtempSync(resolve(root, '.data', 'fault-pg-')), 'pg');
+    mkdirSync(resolve(root, '.data'), { recursive: true });
+    const folder = mkdtempSync(resolve(root, '.data', 'fault-pg-'));
+    const dir = resolve(folder, 'pg');
     const child = spawn(process.execPath, [resolve(__dirname, 'embedded-pg.cjs'), dir, String(await freePort())], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    return new EmbeddedPgProcess(child);
+    return new EmbeddedPgProcess(child, folder);
   }
 
   async start(): Promise<string> {
@@ -36,6 +41,7 @@ export class EmbeddedPgProcess {
   async exit(): Promise<void> {
     this.child.stdin?.write('exit\n');
     await new Promise((r) => this.child.once('exit', r));
+    rmSync(this.folder, { recursive: true, force: true });
   }
 
   private send(command: string): Promise<string> {
