@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
 import { isLegacyJsonRpcMethod, legacyJsonRpcToV1Method } from '@a2a-js/sdk/compat/v0_3';
 import { UnauthenticatedUser, type ServerCallContext, type User } from '@a2a-js/sdk/server';
 import type { UserBuilder } from '@a2a-js/sdk/server/express';
@@ -6,6 +7,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError, Errors } from '../common/errors/domain-error.js';
 import { errorBody } from '../common/errors/error-body.js';
+import { AccessLogRepository } from '../audit/access-log.repository.js';
+import { AppConfig } from '../config/app-config.js';
 import { TokensService } from '../tokens/tokens.service.js';
 
 /** The caller of an A2A request, as the SDK passes it along in `ServerCallContext.user`. */
@@ -46,6 +49,12 @@ function isWrite(req: Request, binding: A2aBinding): boolean {
   });
 }
 
+/** The task a read names, when it names one (JSON-RPC `params.id`/`params.name`, or a REST path). */
+function taskIdOf(req: Request, binding: A2aBinding): string | null {
+  const raw = binding === 'rest' ? req.path : JSON.stringify((req.body as { params?: unknown })?.params ?? {});
+  return /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(raw)?.[1] ?? null;
+}
+
 function reject(res: Response, error: DomainError): void {
   for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   res.status(error.status).json(errorBody(error.status, error.code, error.message));
@@ -59,9 +68,15 @@ function reject(res: Response, error: DomainError): void {
  */
 @Injectable()
 export class A2aAuthMiddleware {
+  private readonly logger = new Logger('A2A');
   private readonly callers = new WeakMap<Request, AuthContext>();
 
-  constructor(private readonly tokens: TokensService) {}
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly config: AppConfig,
+    private readonly accessLog: AccessLogRepository,
+    @Inject(getStorageToken()) private readonly throttle: ThrottlerStorage,
+  ) {}
 
   /** The SDK's user builder: turns the request this middleware authenticated into an A2aUser. */
   readonly userBuilder: UserBuilder = async (req) => {
@@ -83,11 +98,39 @@ export class A2aAuthMiddleware {
       if (!match) return reject(res, Errors.unauthorized('Authorization header must be "Bearer <token>"', true));
       const auth = await this.tokens.authenticate(match[1]);
       if (!auth) return reject(res, Errors.unauthorized('invalid, expired or revoked token', true));
-      if (auth.role === 'reviewer' && isWrite(req, binding)) return reject(res, Errors.forbidden());
+      const write = isWrite(req, binding);
+      if (auth.role === 'reviewer' && write) return reject(res, Errors.forbidden());
+      const retryAfter = await this.overLimit(auth);
+      if (retryAfter !== undefined) {
+        res.setHeader('Retry-After', String(retryAfter));
+        return reject(res, new DomainError('rate_limit/exceeded', 'too many requests for this token', 429));
+      }
+      if (!write && auth.role !== 'user') await this.recordRead(auth, req, binding);
       this.callers.set(req, auth);
       next();
     } catch (error) {
       next(error);
+    }
+  }
+
+  /** The same per-token budget as the REST API (its own bucket); seconds to wait when it is spent. */
+  private async overLimit(auth: AuthContext): Promise<number | undefined> {
+    const limit = this.config.http.rateLimitPerMinute;
+    if (limit === 0) return undefined;
+    const record = await this.throttle.increment(`a2a:token:${auth.tokenId}`, 60_000, limit, 60_000, 'a2a');
+    return record.totalHits > limit ? Math.max(1, Math.ceil(record.timeToExpire)) : undefined;
+  }
+
+  /** Reviewer and admin reads over A2A are recorded in access_log like the REST ones. */
+  private async recordRead(auth: AuthContext, req: Request, binding: A2aBinding): Promise<void> {
+    const method = binding === 'jsonrpc' ? String((req.body as { method?: unknown })?.method ?? '') : `${req.method} ${req.path}`;
+    try {
+      await this.accessLog.add({
+        tokenId: auth.tokenId, actorId: auth.userId, actorRole: auth.role, action: 'a2a.read',
+        sessionId: null, taskId: taskIdOf(req, binding), detail: { path: req.originalUrl.split('?')[0], method },
+      });
+    } catch (error) {
+      this.logger.error(`could not record an A2A read by ${auth.userId}: ${(error as Error).message}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { StreamingModule } from '../streaming/streaming.module.js';
@@ -19,7 +20,7 @@ import { A2aTaskReader } from './a2a-task.store.js';
  * handler and Express transports on the service's own tasks, events and worker. See A2aRoutes for the paths.
  */
 @Module({
-  imports: [AgentsModule, SessionsModule, EventsModule, TasksModule, StreamingModule, TokensModule],
+  imports: [AgentsModule, AuditModule, SessionsModule, EventsModule, TasksModule, StreamingModule, TokensModule],
   providers: [
     A2aAgentCards,
     A2aAuthMiddleware,

@@ -9,6 +9,6 @@ import { ChainRepository } from './chain.repository.js';
 @Module({
   controllers: [AuditController],
   providers: [AuditService, ChainRepository, AccessLogRepository, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
-  exports: [AuditService],
+  exports: [AuditService, AccessLogRepository],
 })
 export class AuditModule {}
