@@ -140,6 +140,31 @@ describe('a conversation through the echo agent', () => {
     const failed = await say(t, alice, session.id, '/fail upstream exploded');
     expect(failed.body.task).toMatchObject({ status: 'failed', error: 'upstream exploded' });
     expect(failed.body.response).toMatchObject({ type: 'error', role: 'agent', taskId: failed.body.task.id });
+    const again = await t.http().post(`/v1/tasks/${failed.body.task.id}/events?wait=true`).set(auth(alice)).send({ parts: text('retry?') });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('task/not_awaiting_input');
+  });
+});
+
+describe('answering a question over REST', () => {
+  it('continues the same task with POST /v1/tasks/:id/events', async () => {
+    const t = await startTestApp();
+    try {
+      const token = await t.token('dora');
+      const session = await createSession(t, token);
+      const asked = await say(t, token, session.id, '/ask Which size?');
+      expect(asked.body.task.status).toBe('input_required');
+      const answered = await t.http().post(`/v1/tasks/${asked.body.task.id}/events?wait=true`).set(auth(token)).send({ parts: text('Large') });
+      expect(answered.status).toBe(201);
+      expect(answered.body.task).toMatchObject({ id: asked.body.task.id, status: 'completed', turn: 2 });
+      expect(answered.body.response.parts[0].text).toContain('Echo (turn 2): Large');
+      const history = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(token));
+      expect(history.body.data.map((e: { taskId: string }) => e.taskId)).toEqual(Array(4).fill(asked.body.task.id));
+      const bob = await t.token('bob');
+      expect((await t.http().post(`/v1/tasks/${asked.body.task.id}/events`).set(auth(bob)).send({ parts: text('x') })).status).toBe(404);
+    } finally {
+      await t.close();
+    }
   });
 });
 
