@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { rejectDeepJson } from './common/http/json-depth.middleware.js';
+import { rejectDeepJson, rejectNulCharacters } from './common/http/json-depth.middleware.js';
 import { ShutdownGate } from './common/http/shutdown-gate.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
@@ -16,7 +16,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
-  app.use(rejectDeepJson);
+  app.use(rejectDeepJson, rejectNulCharacters);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

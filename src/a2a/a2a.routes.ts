@@ -4,7 +4,7 @@ import { A2A_VERSION_HEADER, AGENT_CARD_PATH, AgentCard } from '@a2a-js/sdk';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import { json, Router, type Express, type RequestHandler } from 'express';
 import { AgentsService } from '../agents/agents.service.js';
-import { rejectDeepJson } from '../common/http/json-depth.middleware.js';
+import { rejectDeepJson, rejectNulCharacters } from '../common/http/json-depth.middleware.js';
 import { AppConfig } from '../config/app-config.js';
 import { a2aPaths } from './a2a-agent-card.builder.js';
 import { A2aAuthMiddleware } from './a2a-auth.middleware.js';
@@ -69,7 +69,7 @@ export class A2aRoutes implements OnModuleInit {
   private agentRouter(requestHandler: A2aRequestHandler): Router {
     const options = { requestHandler, userBuilder: this.auth.userBuilder, legacyCompat: LEGACY_COMPAT };
     // application/json is parsed app-wide; parse the A2A media type with the same size and depth limits.
-    const body = [json({ type: 'application/a2a+json', limit: this.config.http.bodyLimit, strict: true }), rejectDeepJson];
+    const body = [json({ type: 'application/a2a+json', limit: this.config.http.bodyLimit, strict: true }), rejectDeepJson, rejectNulCharacters];
     const router = Router();
     router.use(`/${AGENT_CARD_PATH}`, this.card(requestHandler));
     router.use('/jsonrpc', ...body, this.auth.for('jsonrpc'), jsonRpcHandler(options));

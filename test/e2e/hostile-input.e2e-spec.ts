@@ -29,7 +29,7 @@ describe('hostile input (property-based)', () => {
   }
 
   const evil = fc.oneof(
-    fc.string(),
+    fc.string({ unit: 'binary' }),
     fc.constantFrom("'; DROP TABLE events; --", '" OR 1=1 --', '%', '_', '\\', '\u0000', '$1', '::uuid', '../../etc/passwd', '{"a":1}', '🙂'),
   );
 
@@ -78,6 +78,21 @@ describe('hostile input (property-based)', () => {
     );
     const invalidUtf8 = Buffer.from([0x7b, 0x22, 0x70, 0x61, 0x72, 0x74, 0x73, 0x22, 0x3a, 0xff, 0xfe, 0x7d]);
     expectSane(await t.http().post('/v1/sessions').set(auth(token)).set('Content-Type', 'application/json').send(invalidUtf8));
+  });
+
+  it('NUL characters anywhere (PostgreSQL cannot store them) are a 400, not a database error', async () => {
+    for (const res of [
+      await t.http().get('/v1/sessions?agentId=%00').set(auth(token)),
+      await t.http().get('/v1/review/sessions?q=a%00b').set(auth(token)),
+      await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send({ parts: [{ kind: 'text', text: 'a\u0000b' }] }),
+      await t.http().post('/v1/sessions').set(auth(token)).send({ agentId: 'echo', metadata: { 'k\u0000': 1 } }),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('request/nul_character');
+    }
+    const loneSurrogate = '{"parts":[{"kind":"text","text":"half \\ud800 a pair"}]}';
+    const res = await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).set('Content-Type', 'application/json').send(loneSurrogate);
+    expect(res.status).toBeLessThan(500);
   });
 
   it('deeply nested and huge JSON', async () => {
