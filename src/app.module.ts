@@ -1,40 +1,35 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { A2aModule } from './a2a/a2a.module.js';
-import { AgentsModule } from './agents/agents.module.js';
-import { AuditModule } from './audit/audit.module.js';
-import { AuthModule } from './common/auth/auth.module.js';
-import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
-import { ShutdownGate } from './common/http/shutdown-gate.js';
-import { LoggingModule } from './common/logging/logging.module.js';
-import { AppConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './database/database.module.js';
-import { RepositoriesModule } from './database/repositories.module.js';
-import { EventsModule } from './events/events.module.js';
+import { ConversationModule } from './conversation/conversation.module.js';
 import { HealthModule } from './health/health.module.js';
-import { ReviewModule } from './review/review.module.js';
-import { SessionsModule } from './sessions/sessions.module.js';
-import { StreamingModule } from './streaming/streaming.module.js';
-import { TasksModule } from './tasks/tasks.module.js';
-import { TranscriptsModule } from './transcripts/transcripts.module.js';
-import { WorkerModule } from './worker/worker.module.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { LiveModule } from './live/live.module.js';
+import { AuditModule } from './oversight/audit/audit.module.js';
+import { ReviewModule } from './oversight/review/review.module.js';
+import { TranscriptsModule } from './oversight/transcripts/transcripts.module.js';
+import { AppConfigModule } from './platform/config/config.module.js';
+import { DatabaseModule } from './platform/database/database.module.js';
+import { AllExceptionsFilter } from './platform/errors/all-exceptions.filter.js';
+import { ShutdownGate } from './platform/http/shutdown-gate.js';
+import { LoggingModule } from './platform/logging/logging.module.js';
+import { NotificationsModule } from './platform/notifications/notifications.module.js';
+import { RuntimeModule } from './runtime/runtime.module.js';
 
+/** Module map and dependency direction: docs/architecture.md. */
 @Module({
   imports: [
     AppConfigModule,
     LoggingModule,
     DatabaseModule,
-    RepositoriesModule,
-    AuthModule,
-    AgentsModule,
-    SessionsModule,
-    EventsModule,
-    TasksModule,
-    StreamingModule,
+    NotificationsModule,
+    IdentityModule,
+    ConversationModule,
+    RuntimeModule,
+    LiveModule,
     AuditModule,
     ReviewModule,
     TranscriptsModule,
-    WorkerModule,
     HealthModule,
     A2aModule,
   ],

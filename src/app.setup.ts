@@ -2,10 +2,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { rejectDeepJson, rejectNulCharacters } from './common/http/json-depth.middleware.js';
-import { ShutdownGate } from './common/http/shutdown-gate.js';
-import { createValidationPipe } from './common/validation/validation.pipe.js';
-import { AppConfig } from './config/app-config.js';
+import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
+import { ShutdownGate } from './platform/http/shutdown-gate.js';
+import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
+import { AppConfig } from './platform/config/app-config.js';
 
 /** Everything `main.ts` and the e2e tests both apply to the app, so tests exercise what production runs. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
-import { AppConfig } from './config/app-config.js';
-import { preflightConfig } from './config/preflight.js';
+import { AppConfig } from './platform/config/app-config.js';
+import { preflightConfig } from './platform/config/preflight.js';
 
 async function bootstrap(): Promise<void> {
   preflightConfig();

@@ -3,8 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import type { AddressInfo } from 'node:net';
-import type { AgentDescriptor } from '../agents/agent.interface.js';
-import { AppConfig } from '../config/app-config.js';
+import type { AgentDescriptor } from '../runtime/agents/agent.interface.js';
+import { AppConfig } from '../platform/config/app-config.js';
 
 export const BEARER_SCHEME = 'bearer';
 const MODES = ['text/plain', 'application/json'];

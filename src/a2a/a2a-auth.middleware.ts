@@ -4,12 +4,12 @@ import { isLegacyJsonRpcMethod, legacyJsonRpcToV1Method } from '@a2a-js/sdk/comp
 import { UnauthenticatedUser, type ServerCallContext, type User } from '@a2a-js/sdk/server';
 import type { UserBuilder } from '@a2a-js/sdk/server/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AuthContext } from '../common/auth/auth-context.js';
-import { DomainError, Errors } from '../common/errors/domain-error.js';
-import { errorBody } from '../common/errors/error-body.js';
-import { AccessLogRepository } from '../audit/access-log.repository.js';
-import { AppConfig } from '../config/app-config.js';
-import { TokensService } from '../tokens/tokens.service.js';
+import type { AuthContext } from '../identity/auth/auth-context.js';
+import { DomainError, Errors } from '../platform/errors/domain-error.js';
+import { errorBody } from '../platform/errors/error-body.js';
+import { AccessLogRepository } from '../identity/access-log/access-log.repository.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import { TokensService } from '../identity/tokens/tokens.service.js';
 
 /** The caller of an A2A request, as the SDK passes it along in `ServerCallContext.user`. */
 export class A2aUser implements User {

@@ -4,7 +4,7 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError } from '../platform/errors/domain-error.js';
 
 /**
  * The protocol error for a service error, so the SDK's transports answer with the A2A code (JSON-RPC) or

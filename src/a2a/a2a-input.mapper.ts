@@ -2,10 +2,11 @@ import type { Message } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import { plainToInstance } from 'class-transformer';
 import { isUUID, validateSync, type ValidationError } from 'class-validator';
-import { isJsonObject, type JsonObject } from '../common/json.js';
-import { AppendEventDto } from '../events/dto/append-event.dto.js';
-import type { Part } from '../events/event.record.js';
-import { A2A_MESSAGE_ID_KEY, fromA2aPart } from './a2a-message.mapper.js';
+import { isJsonObject, type JsonObject } from '../platform/json/json.js';
+import { AppendEventDto } from '../conversation/http/dto/append-event.dto.js';
+import type { Part } from '../conversation/records/event.record.js';
+import { fromA2aPart } from '../conversation/records/a2a-parts.js';
+import { A2A_MESSAGE_ID_KEY } from './a2a-message.mapper.js';
 
 function problems(errors: ValidationError[]): string[] {
   return errors.flatMap((error) => [...Object.values(error.constraints ?? {}), ...problems(error.children ?? [])]);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { TaskStatusUpdateEvent } from '@a2a-js/sdk';
-import { AppConfig } from '../config/app-config.js';
-import { CHANNELS, PgNotificationsService } from '../database/pg-notifications.service.js';
-import { TaskDeltasService } from '../streaming/task-deltas.service.js';
-import { TaskWaiter } from '../tasks/task-waiter.service.js';
-import { isSettled } from '../tasks/task.record.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import { NotificationsService } from '../platform/notifications/notifications.service.js';
+import { TaskDeltasService } from '../live/task-deltas.service.js';
+import { TaskWaiter } from '../conversation/task-waiter.service.js';
+import { isSettled } from '../conversation/records/task.record.js';
 import { statusUpdate, workingUpdate } from './a2a-message.mapper.js';
 import { A2aTaskReader } from './a2a-task.store.js';
 
@@ -19,12 +19,11 @@ export class LiveTaskFeed {
   private wake: () => void = () => undefined;
   private closed = false;
 
-  constructor(deltas: TaskDeltasService, notifications: PgNotificationsService, taskId: string, contextId: string) {
+  constructor(deltas: TaskDeltasService, notifications: NotificationsService, taskId: string, contextId: string) {
     this.unsubscribe = [
       deltas.subscribe(taskId, (delta) => this.push(workingUpdate(taskId, contextId, delta))),
-      notifications.on(CHANNELS.taskStatus, (payload) => {
-        const [, id, status] = payload.split(':');
-        if (id === taskId && status === 'working') this.push(workingUpdate(taskId, contextId));
+      notifications.on('taskStatus', (change) => {
+        if (change.taskId === taskId && change.status === 'working') this.push(workingUpdate(taskId, contextId));
       }),
     ];
   }
@@ -63,7 +62,7 @@ export class A2aLiveFeeds {
   constructor(
     private readonly config: AppConfig,
     private readonly deltas: TaskDeltasService,
-    private readonly notifications: PgNotificationsService,
+    private readonly notifications: NotificationsService,
     private readonly waiter: TaskWaiter,
     private readonly reader: A2aTaskReader,
   ) {}

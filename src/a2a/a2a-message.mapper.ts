@@ -1,7 +1,8 @@
-import { Role, TaskState, type Message, type Part as A2aPart, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
-import { isJsonObject, type JsonObject } from '../common/json.js';
-import type { EventRecord, Part } from '../events/event.record.js';
-import type { TaskRecord, TaskStatus } from '../tasks/task.record.js';
+import { Role, TaskState, type Message, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import { toA2aPart } from '../conversation/records/a2a-parts.js';
+import { isJsonObject, type JsonObject } from '../platform/json/json.js';
+import type { EventRecord, Part } from '../conversation/records/event.record.js';
+import type { TaskRecord, TaskStatus } from '../conversation/records/task.record.js';
 
 /** Event metadata key that keeps a client's A2A messageId when it is not a UUID (UUIDs become the event id). */
 export const A2A_MESSAGE_ID_KEY = 'a2aMessageId';
@@ -13,11 +14,10 @@ const STATE_BY_STATUS: Record<TaskStatus, TaskState> = {
   completed: TaskState.TASK_STATE_COMPLETED,
   failed: TaskState.TASK_STATE_FAILED,
   canceled: TaskState.TASK_STATE_CANCELED,
-  rejected: TaskState.TASK_STATE_REJECTED,
 };
 
 /** Statuses whose task status carries the agent's message (its answer, question or error). */
-const ANSWERED: readonly TaskStatus[] = ['input_required', 'completed', 'failed', 'rejected'];
+const ANSWERED: readonly TaskStatus[] = ['input_required', 'completed', 'failed'];
 
 export function toTaskState(status: TaskStatus): TaskState {
   return STATE_BY_STATUS[status];
@@ -26,35 +26,6 @@ export function toTaskState(status: TaskStatus): TaskState {
 /** The service's status for an A2A state; undefined for states it never uses (auth-required, unspecified). */
 export function fromTaskState(state: TaskState): TaskStatus | undefined {
   return (Object.keys(STATE_BY_STATUS) as TaskStatus[]).find((status) => STATE_BY_STATUS[status] === state);
-}
-
-export function isTerminalState(state: TaskState | undefined): boolean {
-  return [TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]
-    .some((terminal) => terminal === state);
-}
-
-export function toA2aPart(part: Part): A2aPart {
-  const metadata = part.metadata;
-  if (part.kind === 'text') return { content: { $case: 'text', value: part.text }, metadata, filename: '', mediaType: 'text/plain' };
-  if (part.kind === 'data') return { content: { $case: 'data', value: part.data }, metadata, filename: '', mediaType: 'application/json' };
-  const { name = '', mimeType = '', uri, bytes } = part.file;
-  const content: A2aPart['content'] = uri !== undefined
-    ? { $case: 'url', value: uri }
-    : { $case: 'raw', value: Buffer.from(bytes ?? '', 'base64') };
-  return { content, metadata, filename: name, mediaType: mimeType };
-}
-
-/** An A2A part as a stored part; undefined when it has no content. Non-object data is wrapped as {value}. */
-export function fromA2aPart(part: A2aPart): Part | undefined {
-  const metadata = isJsonObject(part.metadata) && Object.keys(part.metadata).length > 0 ? (part.metadata as JsonObject) : undefined;
-  const content = part.content;
-  const file = { ...(part.filename ? { name: part.filename } : {}), ...(part.mediaType ? { mimeType: part.mediaType } : {}) };
-  let stored: Part | undefined;
-  if (content?.$case === 'text') stored = { kind: 'text', text: content.value };
-  else if (content?.$case === 'data') stored = { kind: 'data', data: isJsonObject(content.value) ? content.value : { value: content.value ?? null } };
-  else if (content?.$case === 'url') stored = { kind: 'file', file: { ...file, uri: content.value } };
-  else if (content?.$case === 'raw') stored = { kind: 'file', file: { ...file, bytes: Buffer.from(content.value).toString('base64') } };
-  return stored && metadata ? { ...stored, metadata } : stored;
 }
 
 /** A stored message event as an A2A message (contextId = session id, taskId = task id). */

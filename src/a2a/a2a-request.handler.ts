@@ -11,13 +11,13 @@ import {
 } from '@a2a-js/sdk';
 import { RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
-import type { AgentDescriptor } from '../agents/agent.interface.js';
-import { TasksService } from '../tasks/tasks.service.js';
+import type { AgentDescriptor } from '../runtime/agents/agent.interface.js';
+import { TasksService } from '../conversation/tasks.service.js';
 import { A2aAgentCards } from './a2a-agent-card.builder.js';
 import { authOf } from './a2a-auth.middleware.js';
 import { asA2a } from './a2a-error.mapper.js';
 import { A2aLiveFeeds } from './a2a-live-feed.service.js';
-import { isTerminalState } from './a2a-message.mapper.js';
+import { isTerminalState } from '../conversation/records/a2a-parts.js';
 import { A2aSendPreparer } from './a2a-send.preparer.js';
 import { A2aSessionExecutor } from './a2a-session.executor.js';
 import { A2aTaskReader, SessionTaskStore } from './a2a-task.store.js';

@@ -3,11 +3,10 @@ import { Role, type SendMessageRequest } from '@a2a-js/sdk';
 import { RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import { isUUID } from 'class-validator';
-import { writeScope, type AuthContext } from '../common/auth/auth-context.js';
-import { isWritable } from '../sessions/session.record.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
-import { SessionsService } from '../sessions/sessions.service.js';
-import { TasksRepository } from '../tasks/tasks.repository.js';
+import { writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import { isWritable } from '../conversation/records/session.record.js';
+import { ConversationReader } from '../conversation/conversation.reader.js';
+import { SessionsService } from '../conversation/sessions.service.js';
 import { authOf } from './a2a-auth.middleware.js';
 import { asA2a } from './a2a-error.mapper.js';
 import { toAppendInput } from './a2a-input.mapper.js';
@@ -23,8 +22,7 @@ import { setPendingInput } from './a2a-session.executor.js';
 export class A2aSendPreparer {
   constructor(
     private readonly sessionsService: SessionsService,
-    private readonly sessions: SessionsRepository,
-    private readonly tasks: TasksRepository,
+    private readonly reader: ConversationReader,
   ) {}
 
   async prepare(agentId: string, params: SendMessageRequest, context: ServerCallContext): Promise<void> {
@@ -41,7 +39,7 @@ export class A2aSendPreparer {
   }
 
   private async checkTask(agentId: string, taskId: string, auth: AuthContext): Promise<void> {
-    const task = isUUID(taskId) ? await this.tasks.findById(taskId, writeScope(auth)) : undefined;
+    const task = isUUID(taskId) ? await this.reader.task(taskId, writeScope(auth)) : undefined;
     if (!task || task.agentId !== agentId) throw new TaskNotFoundError(`Task not found: ${taskId}`);
     if (task.status !== 'input_required') {
       throw new UnsupportedOperationError(`task ${taskId} is ${task.status}; only a task in input-required accepts another message`);
@@ -49,7 +47,7 @@ export class A2aSendPreparer {
   }
 
   private async checkSession(agentId: string, contextId: string, auth: AuthContext): Promise<void> {
-    const session = isUUID(contextId) ? await this.sessions.findById(contextId, writeScope(auth)) : undefined;
+    const session = isUUID(contextId) ? await this.reader.session(contextId, writeScope(auth)) : undefined;
     if (!session || session.agentId !== agentId) throw new TaskNotFoundError(`context not found: ${contextId}`);
     if (!isWritable(session)) throw new UnsupportedOperationError(`session ${contextId} is closed and accepts no new messages`);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server';
-import type { AppendEventDto } from '../events/dto/append-event.dto.js';
-import { EventsService, type AppendOutcome } from '../events/events.service.js';
+import type { AppendEventDto } from '../conversation/http/dto/append-event.dto.js';
+import { EventsService, type AppendOutcome } from '../conversation/events.service.js';
 import { authOf } from './a2a-auth.middleware.js';
 import { toAppendInput } from './a2a-input.mapper.js';
 import { A2aLiveFeeds } from './a2a-live-feed.service.js';

@@ -3,11 +3,10 @@ import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk';
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext, TaskStore } from '@a2a-js/sdk/server';
 import { isUUID } from 'class-validator';
-import { ownerScope, type AuthContext } from '../common/auth/auth-context.js';
-import type { EventRecord } from '../events/event.record.js';
-import { EventsRepository } from '../events/events.repository.js';
-import type { TaskRecord } from '../tasks/task.record.js';
-import { TasksRepository, type AgentTaskCursor, type AgentTaskFilter } from '../tasks/tasks.repository.js';
+import { ownerScope, type AuthContext } from '../identity/auth/auth-context.js';
+import type { EventRecord } from '../conversation/records/event.record.js';
+import { ConversationReader } from '../conversation/conversation.reader.js';
+import type { AgentTaskCursor, AgentTaskFilter, TaskRecord } from '../conversation/records/task.record.js';
 import { authOf } from './a2a-auth.middleware.js';
 import { fromTaskState, toA2aTask } from './a2a-message.mapper.js';
 
@@ -41,20 +40,17 @@ function decodeCursor(token: string): AgentTaskCursor {
  */
 @Injectable()
 export class A2aTaskReader {
-  constructor(
-    private readonly tasks: TasksRepository,
-    private readonly events: EventsRepository,
-  ) {}
+  constructor(private readonly reader: ConversationReader) {}
 
   async find(agentId: string, taskId: string, auth: AuthContext): Promise<Task | undefined> {
     if (!isUUID(taskId)) return undefined;
-    const task = await this.tasks.findById(taskId, ownerScope(auth));
+    const task = await this.reader.task(taskId, ownerScope(auth));
     return task && task.agentId === agentId ? this.snapshot(task) : undefined;
   }
 
   /** The task as an A2A task; with `uptoSeq`, only its events up to that one (a consistent early snapshot). */
   async snapshot(task: TaskRecord, uptoSeq = Number.MAX_SAFE_INTEGER): Promise<Task> {
-    const events = await this.events.listByTasks([task.id]);
+    const events = await this.reader.eventsOfTasks([task.id]);
     return toA2aTask(task, events.filter((event) => event.seq <= uptoSeq));
   }
 
@@ -65,12 +61,12 @@ export class A2aTaskReader {
     if (!filter) return { tasks: [], nextPageToken: '', pageSize, totalSize: 0 };
     const cursor = params.pageToken ? decodeCursor(params.pageToken) : undefined;
     const [rows, totalSize] = await Promise.all([
-      this.tasks.listForAgent(filter, cursor, pageSize + 1),
-      this.tasks.countForAgent(filter),
+      this.reader.agentTasks(filter, cursor, pageSize + 1),
+      this.reader.countAgentTasks(filter),
     ]);
     const page = rows.slice(0, pageSize);
     const byTask = new Map<string, EventRecord[]>();
-    for (const event of await this.events.listByTasks(page.map((task) => task.id))) {
+    for (const event of await this.reader.eventsOfTasks(page.map((task) => task.id))) {
       byTask.set(event.taskId!, [...(byTask.get(event.taskId!) ?? []), event]);
     }
     return {

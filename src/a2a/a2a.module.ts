@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '../agents/agents.module.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { EventsModule } from '../events/events.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
-import { StreamingModule } from '../streaming/streaming.module.js';
-import { TasksModule } from '../tasks/tasks.module.js';
-import { TokensModule } from '../tokens/tokens.module.js';
+import { ConversationModule } from '../conversation/conversation.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { LiveModule } from '../live/live.module.js';
+import { RuntimeModule } from '../runtime/runtime.module.js';
 import { A2aAgentCards } from './a2a-agent-card.builder.js';
 import { A2aAuthMiddleware } from './a2a-auth.middleware.js';
 import { A2aLiveFeeds } from './a2a-live-feed.service.js';
@@ -20,7 +17,7 @@ import { A2aTaskReader } from './a2a-task.store.js';
  * handler and Express transports on the service's own tasks, events and worker. See A2aRoutes for the paths.
  */
 @Module({
-  imports: [AgentsModule, AuditModule, SessionsModule, EventsModule, TasksModule, StreamingModule, TokensModule],
+  imports: [ConversationModule, RuntimeModule, LiveModule, IdentityModule],
   providers: [
     A2aAgentCards,
     A2aAuthMiddleware,

@@ -1,4 +1,4 @@
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../oversight/audit/audit.service.js';
 import { print, runCli } from './run-cli.js';
 
 /** `npm run audit:verify`: recomputes every session's hash chain; exits 1 if any is broken. */

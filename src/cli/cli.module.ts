@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AppConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
-import { AuditModule } from '../audit/audit.module.js';
-import { RepositoriesModule } from '../database/repositories.module.js';
-import { RetentionModule } from '../retention/retention.module.js';
-import { TokensModule } from '../tokens/tokens.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { AuditModule } from '../oversight/audit/audit.module.js';
+import { RetentionModule } from '../oversight/retention/retention.module.js';
+import { AppConfigModule } from '../platform/config/config.module.js';
+import { DatabaseModule } from '../platform/database/database.module.js';
+import { NotificationsModule } from '../platform/notifications/notifications.module.js';
 
 /** What the command-line tools need: configuration, the (migrated) database, tokens, audit and retention. */
-@Module({ imports: [AppConfigModule, DatabaseModule, RepositoriesModule, TokensModule, AuditModule, RetentionModule] })
+@Module({ imports: [AppConfigModule, DatabaseModule, NotificationsModule, IdentityModule, AuditModule, RetentionModule] })
 export class CliModule {}

@@ -1,7 +1,7 @@
-import { AppConfig } from '../config/app-config.js';
-import { MIGRATIONS_DIR } from '../database/database-connection.js';
-import { EmbeddedDatabase } from '../database/embedded-database.js';
-import { runMigrations } from '../database/migration-runner.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import { MIGRATIONS_DIR } from '../platform/database/database-connection.js';
+import { EmbeddedDatabase } from '../platform/database/embedded-database.js';
+import { runMigrations } from '../platform/database/migration-runner.js';
 
 /** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database. */
 async function main(): Promise<void> {

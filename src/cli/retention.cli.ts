@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { RetentionService } from '../retention/retention.service.js';
+import { RetentionService } from '../oversight/retention/retention.service.js';
 import { print, runCli } from './run-cli.js';
 
 const USAGE = 'usage: npm run retention:purge -- --days <N> [--dry-run] [--by <name>]';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../common/auth/auth-context.js';
-import { TokensService } from '../tokens/tokens.service.js';
+import { ROLES, type Role } from '../identity/auth/auth-context.js';
+import { TokensService } from '../identity/tokens/tokens.service.js';
 import { runCli } from './run-cli.js';
 
 const USAGE = `usage:

@@ -2,8 +2,8 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, PrismaHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { Public } from '../common/auth/public.decorator.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { Public } from '../identity/auth/public.decorator.js';
+import { PrismaService } from '../platform/database/prisma.service.js';
 
 @ApiTags('health')
 @Controller('health')

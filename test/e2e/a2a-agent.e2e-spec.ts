@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AgentError, type AgentTurn } from '../../src/agents/agent.interface.js';
-import { createA2aAgent } from '../../src/agents/a2a.agent.js';
-import type { EventRecord, Part } from '../../src/events/event.record.js';
+import { AgentError, type AgentTurn } from '../../src/runtime/agents/agent.interface.js';
+import { createA2aAgent } from '../../src/runtime/agents/a2a.agent.js';
+import type { EventRecord, Part } from '../../src/conversation/records/event.record.js';
 import { auth, eventually } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

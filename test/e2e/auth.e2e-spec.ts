@@ -42,7 +42,7 @@ describe('authentication and scoping', () => {
   it('stops accepting a revoked or expired token at once', async () => {
     const token = await t.token('dave');
     expect((await t.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
-    const { TokensService } = await import('../../src/tokens/tokens.service.js');
+    const { TokensService } = await import('../../src/identity/tokens/tokens.service.js');
     await t.app.get(TokensService).revoke(token.slice(0, 12));
     expect((await t.http().get('/v1/sessions').set(auth(token))).status).toBe(401);
     const shortLived = await t.token('erin', 'user', 1);
@@ -56,7 +56,7 @@ describe('authentication and scoping', () => {
     try {
       const token = await t.token('frank');
       expect((await other.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
-      const { TokensService } = await import('../../src/tokens/tokens.service.js');
+      const { TokensService } = await import('../../src/identity/tokens/tokens.service.js');
       await t.app.get(TokensService).revoke(token.slice(0, 12));
       const status = await eventually(
         async () => (await other.http().get('/v1/sessions').set(auth(token))).status,

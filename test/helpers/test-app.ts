@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
-import type { Role } from '../../src/common/auth/auth-context.js';
-import { AppConfig } from '../../src/config/app-config.js';
-import { TokensService } from '../../src/tokens/tokens.service.js';
+import type { Role } from '../../src/identity/auth/auth-context.js';
+import { AppConfig } from '../../src/platform/config/app-config.js';
+import { TokensService } from '../../src/identity/tokens/tokens.service.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {

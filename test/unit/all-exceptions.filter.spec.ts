@@ -5,8 +5,8 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { DomainError, Errors } from '../../src/common/errors/domain-error.js';
-import { AllExceptionsFilter } from '../../src/common/errors/all-exceptions.filter.js';
+import { DomainError, Errors } from '../../src/platform/errors/domain-error.js';
+import { AllExceptionsFilter } from '../../src/platform/errors/all-exceptions.filter.js';
 
 describe('AllExceptionsFilter.map', () => {
   const filter = new AllExceptionsFilter();

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { canonicalJson } from '../../src/common/canonical-json.js';
+import { canonicalJson } from '../../src/platform/json/canonical-json.js';
 
 /** Rebuilds a JSON value with every object's keys inserted in an order chosen by `order`. */
 function reorder(value: unknown, order: (keys: string[]) => string[]): unknown {

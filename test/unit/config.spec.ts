@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { AppConfig } from '../../src/config/app-config.js';
-import { validateEnv } from '../../src/config/env.schema.js';
+import { AppConfig } from '../../src/platform/config/app-config.js';
+import { validateEnv } from '../../src/platform/config/env.schema.js';
 
 function thrownMessage(fn: () => unknown): string {
   try {

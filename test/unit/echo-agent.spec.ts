@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AgentError, type AgentTurn } from '../../src/agents/agent.interface.js';
-import { EchoAgent } from '../../src/agents/echo.agent.js';
-import type { EventRecord, EventRole, EventType, Part } from '../../src/events/event.record.js';
+import { AgentError, type AgentTurn } from '../../src/runtime/agents/agent.interface.js';
+import { EchoAgent } from '../../src/runtime/agents/echo.agent.js';
+import type { EventRecord, EventRole, EventType, Part } from '../../src/conversation/records/event.record.js';
 
 const SESSION_ID = randomUUID();
 let seq = 0;

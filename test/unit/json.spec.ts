@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isJsonObject, mergePatch, type JsonObject, type JsonValue } from '../../src/common/json.js';
+import { isJsonObject, mergePatch, type JsonObject, type JsonValue } from '../../src/platform/json/json.js';
 
 describe('isJsonObject', () => {
   it('accepts plain objects', () => {

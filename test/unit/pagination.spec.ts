@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { DomainError } from '../../src/common/errors/domain-error.js';
-import { decodeCursor, encodeCursor, splitPage } from '../../src/common/pagination.js';
+import { DomainError } from '../../src/platform/errors/domain-error.js';
+import { decodeCursor, encodeCursor, splitPage } from '../../src/platform/http/pagination.js';
 
 const encodeRaw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -1,4 +1,4 @@
-import { TokenCache } from '../../src/tokens/token-cache.js';
+import { TokenCache } from '../../src/identity/tokens/token-cache.js';
 
 const alice = { tokenId: 't1', userId: 'alice', role: 'user' as const };
 const bob = { tokenId: 't2', userId: 'bob', role: 'reviewer' as const };

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { MAX_JSON_DEPTH, MAX_PARTS, jsonDepth } from '../../src/common/validation/json.validators.js';
-import { AppendEventDto } from '../../src/events/dto/append-event.dto.js';
-import { CreateSessionDto, MAX_TTL_SECONDS } from '../../src/sessions/dto/create-session.dto.js';
+import { MAX_JSON_DEPTH, MAX_PARTS, jsonDepth } from '../../src/platform/http/validation/json.validators.js';
+import { AppendEventDto } from '../../src/conversation/http/dto/append-event.dto.js';
+import { CreateSessionDto, MAX_TTL_SECONDS } from '../../src/conversation/http/dto/create-session.dto.js';
 
 function nest(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = {};

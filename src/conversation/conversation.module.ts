@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { ConversationReader } from './conversation.reader.js';
+import { EventsService } from './events.service.js';
+import { EventsController } from './http/events.controller.js';
+import { SessionsController } from './http/sessions.controller.js';
+import { TaskEventsController } from './http/task-events.controller.js';
+import { TasksController } from './http/tasks.controller.js';
+import { SessionsService } from './sessions.service.js';
+import { EventsRepository } from './store/events.repository.js';
+import { SessionsRepository } from './store/sessions.repository.js';
+import { TasksRepository } from './store/tasks.repository.js';
+import { TaskWaiter } from './task-waiter.service.js';
+import { TasksService } from './tasks.service.js';
+
+/**
+ * The conversation core: sessions, their events and tasks are one consistency boundary, and every write to
+ * them goes through the services here (open, append, continue, settle, cancel, close, expire). Other modules
+ * get these services and the ConversationReader; the repositories stay inside.
+ */
+@Module({
+  controllers: [SessionsController, EventsController, TaskEventsController, TasksController],
+  providers: [
+    SessionsRepository,
+    EventsRepository,
+    TasksRepository,
+    SessionsService,
+    EventsService,
+    TasksService,
+    TaskWaiter,
+    ConversationReader,
+  ],
+  exports: [SessionsService, EventsService, TasksService, TaskWaiter, ConversationReader],
+})
+export class ConversationModule {}

@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { JsonObject } from '../../../platform/json/json.js';
+import { SESSION_STATUSES, type SessionRecord, type SessionStatus } from '../../records/session.record.js';
+
+export class SessionUsageDto {
+  @ApiProperty() promptTokens: number;
+  @ApiProperty() completionTokens: number;
+  @ApiProperty() costUsd: number;
+}
+
+export class SessionDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() userId: string;
+  @ApiProperty() agentId: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ enum: SESSION_STATUSES }) status: SessionStatus;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata: JsonObject;
+  @ApiProperty({ type: 'object', additionalProperties: true }) state: JsonObject;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentId: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() lastActivityAt: string;
+  @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) closedAt: string | null;
+  @ApiProperty({ description: 'number of events; also the seq of the last one' }) eventCount: number;
+  @ApiProperty({ description: 'number of user messages' }) turnCount: number;
+  @ApiProperty({ type: SessionUsageDto }) usage: SessionUsageDto;
+}
+
+export class SessionPageDto {
+  @ApiProperty({ type: [SessionDto] }) data: SessionDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last page' })
+  nextCursor: string | null;
+}
+
+export function toSessionDto(session: SessionRecord): SessionDto {
+  return {
+    id: session.id,
+    userId: session.userId,
+    agentId: session.agentId,
+    name: session.name,
+    status: session.status,
+    metadata: session.metadata,
+    state: session.state,
+    parentId: session.parentId,
+    createdAt: session.createdAt.toISOString(),
+    lastActivityAt: session.lastActivityAt.toISOString(),
+    expiresAt: session.expiresAt?.toISOString() ?? null,
+    closedAt: session.closedAt?.toISOString() ?? null,
+    eventCount: session.eventCount,
+    turnCount: session.turnCount,
+    usage: { promptTokens: session.promptTokens, completionTokens: session.completionTokens, costUsd: session.costUsd },
+  };
+}

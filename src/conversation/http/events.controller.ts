@@ -1,0 +1,29 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
+import { AfterSeqQuery } from '../../platform/http/validation/query.dto.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
+import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
+import { EventPageDto, toEventDto } from './dto/event.dto.js';
+import { EventsService } from '../events.service.js';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/sessions/:id/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @AuditRead('session.events', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'The session\'s history in seq order (replayable)' })
+  @ApiOkResponse({ type: EventPageDto })
+  async list(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: AfterSeqQuery,
+  ): Promise<EventPageDto> {
+    const page = await this.events.list(auth, id, query.after, query.limit);
+    return { data: page.data.map(toEventDto), nextAfter: page.nextAfter };
+  }
+}

@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
+import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
+import { CreateSessionDto } from './dto/create-session.dto.js';
+import { ListSessionsQuery } from './dto/list-sessions.query.js';
+import { SessionDto, SessionPageDto, toSessionDto } from './dto/session.dto.js';
+import { UpdateSessionDto } from './dto/update-session.dto.js';
+import { SessionsService } from '../sessions.service.js';
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a session with an agent' })
+  @ApiCreatedResponse({ type: SessionDto })
+  async create(@CurrentAuth() auth: AuthContext, @Body() body: CreateSessionDto): Promise<SessionDto> {
+    return toSessionDto(await this.sessions.create(auth, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List sessions, newest first (keyset pagination)' })
+  @ApiOkResponse({ type: SessionPageDto })
+  async list(@CurrentAuth() auth: AuthContext, @Query() query: ListSessionsQuery): Promise<SessionPageDto> {
+    const page = await this.sessions.list(auth, query);
+    return { data: page.data.map(toSessionDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @AuditRead('session.read', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'One session' })
+  @ApiOkResponse({ type: SessionDto })
+  async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto> {
+    return toSessionDto(await this.sessions.get(auth, id));
+  }
+
+  @Get(':id/children')
+  @AuditRead('session.children', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'Direct child sessions, newest first' })
+  @ApiOkResponse({ type: SessionPageDto })
+  async children(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: ListSessionsQuery,
+  ): Promise<SessionPageDto> {
+    const page = await this.sessions.children(auth, id, query);
+    return { data: page.data.map(toSessionDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id/ancestors')
+  @AuditRead('session.ancestors', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'Parent, grandparent, … up to the root' })
+  @ApiOkResponse({ type: [SessionDto] })
+  async ancestors(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto[]> {
+    return (await this.sessions.ancestors(auth, id)).map(toSessionDto);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, or merge-patch metadata and state (a state change is recorded as an event)' })
+  @ApiOkResponse({ type: SessionDto })
+  async update(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Body() body: UpdateSessionDto,
+  ): Promise<SessionDto> {
+    return toSessionDto(await this.sessions.update(auth, id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End a session (status closed); its history is kept' })
+  @ApiNoContentResponse()
+  async close(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<void> {
+    await this.sessions.close(auth, id);
+  }
+}

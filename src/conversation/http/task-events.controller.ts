@@ -1,0 +1,35 @@
+import { Body, Controller, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
+import { AppendEventDto, AppendEventQuery } from './dto/append-event.dto.js';
+import { AppendResultDto, toAppendResultDto } from './dto/append-result.dto.js';
+import { EventsService } from '../events.service.js';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/tasks/:id/events')
+export class TaskEventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Answer a task that is waiting for input (input_required): the same task runs again with this message',
+    description: 'A task in any other status is a 409 task/not_awaiting_input.',
+  })
+  @ApiOkResponse({ type: AppendResultDto, description: 'stored; the task is queued again (202), or a retry of a stored event id (200)' })
+  @ApiCreatedResponse({ type: AppendResultDto, description: 'with ?wait=true: the task has settled again' })
+  async continueTask(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: AppendEventQuery,
+    @Body() body: AppendEventDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AppendResultDto> {
+    const outcome = await this.events.continueTask(auth, id, body, { wait: query.wait === true });
+    res.status(!outcome.created ? 200 : outcome.response ? 201 : 202);
+    return toAppendResultDto(outcome);
+  }
+}

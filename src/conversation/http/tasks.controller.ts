@@ -1,0 +1,45 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
+import { AfterSeqQuery } from '../../platform/http/validation/query.dto.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
+import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
+import { TaskDto, TaskPageDto, toTaskDto } from './dto/task.dto.js';
+import { TasksService } from '../tasks.service.js';
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('v1')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get('sessions/:id/tasks')
+  @AuditRead('session.tasks', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'A session\'s tasks in turn order' })
+  @ApiOkResponse({ type: TaskPageDto })
+  async listForSession(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: AfterSeqQuery,
+  ): Promise<TaskPageDto> {
+    const page = await this.tasks.listForSession(auth, id, query.after, query.limit);
+    return { data: page.data.map(toTaskDto), nextAfter: page.nextAfter };
+  }
+
+  @Get('tasks/:id')
+  @AuditRead('task.read', { name: 'id', kind: 'task' })
+  @ApiOperation({ summary: 'One task' })
+  @ApiOkResponse({ type: TaskDto })
+  async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {
+    return toTaskDto(await this.tasks.get(auth, id));
+  }
+
+  @Post('tasks/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a task that has not finished (409 if it has)' })
+  @ApiOkResponse({ type: TaskDto })
+  async cancel(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {
+    return toTaskDto(await this.tasks.cancel(auth, id));
+  }
+}

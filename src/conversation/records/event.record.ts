@@ -1,0 +1,56 @@
+import type { JsonObject, JsonValue } from '../../platform/json/json.js';
+
+export const EVENT_TYPES = ['message', 'state', 'status', 'error'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const EVENT_ROLES = ['user', 'agent', 'system', 'tool'] as const;
+export type EventRole = (typeof EVENT_ROLES)[number];
+
+/** A2A-style message parts. */
+export type Part =
+  | { kind: 'text'; text: string; metadata?: JsonObject }
+  | { kind: 'data'; data: JsonObject; metadata?: JsonObject }
+  | { kind: 'file'; file: { name?: string; mimeType?: string; uri?: string; bytes?: string }; metadata?: JsonObject };
+
+export interface Usage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  model: string | null;
+  costUsd: number | null;
+}
+
+export interface EventRecord {
+  id: string;
+  sessionId: string;
+  seq: number;
+  type: EventType;
+  role: EventRole;
+  parts: Part[];
+  taskId: string | null;
+  metadata: JsonObject;
+  usage: Usage | null;
+  createdAt: Date;
+  hash: string;
+}
+
+export interface NewEvent {
+  id: string;
+  sessionId: string;
+  type: EventType;
+  role: EventRole;
+  parts: Part[];
+  taskId?: string | null;
+  metadata?: JsonObject;
+  usage?: Usage | null;
+}
+
+/** The text of an event's text parts, joined; what agents and search read. */
+export function eventText(parts: Part[]): string {
+  return parts
+    .filter((part): part is Extract<Part, { kind: 'text' }> => part.kind === 'text')
+    .map((part) => part.text)
+    .join('\n');
+}
+
+export function dataPart(data: { [key: string]: JsonValue }): Part {
+  return { kind: 'data', data };
+}

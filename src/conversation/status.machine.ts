@@ -1,0 +1,67 @@
+import { DomainError } from '../platform/errors/domain-error.js';
+import type { SessionStatus } from './records/session.record.js';
+import type { TaskStatus } from './records/task.record.js';
+
+/**
+ * The one place that decides session and task status. Services ask it before they write; the SQL that moves
+ * statuses in bulk (the append, the claim, cancel-all) takes its status lists from here as parameters.
+ */
+
+/** What happens to a session. */
+export type SessionChange = 'user_message' | 'agent_asked' | 'agent_answered' | 'agent_ended' | 'close' | 'expire';
+
+const SESSION_MOVES: Record<SessionStatus, Partial<Record<SessionChange, SessionStatus>>> = {
+  active: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'active', agent_ended: 'completed', close: 'closed', expire: 'expired' },
+  input_required: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'input_required', agent_ended: 'completed', close: 'closed', expire: 'expired' },
+  // A finished conversation takes a new message (it becomes active again) and can still be closed or expire.
+  completed: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'completed', agent_ended: 'completed', close: 'closed', expire: 'expired' },
+  closed: {},
+  expired: {},
+};
+
+const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
+  submitted: ['working', 'canceled'],
+  // back to submitted: released at shutdown; input_required: the agent asked a question
+  working: ['completed', 'failed', 'input_required', 'canceled', 'submitted'],
+  // submitted: the user's answer queues the same task again
+  input_required: ['submitted', 'canceled'],
+  completed: [],
+  failed: [],
+  canceled: [],
+};
+
+/** The session's status after `change`; undefined when the change is not allowed in `current`. */
+export function nextSessionStatus(current: SessionStatus, change: SessionChange): SessionStatus | undefined {
+  return SESSION_MOVES[current][change];
+}
+
+/** Statuses a session leaves when a user message arrives (it becomes active). */
+export const REOPENED_BY_USER_MESSAGE: readonly SessionStatus[] = statusesWhere(
+  (from) => from !== 'active' && SESSION_MOVES[from].user_message === 'active',
+);
+
+/** Statuses in which a session may expire (the sweeper's filter). */
+export const EXPIRABLE_SESSION_STATUSES: readonly SessionStatus[] = statusesWhere((from) => !!SESSION_MOVES[from].expire);
+
+export function canMoveTask(from: TaskStatus, to: TaskStatus): boolean {
+  return TASK_MOVES[from].includes(to);
+}
+
+/** Statuses from which a task may move to `to` (e.g. every cancelable status). */
+export function taskStatusesMovingTo(to: TaskStatus): TaskStatus[] {
+  return (Object.keys(TASK_MOVES) as TaskStatus[]).filter((from) => canMoveTask(from, to));
+}
+
+/** Final: the task will never change again. */
+export function isFinalTaskStatus(status: TaskStatus): boolean {
+  return TASK_MOVES[status].length === 0;
+}
+
+export function assertTaskMove(from: TaskStatus, to: TaskStatus): void {
+  if (canMoveTask(from, to)) return;
+  throw new DomainError('task/invalid_transition', `a ${from} task cannot become ${to}`, 409);
+}
+
+function statusesWhere(test: (from: SessionStatus) => boolean): SessionStatus[] {
+  return (Object.keys(SESSION_MOVES) as SessionStatus[]).filter(test);
+}

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, type Session } from '../../generated/prisma/client.js';
+import type { JsonObject } from '../../platform/json/json.js';
+import { sqlList } from '../../platform/database/sql-list.js';
+import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
+import type { NewSession, SessionListFilter, SessionRecord, SessionStatus } from '../records/session.record.js';
+
+function toSessionRecord(row: Session): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    agentId: row.agentId,
+    name: row.name,
+    status: row.status as SessionStatus,
+    metadata: row.metadata as JsonObject,
+    state: row.state as JsonObject,
+    parentId: row.parentId,
+    createdAt: row.createdAt,
+    lastActivityAt: row.lastActivityAt,
+    expiresAt: row.expiresAt,
+    closedAt: row.closedAt,
+    eventCount: row.eventCount,
+    turnCount: row.turnCount,
+    promptTokens: Number(row.promptTokens),
+    completionTokens: Number(row.completionTokens),
+    costUsd: Number(row.costUsd),
+  };
+}
+
+export interface SessionChanges {
+  name?: string | null;
+  metadata?: JsonObject;
+  state?: JsonObject;
+  status?: SessionStatus;
+  closedAt?: Date | null;
+}
+
+@Injectable()
+export class SessionsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(session: NewSession, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
+    const row = await tx.session.create({
+      data: {
+        id: session.id,
+        userId: session.userId,
+        agentId: session.agentId,
+        name: session.name ?? null,
+        metadata: session.metadata ?? {},
+        state: session.state ?? {},
+        parentId: session.parentId ?? null,
+        expiresAt: session.expiresAt ?? null,
+      },
+    });
+    return toSessionRecord(row);
+  }
+
+  async ensureUser(userId: string, tx: PrismaTx = this.prisma): Promise<void> {
+    await tx.user.upsert({ where: { id: userId }, create: { id: userId }, update: {} });
+  }
+
+  /** The session if it exists and (when ownerId is given) belongs to that user. */
+  async findById(id: string, ownerId?: string, tx: PrismaTx = this.prisma): Promise<SessionRecord | undefined> {
+    const row = await tx.session.findFirst({ where: { id, ...(ownerId ? { userId: ownerId } : {}) } });
+    return row ? toSessionRecord(row) : undefined;
+  }
+
+  /** Locks the row for the rest of the transaction, serializing with appends and other updates. */
+  async lock(id: string, ownerId: string | undefined, tx: PrismaTx): Promise<SessionRecord | undefined> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM sessions WHERE id = ${id}::uuid
+        AND (${ownerId ?? null}::text IS NULL OR user_id = ${ownerId ?? null}::text)
+      FOR UPDATE`;
+    if (rows.length === 0) return undefined;
+    return this.findById(id, undefined, tx);
+  }
+
+  async update(id: string, changes: SessionChanges, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
+    const data: Prisma.SessionUpdateInput = {};
+    if (changes.name !== undefined) data.name = changes.name;
+    if (changes.metadata !== undefined) data.metadata = changes.metadata;
+    if (changes.state !== undefined) data.state = changes.state;
+    if (changes.status !== undefined) data.status = changes.status;
+    if (changes.closedAt !== undefined) data.closedAt = changes.closedAt;
+    return toSessionRecord(await tx.session.update({ where: { id }, data }));
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id); each filter combination has an index. */
+  async list(filter: SessionListFilter): Promise<SessionRecord[]> {
+    const where: Prisma.SessionWhereInput = {};
+    if (filter.ownerId) where.userId = filter.ownerId;
+    if (filter.agentId) where.agentId = filter.agentId;
+    if (filter.status) where.status = filter.status;
+    if (filter.parentId) where.parentId = filter.parentId;
+    if (filter.before) {
+      const { createdAt, id } = filter.before;
+      where.OR = [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }];
+    }
+    const rows = await this.prisma.session.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit,
+    });
+    return rows.map(toSessionRecord);
+  }
+
+  /** Ancestor ids from the parent up to the root (bounded, in case of a corrupted cycle). */
+  async ancestorIds(id: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE chain(id, parent_id, depth) AS (
+        SELECT s.id, s.parent_id, 0 FROM sessions s WHERE s.id = ${id}::uuid
+        UNION ALL
+        SELECT p.id, p.parent_id, c.depth + 1 FROM sessions p JOIN chain c ON p.id = c.parent_id WHERE c.depth < 100
+      )
+      SELECT id FROM chain WHERE depth > 0 ORDER BY depth`;
+    return rows.map((row) => row.id);
+  }
+
+  async findMany(ids: string[], ownerId?: string): Promise<SessionRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.prisma.session.findMany({ where: { id: { in: ids }, ...(ownerId ? { userId: ownerId } : {}) } });
+    return rows.map(toSessionRecord);
+  }
+
+  /** Ids of sessions whose TTL has passed but that are not yet marked expired. */
+  async findExpired(statuses: readonly SessionStatus[], limit: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM sessions
+      WHERE expires_at IS NOT NULL AND expires_at <= now() AND status IN (${sqlList(statuses)})
+      ORDER BY expires_at LIMIT ${limit}`;
+    return rows.map((row) => row.id);
+  }
+}
+

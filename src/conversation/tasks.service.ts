@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import { Errors } from '../platform/errors/domain-error.js';
+import { PrismaService } from '../platform/database/prisma.service.js';
+import { SessionsRepository } from './store/sessions.repository.js';
+import { randomUUID } from 'node:crypto';
+import type { EventType, Part, Usage } from './records/event.record.js';
+import type { TaskRecord, TaskStatus } from './records/task.record.js';
+import { EventsRepository } from './store/events.repository.js';
+import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
+import { TasksRepository } from './store/tasks.repository.js';
+
+/** How a run of a task ended, as the runtime reports it. */
+export interface TaskSettlement {
+  status: Extract<TaskStatus, 'completed' | 'input_required' | 'failed'>;
+  type: Extract<EventType, 'message' | 'error'>;
+  parts: Part[];
+  usage?: Usage | null;
+  error?: string;
+  /** the agent finished the conversation (the session becomes `completed`) */
+  endSession?: boolean;
+}
+
+export interface TaskPage {
+  data: TaskRecord[];
+  nextAfter: number | null;
+}
+
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tasks: TasksRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly events: EventsRepository,
+  ) {}
+
+  async get(auth: AuthContext, id: string): Promise<TaskRecord> {
+    const task = await this.tasks.findById(id, ownerScope(auth));
+    if (!task) throw Errors.taskNotFound();
+    return task;
+  }
+
+  async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
+    const session = await this.sessions.findById(sessionId, ownerScope(auth));
+    if (!session) throw Errors.sessionNotFound();
+    const rows = await this.tasks.listBySession(sessionId, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].triggerSeq : null };
+  }
+
+  /** Cancels a task that has not finished; a worker running it notices at its next lease check. */
+  async cancel(auth: AuthContext, id: string): Promise<TaskRecord> {
+    assertCanWrite(auth);
+    return this.prisma.$transaction(async (tx) => {
+      const task = await this.tasks.findById(id, writeScope(auth), tx);
+      if (!task) throw Errors.taskNotFound();
+      const locked = await this.sessions.lock(task.sessionId, undefined, tx);
+      const current = (await this.tasks.findById(id, undefined, tx))!;
+      if (!locked || !canMoveTask(current.status, 'canceled')) throw Errors.taskNotCancelable(current.status);
+      return this.tasks.finish(id, { status: 'canceled', error: 'canceled by client' }, tx);
+    });
+  }
+
+  /**
+   * Stores a run's outcome in one transaction: the answer event, the task's status and the session's status.
+   * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
+   */
+  async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const held = await this.tasks.lockHeld(task.id, owner, tx);
+      if (!held || !canMoveTask(held.status, outcome.status)) return false;
+      const appended = await this.events.append(
+        {
+          id: randomUUID(),
+          sessionId: task.sessionId,
+          type: outcome.type,
+          role: 'agent',
+          parts: outcome.parts,
+          taskId: task.id,
+          // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
+          metadata: { taskStatus: outcome.status, ...(outcome.endSession ? { endSession: true } : {}) },
+          usage: outcome.usage ?? undefined,
+        },
+        { requireOpen: false },
+        tx,
+      );
+      if (!appended) return false;
+      await this.tasks.finish(task.id, { status: outcome.status, responseEventId: appended.event.id, error: outcome.error }, tx);
+      const session = await this.sessions.findById(task.sessionId, undefined, tx);
+      const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
+      if (session && next && next !== session.status) await this.sessions.update(task.sessionId, { status: next }, tx);
+      return true;
+    });
+  }
+}
+
+function sessionChangeOf(outcome: TaskSettlement): SessionChange {
+  if (outcome.status === 'input_required') return 'agent_asked';
+  return outcome.status === 'completed' && outcome.endSession ? 'agent_ended' : 'agent_answered';
+}

@@ -1,0 +1,21 @@
+import type { Role } from '../auth/auth-context.js';
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  role: Role;
+  name: string | null;
+  tokenPrefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface NewToken {
+  userId: string;
+  role: Role;
+  name?: string;
+  tokenPrefix: string;
+  tokenHash: string;
+  expiresAt?: Date;
+}

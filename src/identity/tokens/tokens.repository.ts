@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { Role } from '../auth/auth-context.js';
+import { Prisma, type ApiToken } from '../../generated/prisma/client.js';
+import { PrismaService } from '../../platform/database/prisma.service.js';
+import { notifySql } from '../../platform/notifications/channels.js';
+import type { NewToken, TokenRecord } from './token.record.js';
+
+function toRecord(row: ApiToken): TokenRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    role: row.role as Role,
+    name: row.name,
+    tokenPrefix: row.tokenPrefix,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class TokensRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Creates the user on first use and the token, together. */
+  async create(token: NewToken): Promise<TokenRecord> {
+    const [, row] = await this.prisma.$transaction([
+      this.prisma.user.upsert({ where: { id: token.userId }, create: { id: token.userId }, update: {} }),
+      this.prisma.apiToken.create({
+        data: {
+          userId: token.userId,
+          role: token.role,
+          name: token.name ?? null,
+          tokenPrefix: token.tokenPrefix,
+          tokenHash: token.tokenHash,
+          expiresAt: token.expiresAt ?? null,
+        },
+      }),
+    ]);
+    return toRecord(row);
+  }
+
+  async findByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    const row = await this.prisma.apiToken.findUnique({ where: { tokenHash } });
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Revokes by id or by the printable prefix; returns the tokens that were revoked now. */
+  async revoke(idOrPrefix: string): Promise<TokenRecord[]> {
+    const where = UUID.test(idOrPrefix) ? { id: idOrPrefix } : { tokenPrefix: idOrPrefix };
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.apiToken.findMany({ where: { ...where, revokedAt: null } });
+      if (rows.length === 0) return [];
+      await tx.apiToken.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { revokedAt: new Date() } });
+      // Every instance drops the token from its cache when this commits.
+      for (const row of rows) await tx.$executeRaw`SELECT ${notifySql.tokenRevoked(Prisma.sql`${row.id}`)}`;
+      return rows.map(toRecord);
+    });
+  }
+
+  async list(userId?: string): Promise<TokenRecord[]> {
+    const rows = await this.prisma.apiToken.findMany({
+      where: userId ? { userId } : {},
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(toRecord);
+  }
+}

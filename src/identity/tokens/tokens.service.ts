@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { ROLES, type AuthContext, type Role } from '../auth/auth-context.js';
+import { NotificationsService } from '../../platform/notifications/notifications.service.js';
+import { TokenCache } from './token-cache.js';
+import type { TokenRecord } from './token.record.js';
+import { TokensRepository } from './tokens.repository.js';
+
+const TOKEN_PREFIX = 'ast_';
+const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
+const MAX_TOKEN_LENGTH = 256;
+const USER_ID = /^[A-Za-z0-9._@:-]{1,128}$/;
+
+export interface IssueTokenInput {
+  userId: string;
+  role?: Role;
+  name?: string;
+  ttlSeconds?: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  record: TokenRecord;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Bearer tokens: 256 random bits, shown once, stored only as a SHA-256 hash. Lookup is by the full hash, so
+ * how long a wrong token takes to reject does not depend on how much of it matches a real one. Valid tokens
+ * are cached for a few seconds; revocation evicts them on every instance at once (NOTIFY).
+ */
+const CACHE_TTL_MS = 5_000;
+
+@Injectable()
+export class TokensService {
+  private readonly cache = new TokenCache(CACHE_TTL_MS);
+
+  constructor(
+    private readonly tokens: TokensRepository,
+    private readonly notifications: NotificationsService,
+  ) {
+    this.notifications.on('tokenRevoked', ({ tokenId }) => this.cache.evictToken(tokenId));
+    this.notifications.onReconnect(() => this.cache.clear());
+  }
+
+  async issue(input: IssueTokenInput): Promise<IssuedToken> {
+    const role = input.role ?? 'user';
+    if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+    if (!USER_ID.test(input.userId)) throw new Error('user id must be 1-128 characters of A-Z a-z 0-9 . _ @ : -');
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const record = await this.tokens.create({
+      userId: input.userId,
+      role,
+      name: input.name,
+      tokenPrefix: token.slice(0, PREFIX_LENGTH),
+      tokenHash: hashToken(token),
+      expiresAt: input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : undefined,
+    });
+    return { token, record };
+  }
+
+  async authenticate(token: string): Promise<AuthContext | undefined> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const hash = hashToken(token);
+    // Without the notification connection a revocation elsewhere could go unheard: ask the database.
+    const cached = this.notifications.connected ? this.cache.get(hash) : undefined;
+    if (cached) return cached;
+    const record = await this.tokens.findByHash(hash);
+    if (!record || record.revokedAt) return undefined;
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
+    const auth: AuthContext = { tokenId: record.id, userId: record.userId, role: record.role };
+    this.cache.set(hash, auth, record.expiresAt);
+    return auth;
+  }
+
+  async revoke(idOrPrefix: string): Promise<TokenRecord[]> {
+    const revoked = await this.tokens.revoke(idOrPrefix);
+    for (const token of revoked) this.cache.evictToken(token.id);
+    return revoked;
+  }
+
+  list(userId?: string): Promise<TokenRecord[]> {
+    return this.tokens.list(userId);
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AuthContext } from '../identity/auth/auth-context.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import type { AppendEventDto } from '../conversation/http/dto/append-event.dto.js';
+import { toEventDto } from '../conversation/http/dto/event.dto.js';
+import { ConversationReader } from '../conversation/conversation.reader.js';
+import { EventsService } from '../conversation/events.service.js';
+import { toTaskDto } from '../conversation/http/dto/task.dto.js';
+import { isSettled, type TaskRecord } from '../conversation/records/task.record.js';
+import { TaskWaiter } from '../conversation/task-waiter.service.js';
+import { openSse, writeSse } from '../platform/http/sse.js';
+import { OpenStreams } from './open-streams.service.js';
+import { TaskDeltasService } from './task-deltas.service.js';
+
+/**
+ * `POST /v1/sessions/:id/events` with `Accept: text/event-stream`: stores the message like any other, then
+ * streams the agent's answer as it is produced (`message.delta`), the stored answer (`session.event`) and the
+ * task's final status. The task runs in the worker either way: a client that disconnects loses nothing.
+ */
+@Injectable()
+export class TurnStreamService {
+  constructor(
+    private readonly events: EventsService,
+    private readonly reader: ConversationReader,
+    private readonly waiter: TaskWaiter,
+    private readonly deltas: TaskDeltasService,
+    private readonly config: AppConfig,
+    private readonly openStreams: OpenStreams,
+  ) {}
+
+  async stream(auth: AuthContext, sessionId: string, input: AppendEventDto, res: Response): Promise<void> {
+    const taskId = randomUUID();
+    const buffered: string[] = [];
+    let open = false;
+    const offDelta = this.deltas.subscribe(taskId, (delta) => {
+      if (open) writeSse(res, 'message.delta', { taskId, index: delta.index, text: delta.text });
+      else buffered.push(delta.text);
+    });
+    try {
+      const outcome = await this.events.append(auth, sessionId, input, { taskId });
+      const stopHeartbeat = openSse(res, outcome.created ? 202 : 200);
+      this.openStreams.track(res);
+      open = true;
+      writeSse(res, 'session.event', toEventDto(outcome.event), outcome.event.seq);
+      writeSse(res, 'task.status', toTaskDto(outcome.task));
+      if (buffered.length > 0) writeSse(res, 'message.delta', { taskId, index: 0, text: buffered.join('') });
+      await this.follow(outcome.task, res);
+      stopHeartbeat();
+      res.end();
+    } finally {
+      offDelta();
+    }
+  }
+
+  /** Waits for the task to settle, then sends the stored answer and the final status. */
+  private async follow(initial: TaskRecord, res: Response): Promise<void> {
+    const disconnected = new AbortController();
+    res.once('close', () => disconnected.abort());
+    const task = isSettled(initial)
+      ? initial
+      : await this.waiter.waitSettled(initial.id, this.config.worker.waitTimeoutMs, disconnected.signal);
+    if (!task || disconnected.signal.aborted) return;
+    if (task.responseEventId) {
+      const response = await this.reader.event(task.responseEventId);
+      if (response) writeSse(res, 'session.event', toEventDto(response), response.seq);
+    }
+    writeSse(res, 'task.status', toTaskDto(task));
+  }
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../../identity/auth/auth-context.js';
+import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
+import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
+import { AuditService } from './audit.service.js';
+import { AccessLogPageDto, AccessLogQuery, ChainReportDto, ReplayedStateDto, StateAtQuery, toAccessRecordDto } from './dto/audit.dto.js';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get('sessions/:id/verify')
+  @AuditRead('session.verify', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'Recompute the session\'s hash chain and report the first broken seq, if any' })
+  @ApiOkResponse({ type: ChainReportDto })
+  verify(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<ChainReportDto> {
+    return this.audit.verify(auth, id);
+  }
+
+  @Get('sessions/:id/state')
+  @AuditRead('session.state', { name: 'id', kind: 'session' })
+  @ApiOperation({ summary: 'The session\'s state and status as they were at a seq, rebuilt from its events' })
+  @ApiOkResponse({ type: ReplayedStateDto })
+  stateAt(
+    @CurrentAuth() auth: AuthContext,
+    @Param('id', UuidParam) id: string,
+    @Query() query: StateAtQuery,
+  ): Promise<ReplayedStateDto> {
+    return this.audit.stateAt(auth, id, query.at);
+  }
+
+  @Get('admin/access-log')
+  @ApiOperation({ summary: 'Who read which conversations (admins only), newest first' })
+  @ApiOkResponse({ type: AccessLogPageDto })
+  async accessLogPage(@CurrentAuth() auth: AuthContext, @Query() query: AccessLogQuery): Promise<AccessLogPageDto> {
+    const page = await this.audit.accessLogPage(auth, { actorId: query.actorId, sessionId: query.sessionId, beforeId: query.cursor }, query.limit);
+    return { data: page.data.map(toAccessRecordDto), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../../platform/database/prisma.service.js';
+
+export interface ChainLink {
+  seq: number;
+  hash: Buffer;
+  /** the event's canonical text, recomputed by the database from the row as it is now */
+  canonical: string;
+}
+
+export interface ChainHead {
+  eventCount: number;
+  lastHash: Buffer | null;
+}
+
+export interface ReplayPoint {
+  seq: number;
+  type: string;
+  role: string;
+  data: unknown;
+  taskStatus: string | null;
+  endSession: boolean;
+}
+
+@Injectable()
+export class ChainRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async links(sessionId: string, afterSeq: number, limit: number): Promise<ChainLink[]> {
+    const rows = await this.prisma.$queryRaw<{ seq: number; hash: Uint8Array; canonical: string }[]>`
+      SELECT seq, hash, event_canonical(id, session_id, seq, type, role, parts, task_id, metadata, model,
+             prompt_tokens, completion_tokens, cost_usd, created_at) AS canonical
+      FROM events WHERE session_id = ${sessionId}::uuid AND seq > ${afterSeq}
+      ORDER BY seq LIMIT ${limit}`;
+    return rows.map((row) => ({ seq: Number(row.seq), hash: Buffer.from(row.hash), canonical: row.canonical }));
+  }
+
+  async head(sessionId: string): Promise<ChainHead | undefined> {
+    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { eventCount: true, lastHash: true } });
+    return row ? { eventCount: row.eventCount, lastHash: row.lastHash ? Buffer.from(row.lastHash) : null } : undefined;
+  }
+
+  async sessionIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
+    const rows = await this.prisma.session.findMany({
+      where: afterId ? { id: { gt: afterId } } : {},
+      orderBy: { id: 'asc' },
+      select: { id: true },
+      take: limit,
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * The events that decide a session's state and status at a seq: the last `state` event, and the last event
+   * that changes status (a `status` event, an agent answer that asks for input, or a user message), both ≤ seq.
+   */
+  async replayPoints(sessionId: string, at: number): Promise<{ state?: ReplayPoint; status?: ReplayPoint }> {
+    const pick = (kinds: string) => this.prisma.$queryRawUnsafe<ReplayPoint[]>(
+      `SELECT seq, type, role, parts->0->'data' AS data, metadata->>'taskStatus' AS "taskStatus",
+              coalesce(metadata->>'endSession' = 'true', false) AS "endSession"
+       FROM events WHERE session_id = $1::uuid AND seq <= $2 AND ${kinds}
+       ORDER BY seq DESC LIMIT 1`,
+      sessionId,
+      at,
+    );
+    const [state, status] = await Promise.all([
+      pick(`type = 'state'`),
+      pick(`(type = 'status' OR (role = 'agent' AND type IN ('message', 'error')) OR (role = 'user' AND type = 'message'))`),
+    ]);
+    return { state: state[0], status: status[0] };
+  }
+}

@@ -1,0 +1,87 @@
+import { toEventDto, type EventDto } from '../../conversation/http/dto/event.dto.js';
+import { eventText, type EventRecord } from '../../conversation/records/event.record.js';
+import { toSessionDto } from '../../conversation/http/dto/session.dto.js';
+import type { SessionRecord } from '../../conversation/records/session.record.js';
+import type { TaskStatus } from '../../conversation/records/task.record.js';
+
+export const TRANSCRIPT_FORMATS = ['json', 'ndjson', 'markdown', 'csv'] as const;
+export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
+
+export interface TranscriptRow {
+  event: EventRecord;
+  /** status of the task the event belongs to, if any */
+  taskStatus: TaskStatus | null;
+}
+
+/** Turns a session and its events into one export format, piece by piece, so nothing is held in memory. */
+export interface TranscriptWriter {
+  contentType: string;
+  extension: string;
+  begin(session: SessionRecord): string;
+  row(row: TranscriptRow, first: boolean): string;
+  end(): string;
+}
+
+const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null } => ({ ...toEventDto(row.event), taskStatus: row.taskStatus });
+
+const CSV_COLUMNS = ['seq', 'created_at', 'role', 'type', 'text', 'task_id', 'task_status', 'model', 'prompt_tokens', 'completion_tokens', 'cost_usd'];
+
+/** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function readableParts(event: EventRecord): string {
+  return event.parts
+    .map((part) => (part.kind === 'text' ? part.text : part.kind === 'data' ? JSON.stringify(part.data) : `[file ${part.file.name ?? part.file.uri ?? ''}]`))
+    .join('\n');
+}
+
+const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
+  json: () => ({
+    contentType: 'application/json; charset=utf-8',
+    extension: 'json',
+    begin: (session) => `{"session":${JSON.stringify(toSessionDto(session))},"events":[`,
+    row: (row, first) => `${first ? '' : ','}\n${JSON.stringify(withTask(row))}`,
+    end: () => '\n]}\n',
+  }),
+  ndjson: () => ({
+    contentType: 'application/x-ndjson; charset=utf-8',
+    extension: 'ndjson',
+    begin: (session) => `${JSON.stringify({ kind: 'session', ...toSessionDto(session) })}\n`,
+    row: (row) => `${JSON.stringify({ kind: 'event', ...withTask(row) })}\n`,
+    end: () => '',
+  }),
+  markdown: () => ({
+    contentType: 'text/markdown; charset=utf-8',
+    extension: 'md',
+    begin: (s) =>
+      `# ${s.name ?? 'Session'}\n\n- Session: \`${s.id}\`\n- User: ${s.userId}\n- Agent: ${s.agentId}\n- Status: ${s.status}\n` +
+      `- Created: ${s.createdAt.toISOString()}\n- Events: ${s.eventCount}\n\n---\n`,
+    row: ({ event, taskStatus }) => {
+      const usage = event.usage ? ` · ${event.usage.model ?? ''} ${event.usage.promptTokens ?? 0}+${event.usage.completionTokens ?? 0} tokens` : '';
+      const task = taskStatus && event.role !== 'user' ? ` · task ${taskStatus}` : '';
+      const body = event.type === 'message' || event.type === 'error' ? eventText(event.parts) || readableParts(event) : readableParts(event);
+      return `\n**#${event.seq} ${event.role}** (${event.type}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
+    },
+    end: () => '',
+  }),
+  csv: () => ({
+    contentType: 'text/csv; charset=utf-8',
+    extension: 'csv',
+    begin: () => `${CSV_COLUMNS.join(',')}\r\n`,
+    row: ({ event, taskStatus }) =>
+      [
+        event.seq, event.createdAt.toISOString(), event.role, event.type, readableParts(event), event.taskId, taskStatus,
+        event.usage?.model, event.usage?.promptTokens, event.usage?.completionTokens, event.usage?.costUsd,
+      ].map(csvField).join(',') + '\r\n',
+    end: () => '',
+  }),
+};
+
+export function transcriptWriter(format: TranscriptFormat): TranscriptWriter {
+  return WRITERS[format]();
+}

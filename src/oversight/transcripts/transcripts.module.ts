@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConversationModule } from '../../conversation/conversation.module.js';
+import { TranscriptsController } from './transcripts.controller.js';
+import { TranscriptsService } from './transcripts.service.js';
+
+@Module({
+  imports: [ConversationModule],
+  controllers: [TranscriptsController],
+  providers: [TranscriptsService],
+})
+export class TranscriptsModule {}

@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { AppConfig } from '../config/app-config.js';
+import { EmbeddedDatabase } from './embedded-database.js';
+import { runMigrations } from './migration-runner.js';
+
+/** src/platform/database (tests) or dist/platform/database (built): three levels below the project root. */
+export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', '..', 'prisma', 'migrations');
+const EMBEDDED_DATABASE_NAME = 'agent_sessions';
+
+/**
+ * Where the database is: DATABASE_URL when set, otherwise an embedded PostgreSQL under `.data/`.
+ * Applies pending migrations before anything else talks to the database.
+ */
+@Injectable()
+export class DatabaseConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseConnection.name);
+  private embedded?: EmbeddedDatabase;
+  url = '';
+
+  constructor(private readonly config: AppConfig) {}
+
+  async open(): Promise<void> {
+    const configured = this.config.database.url;
+    if (configured) {
+      this.url = configured;
+    } else {
+      this.logger.log(`DATABASE_URL is not set: starting embedded PostgreSQL in ${this.config.database.embedded.dir}`);
+      this.embedded = new EmbeddedDatabase({
+        ...this.config.database.embedded,
+        database: EMBEDDED_DATABASE_NAME,
+        log: (message) => this.logger.debug(message),
+      });
+      this.url = await this.embedded.start();
+    }
+    if (this.config.database.migrateOnStart) {
+      const result = await runMigrations(this.url, MIGRATIONS_DIR, (message) => this.logger.log(message));
+      this.logger.log(`database schema is current (${result.applied.length} migration(s) applied now)`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded?.stop();
+  }
+}

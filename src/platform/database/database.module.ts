@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { DatabaseConnection } from './database-connection.js';
+import { PrismaService } from './prisma.service.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      // Resolved (and migrated) before any provider that depends on it is constructed.
+      provide: DatabaseConnection,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig) => {
+        const connection = new DatabaseConnection(config);
+        await connection.open();
+        return connection;
+      },
+    },
+    PrismaService,
+  ],
+  exports: [DatabaseConnection, PrismaService],
+})
+export class DatabaseModule {}

@@ -1,0 +1,91 @@
+import { Prisma } from '../../generated/prisma/client.js';
+
+/**
+ * The one contract for cross-instance notifications: every channel, its payload type, how a payload is
+ * encoded (in JavaScript, or as a SQL expression when a statement notifies about the rows it writes) and
+ * decoded. Nothing else names a channel or parses a payload, so the transport (LISTEN/NOTIFY today) can
+ * change without touching the writers or the listeners.
+ */
+export interface ChannelPayloads {
+  /** a task became claimable */
+  taskQueued: { taskId: string };
+  /** a task changed status */
+  taskStatus: { sessionId: string; taskId: string; status: string };
+  /** an event was appended */
+  sessionEvent: { sessionId: string; seq: number };
+  /** a streaming agent produced text (not stored) */
+  taskDelta: { taskId: string; sessionId: string; index: number; text: string };
+  /** a token was revoked (caches must drop it) */
+  tokenRevoked: { tokenId: string };
+}
+
+export type ChannelName = keyof ChannelPayloads;
+
+interface ChannelCodec<P> {
+  /** the PostgreSQL channel name */
+  readonly wire: string;
+  encode(payload: P): string;
+  decode(raw: string): P | undefined;
+}
+
+/** `a:b:c` payloads: ids never contain a colon, and statuses are plain words. */
+function fields(raw: string, count: number): string[] | undefined {
+  const parts = raw.split(':');
+  return parts.length === count && parts.every((part) => part.length > 0) ? parts : undefined;
+}
+
+export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloads[C]> } = {
+  taskQueued: {
+    wire: 'agent_task_queued',
+    encode: (p) => p.taskId,
+    decode: (raw) => (raw ? { taskId: raw } : undefined),
+  },
+  taskStatus: {
+    wire: 'agent_task_status',
+    encode: (p) => `${p.sessionId}:${p.taskId}:${p.status}`,
+    decode: (raw) => {
+      const f = fields(raw, 3);
+      return f && { sessionId: f[0], taskId: f[1], status: f[2] };
+    },
+  },
+  sessionEvent: {
+    wire: 'agent_session_event',
+    encode: (p) => `${p.sessionId}:${p.seq}`,
+    decode: (raw) => {
+      const f = fields(raw, 2);
+      const seq = Number(f?.[1]);
+      return f && Number.isSafeInteger(seq) ? { sessionId: f[0], seq } : undefined;
+    },
+  },
+  taskDelta: {
+    wire: 'agent_task_delta',
+    encode: (p) => JSON.stringify({ t: p.taskId, s: p.sessionId, i: p.index, d: p.text }),
+    decode: (raw) => {
+      try {
+        const v = JSON.parse(raw) as { t?: unknown; s?: unknown; i?: unknown; d?: unknown };
+        if (typeof v.t !== 'string' || typeof v.s !== 'string' || typeof v.i !== 'number' || typeof v.d !== 'string') return undefined;
+        return { taskId: v.t, sessionId: v.s, index: v.i, text: v.d };
+      } catch {
+        return undefined;
+      }
+    },
+  },
+  tokenRevoked: {
+    wire: 'agent_token_revoked',
+    encode: (p) => p.tokenId,
+    decode: (raw) => (raw ? { tokenId: raw } : undefined),
+  },
+};
+
+/** SQL expressions that make a statement notify about the rows it writes (same encodings as above). */
+export const notifySql = {
+  taskQueued: (taskId: Prisma.Sql) => Prisma.sql`pg_notify(${CHANNELS.taskQueued.wire}, (${taskId})::text)`,
+  taskStatus: (sessionId: Prisma.Sql, taskId: Prisma.Sql, status: Prisma.Sql) =>
+    Prisma.sql`pg_notify(${CHANNELS.taskStatus.wire}, concat_ws(':', ${sessionId}, ${taskId}, ${status}))`,
+  sessionEvent: (sessionId: Prisma.Sql, seq: Prisma.Sql) =>
+    Prisma.sql`pg_notify(${CHANNELS.sessionEvent.wire}, concat_ws(':', ${sessionId}, ${seq}))`,
+  tokenRevoked: (tokenId: Prisma.Sql) => Prisma.sql`pg_notify(${CHANNELS.tokenRevoked.wire}, (${tokenId})::text)`,
+} satisfies { [C in ChannelName]?: (...columns: Prisma.Sql[]) => Prisma.Sql };
+
+/** Column references for notifySql, e.g. `col('t.id')`; only ever called with literals in repositories. */
+export const col = (expression: string): Prisma.Sql => Prisma.raw(expression);

@@ -1,0 +1,65 @@
+import type { JsonObject } from '../../platform/json/json.js';
+import type { EventRecord, Part } from '../../conversation/records/event.record.js';
+
+export interface AgentSessionView {
+  id: string;
+  userId: string;
+  agentId: string;
+  state: JsonObject;
+  metadata: JsonObject;
+}
+
+/** Everything an agent is given for one turn. */
+export interface AgentTurn {
+  session: AgentSessionView;
+  /** Recent events before this turn's event, oldest first (at most the configured window). */
+  history: EventRecord[];
+  /** The user event this turn answers. */
+  event: EventRecord;
+  /** 1 for the session's first user message, 2 for the second, … */
+  turn: number;
+  /** Aborted on timeout, cancellation or shutdown; agents must stop work when it fires. */
+  signal: AbortSignal;
+  /** Streaming agents report text as it is produced; only the final reply is stored. */
+  onDelta?: (text: string) => void;
+}
+
+export interface AgentUsage {
+  promptTokens?: number;
+  completionTokens?: number;
+  model?: string;
+}
+
+export interface AgentReply {
+  parts: Part[];
+  usage?: AgentUsage;
+  /** `input_required`: the reply is a question and the task waits for the user's next message. */
+  status?: 'completed' | 'input_required';
+  /** with status `completed`: the agent finished the conversation (the session becomes `completed`) */
+  endSession?: boolean;
+}
+
+export interface AgentDescriptor {
+  id: string;
+  kind: string;
+  name: string;
+  description: string;
+  streaming: boolean;
+}
+
+/** One conversational agent. Implementations must be safe to call concurrently for different sessions. */
+export interface Agent {
+  readonly descriptor: AgentDescriptor;
+  run(turn: AgentTurn): Promise<AgentReply>;
+}
+
+/** An agent failure. Transient ones (timeouts, 5xx, connection resets) are retried with backoff. */
+export class AgentError extends Error {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}

@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventText, type Part } from '../../conversation/records/event.record.js';
+import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
+
+const SLEEP_LIMIT_MS = 60_000;
+
+/**
+ * The built-in deterministic agent. It repeats the user's text with the turn number and what the user said
+ * the turn before, which shows that history reaches agents. A few commands exercise the other outcomes:
+ * `/fail <reason>` fails the task, `/ask <question>` asks for input, `/sleep <ms> [text]` answers late.
+ */
+export class EchoAgent implements Agent {
+  readonly descriptor: AgentDescriptor;
+
+  constructor(id = 'echo', name = 'Echo', description = 'Deterministic agent that echoes the conversation back.') {
+    this.descriptor = { id, kind: 'echo', name, description, streaming: true };
+  }
+
+  async run(turn: AgentTurn): Promise<AgentReply> {
+    const text = describe(turn.event.parts);
+    const command = /^\/(fail|ask|sleep)\b\s*(.*)$/s.exec(text);
+    if (command?.[1] === 'fail') throw new AgentError(command[2] || 'the echo agent was asked to fail');
+    if (command?.[1] === 'ask') {
+      return { parts: [{ kind: 'text', text: command[2] || 'Could you tell me more?' }], status: 'input_required' };
+    }
+    let said = text;
+    if (command?.[1] === 'sleep') {
+      const [, ms, rest] = /^(\d+)\s*(.*)$/s.exec(command[2]) ?? [];
+      await sleep(Math.min(Number(ms) || 0, SLEEP_LIMIT_MS), undefined, { signal: turn.signal });
+      said = rest ?? '';
+    }
+    const reply = this.compose(said, turn);
+    for (const word of reply.split(/(?<= )/)) turn.onDelta?.(word);
+    return {
+      parts: [{ kind: 'text', text: reply }],
+      usage: { promptTokens: countWords(said), completionTokens: countWords(reply), model: 'echo' },
+    };
+  }
+
+  private compose(text: string, turn: AgentTurn): string {
+    const previous = [...turn.history].reverse().find((e) => e.role === 'user' && e.type === 'message');
+    const before = previous ? `Before that you said: "${describe(previous.parts)}".` : 'This is your first message.';
+    return `Echo (turn ${turn.turn}): ${text}\n${before}`;
+  }
+}
+
+/** What the user said: the text parts, or the data parts as JSON when there is no text. */
+function describe(parts: Part[]): string {
+  const text = eventText(parts).trim();
+  if (text) return text;
+  return parts
+    .filter((part): part is Extract<Part, { kind: 'data' }> => part.kind === 'data')
+    .map((part) => JSON.stringify(part.data))
+    .join(' ');
+}
+
+function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}

@@ -1,0 +1,66 @@
+import { toEventDto } from '../../conversation/http/dto/event.dto.js';
+import type { Part } from '../../conversation/records/event.record.js';
+import { isJsonObject } from '../../platform/json/json.js';
+import { isEventStream, parseJson, postToAgent, sseMessages } from './agent-http.js';
+import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
+import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
+
+interface HttpAgentAnswer {
+  parts?: unknown;
+  usage?: AgentReply['usage'];
+  status?: unknown;
+}
+
+/**
+ * An agent behind any HTTP endpoint: POSTs `{session, history, event, turn}` and takes `{parts, usage?, status?}`
+ * back as JSON, or as Server-Sent Events (`delta` events with `{text}`, then one `result` event) when it streams.
+ */
+export class HttpAgent implements Agent {
+  readonly descriptor: AgentDescriptor;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(entry: AgentConfigEntry) {
+    this.url = requireString(entry, 'url');
+    this.headers = optionalHeaders(entry);
+    this.descriptor = {
+      id: entry.id,
+      kind: 'http',
+      name: entry.name ?? entry.id,
+      description: entry.description ?? `HTTP agent at ${new URL(this.url).host}`,
+      streaming: entry.streaming === true,
+    };
+  }
+
+  async run(turn: AgentTurn): Promise<AgentReply> {
+    const res = await postToAgent({
+      url: this.url,
+      headers: this.headers,
+      signal: turn.signal,
+      stream: this.descriptor.streaming,
+      body: { session: turn.session, history: turn.history.map(toEventDto), event: toEventDto(turn.event), turn: turn.turn },
+    });
+    if (!isEventStream(res)) return toReply(parseJson<HttpAgentAnswer>(await res.text(), 'agent answer'));
+    for await (const message of sseMessages(res)) {
+      if (message.event === 'delta') turn.onDelta?.(String(parseJson<{ text?: unknown }>(message.data, 'delta').text ?? ''));
+      if (message.event === 'result') return toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
+      if (message.event === 'error') throw new AgentError(`agent reported an error: ${message.data.slice(0, 300)}`);
+    }
+    throw new AgentError('agent stream ended without a result', true);
+  }
+}
+
+function toReply(answer: HttpAgentAnswer): AgentReply {
+  if (!Array.isArray(answer.parts) || answer.parts.length === 0 || !answer.parts.every(isPart)) {
+    throw new AgentError('agent answer must have a non-empty "parts" array of text/data parts');
+  }
+  if (answer.status !== undefined && answer.status !== 'completed' && answer.status !== 'input_required') {
+    throw new AgentError('agent answer "status" must be "completed" or "input_required"');
+  }
+  return { parts: answer.parts, usage: answer.usage, status: answer.status };
+}
+
+function isPart(part: unknown): part is Part {
+  if (!isJsonObject(part)) return false;
+  return (part.kind === 'text' && typeof part.text === 'string') || (part.kind === 'data' && isJsonObject(part.data));
+}

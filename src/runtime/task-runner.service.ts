@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentError, type Agent, type AgentReply } from './agents/agent.interface.js';
+import { AgentsService } from './agents/agents.service.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import { ConversationReader } from '../conversation/conversation.reader.js';
+import type { TaskRecord } from '../conversation/records/task.record.js';
+import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
+import { DeltaPublisher } from './delta-publisher.service.js';
+import { priceUsage } from './pricing.js';
+import { QueueRepository } from './queue.repository.js';
+
+const TRANSIENT_RETRIES = 2;
+
+/** Runs one claimed task: calls its agent with the session's recent history and stores the one response. */
+@Injectable()
+export class TaskRunner {
+  private readonly logger = new Logger(TaskRunner.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly agents: AgentsService,
+    private readonly reader: ConversationReader,
+    private readonly tasks: TasksService,
+    private readonly queue: QueueRepository,
+    private readonly deltas: DeltaPublisher,
+  ) {}
+
+  async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
+    const agent = this.agents.get(task.agentId);
+    if (task.attempts > this.config.worker.maxAttempts) {
+      return this.settle(task, owner, failure(`gave up after ${task.attempts - 1} interrupted attempts`));
+    }
+    if (!agent) return this.settle(task, owner, failure(`agent "${task.agentId}" is not configured`));
+    const controller = new AbortController();
+    const abortOnShutdown = () => controller.abort(new Error('shutting down'));
+    shutdown.addEventListener('abort', abortOnShutdown);
+    const heartbeat = this.keepLease(task, owner, controller);
+    try {
+      const reply = await this.runWithRetries(agent, task, controller.signal);
+      await this.deltas.flush(task.id);
+      await this.settle(task, owner, {
+        status: reply.status === 'input_required' ? 'input_required' : 'completed',
+        type: 'message',
+        parts: reply.parts,
+        usage: priceUsage(reply.usage, this.config.modelPrices),
+        endSession: reply.endSession === true,
+      });
+    } catch (error) {
+      if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
+      const reason = controller.signal.aborted && !(error instanceof AgentError) ? timeoutReason(controller.signal) : message(error);
+      await this.settle(task, owner, failure(reason));
+    } finally {
+      await this.deltas.flush(task.id);
+      clearInterval(heartbeat);
+      shutdown.removeEventListener('abort', abortOnShutdown);
+    }
+  }
+
+  private async runWithRetries(agent: Agent, task: TaskRecord, signal: AbortSignal): Promise<AgentReply> {
+    const session = await this.reader.session(task.sessionId);
+    if (!session) throw new AgentError('session no longer exists');
+    const recent = await this.reader.recentEvents(task.sessionId, task.triggerSeq, this.config.agents.historyWindow + 1);
+    const event = recent.at(-1);
+    if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
+    const timeout = AbortSignal.timeout(this.config.agents.timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await agent.run({
+          session: { id: session.id, userId: session.userId, agentId: session.agentId, state: session.state, metadata: session.metadata },
+          history: recent.slice(0, -1),
+          event,
+          turn: task.turn,
+          signal: combined,
+          onDelta: (text) => this.deltas.push(task.id, task.sessionId, text),
+        });
+      } catch (error) {
+        if (combined.aborted) throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : message(error));
+        if (!(error instanceof AgentError && error.transient) || attempt >= TRANSIENT_RETRIES) throw error;
+        await sleep(200 * 2 ** attempt, undefined, { signal: combined });
+      }
+    }
+  }
+
+  /** Renews the lease while the agent works; a lost lease (canceled, re-claimed) aborts the run. */
+  private keepLease(task: TaskRecord, owner: string, controller: AbortController): NodeJS.Timeout {
+    const leaseMs = this.config.worker.leaseMs;
+    const timer = setInterval(() => {
+      this.queue
+        .renewLease(task.id, owner, leaseMs)
+        .then((held) => held || controller.abort(new Error('task was canceled')))
+        .catch((error: unknown) => this.logger.warn(`lease renewal for task ${task.id} failed: ${message(error)}`));
+    }, Math.max(Math.floor(leaseMs / 3), 100));
+    timer.unref();
+    return timer;
+  }
+
+  /** The conversation stores the answer, the task's outcome and the session's status in one transaction. */
+  private async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<void> {
+    const settled = await this.tasks.settle(task, owner, outcome);
+    if (!settled) this.logger.warn(`task ${task.id} was no longer held by this worker; its result was dropped`);
+  }
+}
+
+function failure(reason: string): TaskSettlement {
+  return { status: 'failed', type: 'error', parts: [{ kind: 'text', text: reason }, { kind: 'data', data: { error: reason } }], error: reason };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function timeoutReason(signal: AbortSignal): string {
+  return message(signal.reason ?? 'aborted');
+}
