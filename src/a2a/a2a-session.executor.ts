@@ -60,6 +60,7 @@ export class A2aSessionExecutor implements AgentExecutor {
     const input = pendingInput(request.context) ?? toAppendInput(request.userMessage);
     return request.task
       ? this.events.continueTask(auth, request.taskId, input)
-      : this.events.append(auth, request.contextId, input, { taskId: request.taskId });
+      : // A2A continues a task only by naming it: a message without a taskId is a new task (spec).
+        this.events.append(auth, request.contextId, input, { taskId: request.taskId, newTask: true });
   }
 }

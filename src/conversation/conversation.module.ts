@@ -9,6 +9,7 @@ import { SessionsService } from './sessions.service.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
+import { UnitOfWork } from './store/unit-of-work.js';
 import { TaskWaiter } from './task-waiter.service.js';
 import { TasksService } from './tasks.service.js';
 
@@ -23,6 +24,7 @@ import { TasksService } from './tasks.service.js';
     SessionsRepository,
     EventsRepository,
     TasksRepository,
+    UnitOfWork,
     SessionsService,
     EventsService,
     TasksService,

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { canonicalJson } from '../platform/json/canonical-json.js';
-import { Errors } from '../platform/errors/domain-error.js';
+import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { mapPrismaError } from '../platform/errors/prisma-error.mapper.js';
 import { AppConfig } from '../platform/config/app-config.js';
-import { PrismaService } from '../platform/database/prisma.service.js';
 import { isWritable } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -15,6 +14,7 @@ import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
 import type { EventRecord } from './records/event.record.js';
 import { EventsRepository } from './store/events.repository.js';
+import { UnitOfWork } from './store/unit-of-work.js';
 
 export interface AppendOutcome {
   event: EventRecord;
@@ -29,6 +29,11 @@ export interface AppendEventOptions {
   wait?: boolean;
   /** id for the new task, so a caller can subscribe to it before it exists */
   taskId?: string;
+  /**
+   * Open a new task even when one waits for input: the waiting task is canceled (with a reason) instead of
+   * being answered by this message, so it never stays open.
+   */
+  newTask?: boolean;
 }
 
 export interface EventPage {
@@ -45,18 +50,14 @@ export class EventsService {
     private readonly sessionsService: SessionsService,
     private readonly tasks: TasksRepository,
     private readonly waiter: TaskWaiter,
-    private readonly prisma: PrismaService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
   async append(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
     assertCanWrite(auth);
-    const outcome = input.id
-      ? ((await this.replay(auth, sessionId, input)) ?? (await this.insert(auth, sessionId, input, options.taskId)))
-      : await this.insert(auth, sessionId, input, options.taskId);
-    if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
-    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
-    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+    const replayed = input.id ? await this.replay(auth, sessionId, input) : undefined;
+    return this.answer(replayed ?? (await this.post(auth, sessionId, input, options)), options);
   }
 
   /**
@@ -67,12 +68,8 @@ export class EventsService {
    */
   async continueTask(auth: AuthContext, taskId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
     assertCanWrite(auth);
-    const outcome = input.id
-      ? ((await this.replayContinuation(auth, taskId, input)) ?? (await this.resume(auth, taskId, input)))
-      : await this.resume(auth, taskId, input);
-    if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
-    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
-    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+    const replayed = input.id ? await this.replayContinuation(auth, taskId, input) : undefined;
+    return this.answer(replayed ?? (await this.resume(auth, taskId, input)), options);
   }
 
   async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
@@ -83,9 +80,30 @@ export class EventsService {
     return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
   }
 
-  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, presetTaskId?: string): Promise<AppendOutcome> {
+  /** With `wait`, waits until the task has settled (or WAIT_TIMEOUT_MS passed); adds the answer when there is one. */
+  private async answer(outcome: AppendOutcome, options: AppendEventOptions): Promise<AppendOutcome> {
+    if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
+    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
+    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+  }
+
+  /** A plain message answers the session's task that waits for input, if any (as a support chat would). */
+  private async post(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions): Promise<AppendOutcome> {
+    const waiting = options.newTask ? undefined : await this.tasks.findWaiting(sessionId, writeScope(auth));
+    if (waiting) {
+      try {
+        return await this.resume(auth, waiting.id, input);
+      } catch (error) {
+        // Another message answered it first: this one starts a task of its own.
+        if (!(error instanceof DomainError && error.code === 'task/not_awaiting_input')) throw error;
+      }
+    }
+    return this.insert(auth, sessionId, input, options);
+  }
+
+  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions): Promise<AppendOutcome> {
     const eventId = input.id ?? randomUUID();
-    const taskId = presetTaskId ?? randomUUID();
+    const taskId = options.taskId ?? randomUUID();
     const newEvent = {
       id: eventId,
       sessionId,
@@ -96,7 +114,15 @@ export class EventsService {
     };
     let appended;
     try {
-      appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId });
+      const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId };
+      // The common case stays one statement; closing a waiting task as well needs a transaction.
+      appended = !options.newTask
+        ? await this.events.append(newEvent, appendOptions)
+        : await this.uow.transaction(async ({ events, tasks }) => {
+            const stored = await events.append(newEvent, appendOptions);
+            if (stored) await tasks.cancelWaiting(sessionId, 'the user started a new task instead of answering');
+            return stored;
+          });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
       if (input.id && mapPrismaError(error)?.status === 409) {
@@ -121,15 +147,15 @@ export class EventsService {
     if (!found) throw Errors.taskNotFound();
     let resumed: Omit<AppendOutcome, 'created'> | undefined;
     try {
-      resumed = await this.prisma.$transaction(async (tx) => {
-        const task = await this.tasks.lock(taskId, tx);
+      resumed = await this.uow.transaction(async ({ events, tasks }) => {
+        const task = await tasks.lock(taskId);
         if (!task) throw Errors.taskNotFound();
         if (task.status !== 'input_required') throw Errors.taskNotAwaitingInput(task.status);
         const newEvent = { id: input.id ?? randomUUID(), sessionId: task.sessionId, type: 'message' as const, role: 'user' as const, parts: input.parts, metadata: input.metadata ?? {}, taskId };
-        const appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) }, tx);
+        const appended = await events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) });
         if (!appended) return undefined;
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
-        return { event: appended.event, task: await this.tasks.resubmit(taskId, trigger, tx) };
+        return { event: appended.event, task: await tasks.resubmit(taskId, trigger) };
       });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.

@@ -5,15 +5,13 @@ import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../ide
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
 import { decodeCursor, encodeCursor, splitPage } from '../platform/http/pagination.js';
-import { PrismaService, type PrismaTx } from '../platform/database/prisma.service.js';
-import { EventsRepository } from './store/events.repository.js';
-import { TasksRepository } from './store/tasks.repository.js';
 import type { CreateSessionDto } from './http/dto/create-session.dto.js';
 import type { ListSessionsQuery } from './http/dto/list-sessions.query.js';
 import type { UpdateSessionDto } from './http/dto/update-session.dto.js';
 import { CLOSED_STATUSES, isWritable, type SessionRecord, type SessionStatus } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
-import { EXPIRABLE_SESSION_STATUSES } from './status.machine.js';
+import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
+import { EXPIRABLE_SESSION_STATUSES, nextSessionStatus } from './status.machine.js';
 
 export interface SessionPage {
   data: SessionRecord[];
@@ -23,10 +21,8 @@ export interface SessionPage {
 @Injectable()
 export class SessionsService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly uow: UnitOfWork,
     private readonly sessions: SessionsRepository,
-    private readonly events: EventsRepository,
-    private readonly tasks: TasksRepository,
     private readonly agents: AgentCatalog,
   ) {}
 
@@ -42,13 +38,13 @@ export class SessionsService {
     }
     const id = randomUUID();
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
-    return this.prisma.$transaction(async (tx) => {
-      await this.sessions.ensureUser(userId, tx);
-      await this.sessions.create({ ...input, id, userId, expiresAt }, tx);
+    return this.uow.transaction(async (stores) => {
+      await stores.sessions.ensureUser(userId);
+      await stores.sessions.create({ ...input, id, userId, expiresAt });
       if (input.state && Object.keys(input.state).length > 0) {
-        await this.appendSystemEvent(tx, id, 'state', { state: input.state });
+        await appendSystemEvent(stores, id, 'state', { state: input.state });
       }
-      return (await this.sessions.findById(id, undefined, tx))!;
+      return (await stores.sessions.findById(id))!;
     });
   }
 
@@ -89,37 +85,37 @@ export class SessionsService {
   /** Renames and merge-patches metadata and state; a state change is recorded as a `state` event. */
   async update(auth: AuthContext, id: string, input: UpdateSessionDto): Promise<SessionRecord> {
     assertCanWrite(auth);
-    return this.prisma.$transaction(async (tx) => {
-      const session = await this.sessions.lock(id, writeScope(auth), tx);
+    return this.uow.transaction(async (stores) => {
+      const session = await stores.sessions.lock(id, writeScope(auth));
       if (!session) throw Errors.sessionNotFound();
       if (!isWritable(session)) throw Errors.sessionClosed(this.effectiveStatus(session));
       const metadata = input.metadata ? asObject(mergePatch(session.metadata, input.metadata)) : undefined;
       const state = input.state ? asObject(mergePatch(session.state, input.state)) : undefined;
-      await this.sessions.update(id, { name: input.name, metadata, state }, tx);
-      if (input.state) await this.appendSystemEvent(tx, id, 'state', { patch: input.state, state: state! });
-      return (await this.sessions.findById(id, undefined, tx))!;
+      await stores.sessions.update(id, { name: input.name, metadata, state });
+      if (input.state) await appendSystemEvent(stores, id, 'state', { patch: input.state, state: state! });
+      return (await stores.sessions.findById(id))!;
     });
   }
 
   /** Ends a session: status `closed`, unfinished tasks canceled, history kept. Closing twice is a no-op. */
   async close(auth: AuthContext, id: string): Promise<void> {
     assertCanWrite(auth);
-    await this.prisma.$transaction(async (tx) => {
-      const session = await this.sessions.lock(id, writeScope(auth), tx);
+    await this.uow.transaction(async (stores) => {
+      const session = await stores.sessions.lock(id, writeScope(auth));
       if (!session) throw Errors.sessionNotFound();
-      if (session.status === 'closed') return;
-      await this.tasks.cancelOpen(id, 'session closed', tx);
-      await this.setStatus(tx, id, 'closed', 'closed by client');
+      if (!nextSessionStatus(session.status, 'close')) return;
+      await stores.tasks.cancelOpen(id, 'session closed');
+      await setStatus(stores, id, 'closed', 'closed by client');
     });
   }
 
   /** Marks a session whose TTL has passed as expired (idempotent); used by the sweeper and on write. */
   async expire(id: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const session = await this.sessions.lock(id, undefined, tx);
-      if (!session || CLOSED_STATUSES.includes(session.status) || isWritable(session)) return false;
-      await this.tasks.cancelOpen(id, 'session expired', tx);
-      await this.setStatus(tx, id, 'expired', 'ttl elapsed');
+    return this.uow.transaction(async (stores) => {
+      const session = await stores.sessions.lock(id, undefined);
+      if (!session || !nextSessionStatus(session.status, 'expire') || isWritable(session)) return false;
+      await stores.tasks.cancelOpen(id, 'session expired');
+      await setStatus(stores, id, 'expired', 'ttl elapsed');
       return true;
     });
   }
@@ -135,19 +131,17 @@ export class SessionsService {
   private effectiveStatus(session: SessionRecord): SessionStatus {
     return isWritable(session) || CLOSED_STATUSES.includes(session.status) ? session.status : 'expired';
   }
+}
 
-  private async setStatus(tx: PrismaTx, id: string, status: SessionStatus, reason: string): Promise<void> {
-    await this.sessions.update(id, { status, closedAt: status === 'active' ? null : new Date() }, tx);
-    await this.appendSystemEvent(tx, id, 'status', { status, reason });
-  }
+async function setStatus(stores: ConversationStores, id: string, status: SessionStatus, reason: string): Promise<void> {
+  await stores.sessions.update(id, { status, closedAt: status === 'active' ? null : new Date() });
+  await appendSystemEvent(stores, id, 'status', { status, reason });
+}
 
-  private async appendSystemEvent(tx: PrismaTx, sessionId: string, type: 'state' | 'status', data: JsonObject) {
-    await this.events.append(
-      { id: randomUUID(), sessionId, type, role: 'system', parts: [{ kind: 'data', data }] },
-      { requireOpen: false },
-      tx,
-    );
-  }
+/** State and status changes are events too, so replaying the events alone rebuilds them. */
+async function appendSystemEvent(stores: ConversationStores, sessionId: string, type: 'state' | 'status', data: JsonObject) {
+  const event = { id: randomUUID(), sessionId, type, role: 'system' as const, parts: [{ kind: 'data' as const, data }] };
+  await stores.events.append(event, { requireOpen: false });
 }
 
 function asObject(value: unknown): JsonObject {

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
-import { PrismaService } from '../platform/database/prisma.service.js';
-import { SessionsRepository } from './store/sessions.repository.js';
-import { randomUUID } from 'node:crypto';
 import type { EventType, Part, Usage } from './records/event.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
-import { EventsRepository } from './store/events.repository.js';
 import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
+import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
+import { UnitOfWork } from './store/unit-of-work.js';
 
 /** How a run of a task ended, as the runtime reports it. */
 export interface TaskSettlement {
@@ -29,10 +28,9 @@ export interface TaskPage {
 @Injectable()
 export class TasksService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly uow: UnitOfWork,
     private readonly tasks: TasksRepository,
     private readonly sessions: SessionsRepository,
-    private readonly events: EventsRepository,
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
@@ -52,13 +50,13 @@ export class TasksService {
   /** Cancels a task that has not finished; a worker running it notices at its next lease check. */
   async cancel(auth: AuthContext, id: string): Promise<TaskRecord> {
     assertCanWrite(auth);
-    return this.prisma.$transaction(async (tx) => {
-      const task = await this.tasks.findById(id, writeScope(auth), tx);
+    return this.uow.transaction(async ({ sessions, tasks }) => {
+      const task = await tasks.findById(id, writeScope(auth));
       if (!task) throw Errors.taskNotFound();
-      const locked = await this.sessions.lock(task.sessionId, undefined, tx);
-      const current = (await this.tasks.findById(id, undefined, tx))!;
+      const locked = await sessions.lock(task.sessionId, undefined);
+      const current = (await tasks.findById(id))!;
       if (!locked || !canMoveTask(current.status, 'canceled')) throw Errors.taskNotCancelable(current.status);
-      return this.tasks.finish(id, { status: 'canceled', error: 'canceled by client' }, tx);
+      return tasks.finish(id, { status: 'canceled', error: 'canceled by client' });
     });
   }
 
@@ -67,10 +65,10 @@ export class TasksService {
    * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
    */
   async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const held = await this.tasks.lockHeld(task.id, owner, tx);
+    return this.uow.transaction(async ({ sessions, events, tasks }) => {
+      const held = await tasks.lockHeld(task.id, owner);
       if (!held || !canMoveTask(held.status, outcome.status)) return false;
-      const appended = await this.events.append(
+      const appended = await events.append(
         {
           id: randomUUID(),
           sessionId: task.sessionId,
@@ -83,13 +81,12 @@ export class TasksService {
           usage: outcome.usage ?? undefined,
         },
         { requireOpen: false },
-        tx,
       );
       if (!appended) return false;
-      await this.tasks.finish(task.id, { status: outcome.status, responseEventId: appended.event.id, error: outcome.error }, tx);
-      const session = await this.sessions.findById(task.sessionId, undefined, tx);
+      await tasks.finish(task.id, { status: outcome.status, responseEventId: appended.event.id, error: outcome.error });
+      const session = await sessions.findById(task.sessionId);
       const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
-      if (session && next && next !== session.status) await this.sessions.update(task.sessionId, { status: next }, tx);
+      if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
       return true;
     });
   }

@@ -14,4 +14,11 @@ export class TaskDeltasService {
       if (delta.taskId === taskId) listener(delta);
     });
   }
+
+  /** Every task's deltas in one session (a caller that does not know the task's id yet filters them itself). */
+  subscribeSession(sessionId: string, listener: (delta: TaskDelta) => void): () => void {
+    return this.notifications.on('taskDelta', (delta) => {
+      if (delta.sessionId === sessionId) listener(delta);
+    });
+  }
 }

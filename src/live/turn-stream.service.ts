@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { AuthContext } from '../identity/auth/auth-context.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import type { AppendEventDto } from '../conversation/http/dto/append-event.dto.js';
@@ -12,7 +11,7 @@ import { isSettled, type TaskRecord } from '../conversation/records/task.record.
 import { TaskWaiter } from '../conversation/task-waiter.service.js';
 import { openSse, writeSse } from '../platform/http/sse.js';
 import { OpenStreams } from './open-streams.service.js';
-import { TaskDeltasService } from './task-deltas.service.js';
+import { TaskDeltasService, type TaskDelta } from './task-deltas.service.js';
 
 /**
  * `POST /v1/sessions/:id/events` with `Accept: text/event-stream`: stores the message like any other, then
@@ -30,16 +29,22 @@ export class TurnStreamService {
     private readonly openStreams: OpenStreams,
   ) {}
 
-  async stream(auth: AuthContext, sessionId: string, input: AppendEventDto, res: Response): Promise<void> {
-    const taskId = randomUUID();
+  async stream(auth: AuthContext, sessionId: string, input: AppendEventDto, res: Response, options: { newTask?: boolean } = {}): Promise<void> {
+    // The message may answer a task that waits for input, so which task streams is known only once it is stored.
+    let taskId: string | undefined;
+    const early: TaskDelta[] = [];
     const buffered: string[] = [];
     let open = false;
-    const offDelta = this.deltas.subscribe(taskId, (delta) => {
-      if (open) writeSse(res, 'message.delta', { taskId, index: delta.index, text: delta.text });
+    const offDelta = this.deltas.subscribeSession(sessionId, (delta) => {
+      if (taskId === undefined) early.push(delta);
+      else if (delta.taskId !== taskId) return;
+      else if (open) writeSse(res, 'message.delta', { taskId, index: delta.index, text: delta.text });
       else buffered.push(delta.text);
     });
     try {
-      const outcome = await this.events.append(auth, sessionId, input, { taskId });
+      const outcome = await this.events.append(auth, sessionId, input, { newTask: options.newTask });
+      taskId = outcome.task.id;
+      buffered.push(...early.filter((delta) => delta.taskId === taskId).map((delta) => delta.text));
       const stopHeartbeat = openSse(res, outcome.created ? 202 : 200);
       this.openStreams.track(res);
       open = true;

@@ -168,6 +168,52 @@ describe('answering a question over REST', () => {
   });
 });
 
+describe('a plain message answers the task that waits for input', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token('erin');
+  });
+  afterAll(() => t.close());
+
+  it('continues the waiting task with the next plain message: same task, next attempt, nothing left open', async () => {
+    const session = await createSession(t, token);
+    const asked = await say(t, token, session.id, '/ask Which size?');
+    expect(asked.body.task.status).toBe('input_required');
+    const answered = await say(t, token, session.id, 'Large');
+    expect(answered.status).toBe(201);
+    expect(answered.body.task).toMatchObject({ id: asked.body.task.id, status: 'completed', turn: 2 });
+    expect(answered.body.event.taskId).toBe(asked.body.task.id);
+    expect(answered.body.response.parts[0].text).toContain('Echo (turn 2): Large');
+    const tasks = await t.http().get(`/v1/sessions/${session.id}/tasks`).set(auth(token));
+    expect(tasks.body.data).toHaveLength(1);
+    expect(tasks.body.data[0]).toMatchObject({ id: asked.body.task.id, status: 'completed' });
+    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.status).toBe('active');
+  });
+
+  it('with ?newTask=true opens a new task and cancels the waiting one with a reason', async () => {
+    const session = await createSession(t, token);
+    const asked = await say(t, token, session.id, '/ask Which colour?');
+    const fresh = await t.http().post(`/v1/sessions/${session.id}/events?wait=true&newTask=true`).set(auth(token)).send({ parts: text('Never mind') });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.task.id).not.toBe(asked.body.task.id);
+    expect(fresh.body.task.status).toBe('completed');
+    const old = await t.http().get(`/v1/tasks/${asked.body.task.id}`).set(auth(token));
+    expect(old.body).toMatchObject({ status: 'canceled', error: 'the user started a new task instead of answering' });
+    expect(old.body.finishedAt).not.toBeNull();
+  });
+
+  it('a message to a session with no waiting task starts a new task as before', async () => {
+    const session = await createSession(t, token);
+    const first = await say(t, token, session.id, 'one');
+    const second = await say(t, token, session.id, 'two');
+    expect(second.body.task.id).not.toBe(first.body.task.id);
+    expect(second.body.task.turn).toBe(2);
+  });
+});
+
 describe('history survives a restart of the service', () => {
   it('replays the same events from a new app instance on the same database', async () => {
     const first = await startTestApp();

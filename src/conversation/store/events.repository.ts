@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
@@ -70,7 +70,7 @@ export interface AppendResult {
 
 @Injectable()
 export class EventsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
   /**
    * Appends one event in a single statement: bumps the session's counter (the row lock serializes appends to

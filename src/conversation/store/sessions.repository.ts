@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Prisma, type Session } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { sqlList } from '../../platform/database/sql-list.js';
@@ -37,7 +37,7 @@ export interface SessionChanges {
 
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
   async create(session: NewSession, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
     const row = await tx.session.create({
@@ -66,7 +66,7 @@ export class SessionsRepository {
   }
 
   /** Locks the row for the rest of the transaction, serializing with appends and other updates. */
-  async lock(id: string, ownerId: string | undefined, tx: PrismaTx): Promise<SessionRecord | undefined> {
+  async lock(id: string, ownerId: string | undefined, tx: PrismaTx = this.prisma): Promise<SessionRecord | undefined> {
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM sessions WHERE id = ${id}::uuid
         AND (${ownerId ?? null}::text IS NULL OR user_id = ${ownerId ?? null}::text)

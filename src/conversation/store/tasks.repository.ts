@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { col, notifySql } from '../../platform/notifications/channels.js';
@@ -25,7 +25,7 @@ export interface TaskOutcome {
 
 @Injectable()
 export class TasksRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
   async findById(id: string, ownerId?: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
     const row = await tx.task.findFirst({ where: { id, ...(ownerId ? { session: { userId: ownerId } } : {}) } });
@@ -55,7 +55,7 @@ export class TasksRepository {
   }
 
   /** Locks a task this worker still holds; undefined when it no longer does. */
-  async lockHeld(id: string, owner: string, tx: PrismaTx): Promise<TaskRecord | undefined> {
+  async lockHeld(id: string, owner: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
     const rows = await tx.$queryRaw<TaskRow[]>`
       SELECT ${TASK_COLUMNS} FROM tasks t
       WHERE t.id = ${id}::uuid AND t.status = 'working' AND t.lease_owner = ${owner}
@@ -78,7 +78,7 @@ export class TasksRepository {
   }
 
   /** Locks a task row for the rest of the transaction; undefined when it does not exist. */
-  async lock(id: string, tx: PrismaTx): Promise<TaskRecord | undefined> {
+  async lock(id: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
     const rows = await tx.$queryRaw<TaskRow[]>`SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = ${id}::uuid FOR UPDATE`;
     return rows[0] ? toTaskRecord(rows[0]) : undefined;
   }
@@ -88,7 +88,7 @@ export class TasksRepository {
    * appended with this task's id): the worker claims it like any submitted task and shows the agent the
    * history up to that event. The previous answer stays in the history; the next one becomes the response.
    */
-  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx): Promise<TaskRecord> {
+  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx = this.prisma): Promise<TaskRecord> {
     const rows = await tx.$queryRaw<TaskRow[]>`
       UPDATE tasks t SET status = 'submitted', trigger_event_id = ${trigger.eventId}::uuid, trigger_seq = ${trigger.seq},
         turn = ${trigger.turn}, response_event_id = NULL, error = NULL, attempts = 0, lease_owner = NULL,
@@ -120,8 +120,27 @@ export class TasksRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
+  /** The session's task that waits for input (the newest, should there be several); tasks_waiting_idx. */
+  async findWaiting(sessionId: string, ownerId?: string): Promise<TaskRecord | undefined> {
+    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+      SELECT ${TASK_COLUMNS} FROM tasks t JOIN sessions s ON s.id = t.session_id
+      WHERE t.session_id = ${sessionId}::uuid AND t.status = 'input_required'
+        AND (${ownerId ?? null}::text IS NULL OR s.user_id = ${ownerId ?? null}::text)
+      ORDER BY t.trigger_seq DESC LIMIT 1`;
+    return rows[0] ? toTaskRecord(rows[0]) : undefined;
+  }
+
+  /** Cancels the session's tasks that wait for input (the user started a new task instead). */
+  async cancelWaiting(sessionId: string, reason: string, tx: PrismaTx = this.prisma): Promise<number> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE tasks t SET status = 'canceled', error = ${reason}, updated_at = now(), finished_at = now()
+      WHERE t.session_id = ${sessionId}::uuid AND t.status = 'input_required'
+      RETURNING t.id, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
+    return rows.length;
+  }
+
   /** Cancels every unfinished task of a session (when it is closed); returns how many. */
-  async cancelOpen(sessionId: string, reason: string, tx: PrismaTx): Promise<number> {
+  async cancelOpen(sessionId: string, reason: string, tx: PrismaTx = this.prisma): Promise<number> {
     const rows = await tx.$queryRaw<{ id: string }[]>`
       UPDATE tasks t SET status = 'canceled', error = ${reason}, updated_at = now(), finished_at = now(),
         lease_owner = NULL, lease_expires_at = NULL

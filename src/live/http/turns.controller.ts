@@ -41,10 +41,10 @@ export class TurnsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AppendResultDto | undefined> {
     if (accept?.includes('text/event-stream')) {
-      await this.turnStream.stream(auth, id, body, res);
+      await this.turnStream.stream(auth, id, body, res, { newTask: query.newTask === true });
       return undefined;
     }
-    const outcome = await this.events.append(auth, id, body, { wait: query.wait === true });
+    const outcome = await this.events.append(auth, id, body, { wait: query.wait === true, newTask: query.newTask === true });
     res.status(!outcome.created ? 200 : outcome.response ? 201 : 202);
     return toAppendResultDto(outcome);
   }

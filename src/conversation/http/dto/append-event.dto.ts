@@ -34,4 +34,12 @@ export class AppendEventQuery {
   @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
   @IsBoolean()
   wait?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'start a new task even if one waits for input; that task is then canceled instead of answered by this message',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsBoolean()
+  newTask?: boolean;
 }
