@@ -37,7 +37,8 @@ async function run(argv: string[], tokens: TokensService): Promise<number> {
   if (command === 'list') {
     for (const t of await tokens.list(values.user)) {
       const state = t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date() ? 'expired' : 'active';
-      process.stdout.write(`${t.id}  ${t.tokenPrefix}…  ${t.userId}  ${t.role}  ${state}  ${t.name ?? ''}\n`);
+      const used = t.lastUsedAt ? `used ${t.lastUsedAt.toISOString()}` : 'never used';
+      process.stdout.write(`${t.id}  ${t.tokenPrefix}…  ${t.userId}  ${t.role}  ${state}  ${used}  ${t.name ?? ''}\n`);
     }
     return 0;
   }

@@ -18,6 +18,8 @@ describe('agent back ends against local fake servers', () => {
         json(res, 200, { parts: [{ kind: 'text', text: `plain reply to turn ${req.body.turn}` }], usage: { promptTokens: 3, completionTokens: 4, model: 'house-model' } }),
       )
       .route('/question', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Which one?' }], status: 'input_required' }))
+      .route('/farewell', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Bye' }], status: 'completed', endSession: true }))
+      .route('/bad-end', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Bye' }], endSession: 'yes' }))
       .route('/stream', (_req, res) =>
         sse(res, [{ event: 'delta', data: { text: 'Hel' } }, { event: 'delta', data: { text: 'lo' } }, { event: 'result', data: { parts: [{ kind: 'text', text: 'Hello' }] } }]),
       )
@@ -42,7 +44,7 @@ describe('agent back ends against local fake servers', () => {
     const http = (id: string, path: string, extra = {}) => ({ id, kind: 'http', url: `${fake.url}${path}`, ...extra });
     writeFileSync(file, JSON.stringify({
       agents: [
-        http('plain', '/plain'), http('question', '/question'), http('streamer', '/stream', { streaming: true }),
+        http('plain', '/plain'), http('question', '/question'), http('farewell', '/farewell'), http('bad-end', '/bad-end'), http('streamer', '/stream', { streaming: true }),
         http('flaky', '/flaky'), http('broken', '/broken'), http('slow', '/slow'),
         { id: 'gpt', kind: 'openai', baseUrl: `${fake.url}/v1`, model: 'gpt-test', apiKeyEnv: 'FAKE_API_KEY', systemPrompt: 'Be brief.' },
         { id: 'gpt-plain', kind: 'openai', baseUrl: `${fake.url}/v1`, model: 'gpt-test', stream: false, maxPromptTokens: 40 },
@@ -73,6 +75,15 @@ describe('agent back ends against local fake servers', () => {
     const session = await createSession(t, token, { agentId: 'question' });
     const res = await say(t, token, session.id, 'help');
     expect(res.body.task.status).toBe('input_required');
+  });
+
+  it('http: an answer with endSession ends the conversation; a malformed endSession fails the task', async () => {
+    const session = await createSession(t, token, { agentId: 'farewell' });
+    expect((await say(t, token, session.id, 'that is all')).body.task.status).toBe('completed');
+    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.status).toBe('completed');
+    const other = await createSession(t, token, { agentId: 'bad-end' });
+    const failed = await say(t, token, other.id, 'bye');
+    expect(failed.body.task).toMatchObject({ status: 'failed', error: 'agent answer "endSession" must be a boolean' });
   });
 
   it('http: streams deltas from an SSE back end and stores only the final answer', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { TokensService } from '../../src/identity/tokens/tokens.service.js';
 
 describe('authentication and scoping', () => {
   let t: TestApp;
@@ -67,6 +68,16 @@ describe('authentication and scoping', () => {
     } finally {
       await other.app.close();
     }
+  });
+
+  it('records when a token was last used, without a write on every request', async () => {
+    const token = await t.token('lena');
+    const tokens = t.app.get(TokensService);
+    expect((await tokens.list('lena'))[0].lastUsedAt).toBeNull();
+    expect((await t.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
+    const first = await eventually(async () => (await tokens.list('lena'))[0].lastUsedAt, (at) => at !== null);
+    await t.http().get('/v1/sessions').set(auth(token));
+    expect((await tokens.list('lena'))[0].lastUsedAt).toEqual(first);
   });
 
   it('serves /health without a token', async () => {

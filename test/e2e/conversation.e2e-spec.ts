@@ -205,6 +205,18 @@ describe('a plain message answers the task that waits for input', () => {
     expect(old.body.finishedAt).not.toBeNull();
   });
 
+  it('an agent may end the conversation: the session becomes completed, and a new message reopens it', async () => {
+    const session = await createSession(t, token);
+    const done = await say(t, token, session.id, '/done Thanks, all sorted.');
+    expect(done.body.task.status).toBe('completed');
+    expect(done.body.response).toMatchObject({ parts: text('Thanks, all sorted.'), metadata: { taskStatus: 'completed', endSession: true } });
+    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.status).toBe('completed');
+    const replayed = await t.http().get(`/v1/sessions/${session.id}/state?at=2`).set(auth(token));
+    expect(replayed.body.status).toBe('completed');
+    await say(t, token, session.id, 'one more thing');
+    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.status).toBe('active');
+  });
+
   it('a message to a session with no waiting task starts a new task as before', async () => {
     const session = await createSession(t, token);
     const first = await say(t, token, session.id, 'one');

@@ -51,6 +51,3 @@ export function eventText(parts: Part[]): string {
     .join('\n');
 }
 
-export function dataPart(data: { [key: string]: JsonValue }): Part {
-  return { kind: 'data', data };
-}

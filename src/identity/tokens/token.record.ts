@@ -9,6 +9,8 @@ export interface TokenRecord {
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** when the token was last accepted (written at most once a minute) */
+  lastUsedAt: Date | null;
 }
 
 export interface NewToken {

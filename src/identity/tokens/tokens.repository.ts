@@ -15,6 +15,7 @@ function toRecord(row: ApiToken): TokenRecord {
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
   };
 }
 
@@ -40,6 +41,13 @@ export class TokensRepository {
       }),
     ]);
     return toRecord(row);
+  }
+
+  /** Records a use; a no-op when the last one is under a minute old, so busy tokens cost no write per request. */
+  async touch(id: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE api_tokens SET last_used_at = now()
+      WHERE id = ${id}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`;
   }
 
   async findByHash(tokenHash: string): Promise<TokenRecord | undefined> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type AuthContext, type Role } from '../auth/auth-context.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
@@ -36,6 +36,7 @@ const CACHE_TTL_MS = 5_000;
 
 @Injectable()
 export class TokensService {
+  private readonly logger = new Logger(TokensService.name);
   private readonly cache = new TokenCache(CACHE_TTL_MS);
 
   constructor(
@@ -73,6 +74,8 @@ export class TokensService {
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
     const auth: AuthContext = { tokenId: record.id, userId: record.userId, role: record.role };
     this.cache.set(hash, auth, record.expiresAt);
+    // Only on a cache miss (at most every few seconds per token), and never in the way of the request.
+    this.tokens.touch(record.id).catch((error: unknown) => this.logger.warn(`could not record the use of token ${record.id}: ${String(error)}`));
     return auth;
   }
 

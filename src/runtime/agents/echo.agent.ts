@@ -7,7 +7,8 @@ const SLEEP_LIMIT_MS = 60_000;
 /**
  * The built-in deterministic agent. It repeats the user's text with the turn number and what the user said
  * the turn before, which shows that history reaches agents. A few commands exercise the other outcomes:
- * `/fail <reason>` fails the task, `/ask <question>` asks for input, `/sleep <ms> [text]` answers late.
+ * `/fail <reason>` fails the task, `/ask <question>` asks for input, `/sleep <ms> [text]` answers late,
+ * `/done [text]` answers and ends the conversation (the session becomes `completed`).
  */
 export class EchoAgent implements Agent {
   readonly descriptor: AgentDescriptor;
@@ -18,10 +19,13 @@ export class EchoAgent implements Agent {
 
   async run(turn: AgentTurn): Promise<AgentReply> {
     const text = describe(turn.event.parts);
-    const command = /^\/(fail|ask|sleep)\b\s*(.*)$/s.exec(text);
+    const command = /^\/(fail|ask|sleep|done)\b\s*(.*)$/s.exec(text);
     if (command?.[1] === 'fail') throw new AgentError(command[2] || 'the echo agent was asked to fail');
     if (command?.[1] === 'ask') {
       return { parts: [{ kind: 'text', text: command[2] || 'Could you tell me more?' }], status: 'input_required' };
+    }
+    if (command?.[1] === 'done') {
+      return { parts: [{ kind: 'text', text: command[2] || 'Goodbye.' }], status: 'completed', endSession: true };
     }
     let said = text;
     if (command?.[1] === 'sleep') {

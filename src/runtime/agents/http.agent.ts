@@ -9,6 +9,7 @@ interface HttpAgentAnswer {
   parts?: unknown;
   usage?: AgentReply['usage'];
   status?: unknown;
+  endSession?: unknown;
 }
 
 /**
@@ -57,7 +58,10 @@ function toReply(answer: HttpAgentAnswer): AgentReply {
   if (answer.status !== undefined && answer.status !== 'completed' && answer.status !== 'input_required') {
     throw new AgentError('agent answer "status" must be "completed" or "input_required"');
   }
-  return { parts: answer.parts, usage: answer.usage, status: answer.status };
+  if (answer.endSession !== undefined && typeof answer.endSession !== 'boolean') {
+    throw new AgentError('agent answer "endSession" must be a boolean');
+  }
+  return { parts: answer.parts, usage: answer.usage, status: answer.status, endSession: answer.endSession === true };
 }
 
 function isPart(part: unknown): part is Part {
