@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { A2aModule } from './a2a/a2a.module.js';
 import { ConversationModule } from './conversation/conversation.module.js';
-import { HealthModule } from './health/health.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
 import { AuditModule } from './oversight/audit/audit.module.js';
@@ -13,6 +13,7 @@ import { DatabaseModule } from './platform/database/database.module.js';
 import { AllExceptionsFilter } from './platform/errors/all-exceptions.filter.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
+import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
 
@@ -22,6 +23,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     AppConfigModule,
     LoggingModule,
     DatabaseModule,
+    MetricsModule,
     NotificationsModule,
     IdentityModule,
     ConversationModule,
@@ -30,7 +32,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     AuditModule,
     ReviewModule,
     TranscriptsModule,
-    HealthModule,
+    OperationsModule,
     A2aModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownGate],

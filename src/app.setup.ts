@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
 import { AppConfig } from './platform/config/app-config.js';
@@ -13,6 +14,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(app.get(MetricsService).httpMiddleware);
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });

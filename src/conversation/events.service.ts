@@ -4,6 +4,7 @@ import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../ide
 import { canonicalJson } from '../platform/json/canonical-json.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { mapPrismaError } from '../platform/errors/prisma-error.mapper.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import { isWritable } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
@@ -51,6 +52,7 @@ export class EventsService {
     private readonly tasks: TasksRepository,
     private readonly waiter: TaskWaiter,
     private readonly uow: UnitOfWork,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
@@ -138,6 +140,7 @@ export class EventsService {
       responseEventId: null, status: 'submitted', attempts: 0, error: null,
       createdAt: event.createdAt, updatedAt: event.createdAt, startedAt: null, finishedAt: null,
     };
+    this.metrics.eventsAppended.inc({ role: 'user' });
     return { event, task, created: true };
   }
 
@@ -164,6 +167,7 @@ export class EventsService {
       throw error;
     }
     if (!resumed) throw await this.whyNotAppended(auth, found.sessionId);
+    this.metrics.eventsAppended.inc({ role: 'user' });
     return { ...resumed, created: true };
   }
 

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
 
 /**
  * The event streams this instance is serving. They never end by themselves, so on shutdown they are ended
@@ -8,6 +9,10 @@ import type { Response } from 'express';
 @Injectable()
 export class OpenStreams implements BeforeApplicationShutdown {
   private readonly open = new Set<Response>();
+
+  constructor(metrics: MetricsService) {
+    metrics.gauge('sse_streams_open', 'Server-Sent Event streams this instance is serving', [], (set) => set(this.open.size));
+  }
 
   track(res: Response): void {
     this.open.add(res);

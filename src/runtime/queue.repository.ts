@@ -60,4 +60,15 @@ export class QueueRepository {
         ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS s`;
     return rows.length;
   }
+
+  /** Unfinished tasks by status and the oldest queued task's age; served by the partial status indexes. */
+  async depth(): Promise<{ byStatus: Record<string, number>; oldestQueuedSeconds: number }> {
+    const rows = await this.prisma.$queryRaw<{ status: string; count: bigint; oldest: Date | null }[]>`
+      SELECT status, count(*) AS count, min(created_at) AS oldest FROM tasks
+      WHERE status IN ('submitted', 'working', 'input_required') GROUP BY status`;
+    const byStatus: Record<string, number> = { submitted: 0, working: 0, input_required: 0 };
+    for (const row of rows) byStatus[row.status] = Number(row.count);
+    const oldest = rows.find((row) => row.status === 'submitted')?.oldest;
+    return { byStatus, oldestQueuedSeconds: oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0 };
+  }
 }

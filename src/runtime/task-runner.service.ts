@@ -6,6 +6,7 @@ import { AppConfig } from '../platform/config/app-config.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import type { TaskRecord } from '../conversation/records/task.record.js';
 import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
 import { priceUsage } from './pricing.js';
 import { QueueRepository } from './queue.repository.js';
@@ -24,6 +25,7 @@ export class TaskRunner {
     private readonly tasks: TasksService,
     private readonly queue: QueueRepository,
     private readonly deltas: DeltaPublisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
@@ -36,8 +38,10 @@ export class TaskRunner {
     const abortOnShutdown = () => controller.abort(new Error('shutting down'));
     shutdown.addEventListener('abort', abortOnShutdown);
     const heartbeat = this.keepLease(task, owner, controller);
+    const stopTimer = this.metrics.agentCallDuration.startTimer({ agent: task.agentId });
     try {
       const reply = await this.runWithRetries(agent, task, controller.signal);
+      stopTimer({ outcome: reply.status === 'input_required' ? 'input_required' : 'completed' });
       await this.deltas.flush(task.id);
       await this.settle(task, owner, {
         status: reply.status === 'input_required' ? 'input_required' : 'completed',
@@ -48,6 +52,8 @@ export class TaskRunner {
       });
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
+      stopTimer({ outcome: 'failed' });
+      this.metrics.agentCallErrors.inc({ agent: task.agentId });
       const reason = controller.signal.aborted && !(error instanceof AgentError) ? timeoutReason(controller.signal) : message(error);
       await this.settle(task, owner, failure(reason));
     } finally {
@@ -99,6 +105,7 @@ export class TaskRunner {
   /** The conversation stores the answer, the task's outcome and the session's status in one transaction. */
   private async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<void> {
     const settled = await this.tasks.settle(task, owner, outcome);
+    if (settled) this.metrics.tasksSettled.inc({ agent: task.agentId, status: outcome.status });
     if (!settled) this.logger.warn(`task ${task.id} was no longer held by this worker; its result was dropped`);
   }
 }

@@ -12,6 +12,10 @@ export class AppConfig {
     publicUrl?: string;
   };
   readonly database: {
+    /** the listener's and the migration runner's connections; undefined: the same as `url` */
+    listenUrl?: string;
+    migrateUrl?: string;
+    listenerCheckMs: number;
     url?: string;
     poolMax: number;
     migrateOnStart: boolean;
@@ -50,6 +54,9 @@ export class AppConfig {
     };
     this.database = {
       url: env.DATABASE_URL,
+      listenUrl: env.DATABASE_LISTEN_URL,
+      migrateUrl: env.DATABASE_MIGRATE_URL,
+      listenerCheckMs: env.LISTENER_CHECK_MS,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.MIGRATE_ON_START,
       embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },

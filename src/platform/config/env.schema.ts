@@ -30,8 +30,20 @@ export class EnvSchema {
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  /** the notification listener's own session connection (direct, not through a transaction pooler); default DATABASE_URL */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_LISTEN_URL?: string;
+
+  /** the migration runner's connection (its advisory lock needs a session); default DATABASE_URL */
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_MIGRATE_URL?: string;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_MAX = 10;
+
+  /** how often the listener notifies itself to prove notifications still arrive; 0 turns the self-check off */
+  @Transform(toInt) @IsInt() @Min(0)
+  LISTENER_CHECK_MS = 5000;
 
   @IsString()
   EMBEDDED_PG_DIR = '.data/postgres';

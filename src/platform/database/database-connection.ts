@@ -16,7 +16,10 @@ const EMBEDDED_DATABASE_NAME = 'agent_sessions';
 export class DatabaseConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseConnection.name);
   private embedded?: EmbeddedDatabase;
+  /** the pool's URL (may go through a pooler) */
   url = '';
+  /** a direct session for LISTEN */
+  listenUrl = '';
 
   constructor(private readonly config: AppConfig) {}
 
@@ -24,6 +27,7 @@ export class DatabaseConnection implements OnApplicationShutdown {
     const configured = this.config.database.url;
     if (configured) {
       this.url = configured;
+      this.logger.log(`database: ${redact(configured)}`);
     } else {
       this.logger.log(`DATABASE_URL is not set: starting embedded PostgreSQL in ${this.config.database.embedded.dir}`);
       this.embedded = new EmbeddedDatabase({
@@ -32,14 +36,29 @@ export class DatabaseConnection implements OnApplicationShutdown {
         log: (message) => this.logger.debug(message),
       });
       this.url = await this.embedded.start();
+      // The embedded server's password is a fixed local default; printing it lets an analyst connect at once.
+      this.logger.log(`embedded PostgreSQL is at ${this.url} (psql "${this.url}")`);
     }
+    this.listenUrl = this.config.database.listenUrl ?? this.url;
     if (this.config.database.migrateOnStart) {
-      const result = await runMigrations(this.url, MIGRATIONS_DIR, (message) => this.logger.log(message));
+      const migrateUrl = this.config.database.migrateUrl ?? this.url;
+      const result = await runMigrations(migrateUrl, MIGRATIONS_DIR, (message) => this.logger.log(message));
       this.logger.log(`database schema is current (${result.applied.length} migration(s) applied now)`);
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.embedded?.stop();
+  }
+}
+
+/** A connection URL without its password, for logs. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an unparseable URL';
   }
 }

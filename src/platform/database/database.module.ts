@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { PrismaService } from './prisma.service.js';
+import { SchemaStatus } from './schema-status.js';
 
 @Global()
 @Module({
@@ -17,7 +18,8 @@ import { PrismaService } from './prisma.service.js';
       },
     },
     PrismaService,
+    SchemaStatus,
   ],
-  exports: [DatabaseConnection, PrismaService],
+  exports: [DatabaseConnection, PrismaService, SchemaStatus],
 })
 export class DatabaseModule {}

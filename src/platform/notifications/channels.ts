@@ -17,6 +17,8 @@ export interface ChannelPayloads {
   taskDelta: { taskId: string; sessionId: string; index: number; text: string };
   /** a token was revoked (caches must drop it) */
   tokenRevoked: { tokenId: string };
+  /** an instance's listener self-check: it notifies itself and expects to hear it back */
+  listenerPing: { instance: string; sentAt: number };
 }
 
 export type ChannelName = keyof ChannelPayloads;
@@ -74,6 +76,15 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
     wire: 'agent_token_revoked',
     encode: (p) => p.tokenId,
     decode: (raw) => (raw ? { tokenId: raw } : undefined),
+  },
+  listenerPing: {
+    wire: 'agent_listener_ping',
+    encode: (p) => `${p.instance}:${p.sentAt}`,
+    decode: (raw) => {
+      const f = fields(raw, 2);
+      const sentAt = Number(f?.[1]);
+      return f && Number.isFinite(sentAt) ? { instance: f[0], sentAt } : undefined;
+    },
   },
 };
 

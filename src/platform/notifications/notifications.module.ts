@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from '../database/database-connection.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { NotificationsService } from './notifications.service.js';
 
 @Global()
@@ -8,9 +10,9 @@ import { NotificationsService } from './notifications.service.js';
   providers: [
     {
       provide: NotificationsService,
-      inject: [DatabaseConnection, PrismaService],
-      useFactory: async (connection: DatabaseConnection, prisma: PrismaService) => {
-        const notifications = new NotificationsService(connection, prisma);
+      inject: [DatabaseConnection, PrismaService, MetricsService, AppConfig],
+      useFactory: async (connection: DatabaseConnection, prisma: PrismaService, metrics: MetricsService, config: AppConfig) => {
+        const notifications = new NotificationsService(connection, prisma, metrics, config.database.listenerCheckMs);
         await notifications.start();
         return notifications;
       },

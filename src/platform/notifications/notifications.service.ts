@@ -1,41 +1,58 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { DatabaseConnection } from '../database/database-connection.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { CHANNELS, type ChannelName, type ChannelPayloads } from './channels.js';
 
 const RECONNECTED = Symbol('reconnected');
 
 /**
- * One LISTEN connection per instance, fanned out in process. Writers notify inside their transactions (see
- * `notifySql`), so every instance on the database hears about every commit. Prisma cannot LISTEN, hence `pg`.
- * The connection is re-established after a database restart; listeners should also poll as a safety net.
+ * One LISTEN connection per instance (DATABASE_LISTEN_URL: a direct session, since a transaction pooler drops
+ * notifications), fanned out in process. Writers notify inside their transactions (see `notifySql`), so every
+ * instance hears about every commit. Prisma cannot LISTEN, hence `pg`. The connection is re-established after a
+ * database restart; listeners also poll as a safety net. A self-check notifies this instance every
+ * LISTENER_CHECK_MS: when its own pings stop arriving the listener is deaf (logged, `connected` turns false so
+ * caches stop trusting themselves) and it reconnects.
  */
 @Injectable()
-export class NotificationsService implements OnApplicationShutdown {
+export class NotificationsService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationsService.name);
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly byWire = new Map<string, ChannelName>(
     (Object.keys(CHANNELS) as ChannelName[]).map((name) => [CHANNELS[name].wire, name]),
   );
+  private readonly instance = randomUUID().slice(0, 8);
   private client?: Client;
   private closing = false;
   private reconnectTimer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
+  /** when the oldest ping still unanswered was sent */
+  private unansweredSince?: number;
+  private deaf = false;
 
   constructor(
     private readonly connection: DatabaseConnection,
     private readonly prisma: PrismaService,
+    private readonly metrics: MetricsService,
+    private readonly checkMs: number,
   ) {}
 
   async start(): Promise<void> {
     this.closing = false;
     await this.connect();
+    this.on('listenerPing', (ping) => this.heard(ping));
+    if (this.checkMs > 0) {
+      this.checkTimer = setInterval(() => void this.selfCheck(), this.checkMs);
+      this.checkTimer.unref();
+    }
   }
 
   /** Whether notifications are being received right now (caches that rely on them must not trust stale data). */
   get connected(): boolean {
-    return this.client !== undefined;
+    return this.client !== undefined && !this.deaf;
   }
 
   on<C extends ChannelName>(channel: C, handler: (payload: ChannelPayloads[C]) => void): () => void {
@@ -55,6 +72,28 @@ export class NotificationsService implements OnApplicationShutdown {
     return () => this.emitter.off(RECONNECTED, listener);
   }
 
+  private async selfCheck(): Promise<void> {
+    const waited = this.unansweredSince === undefined ? 0 : Date.now() - this.unansweredSince;
+    if (this.client && !this.deaf && waited > 3 * this.checkMs) {
+      this.deaf = true;
+      this.logger.warn(`this instance's own notifications have not arrived for ${waited} ms: the listener is deaf; reconnecting`);
+      this.handleLoss(this.client);
+    }
+    const sentAt = Date.now();
+    // Set before sending: the ping may come back before publish() resolves.
+    this.unansweredSince ??= sentAt;
+    await this.publish('listenerPing', { instance: this.instance, sentAt }).catch(() => undefined);
+  }
+
+  private heard(ping: { instance: string; sentAt: number }): void {
+    if (ping.instance !== this.instance) return;
+    this.metrics.notificationLag.observe(Math.max(0, Date.now() - ping.sentAt) / 1000);
+    this.unansweredSince = undefined;
+    if (!this.deaf) return;
+    this.deaf = false;
+    this.logger.log('notifications arrive again');
+  }
+
   private dispatch(wire: string, raw: string): void {
     const channel = this.byWire.get(wire);
     if (!channel) return;
@@ -67,13 +106,14 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.connection.url, keepAlive: true });
+    const client = new Client({ connectionString: this.connection.listenUrl, keepAlive: true });
     client.on('notification', (msg) => this.dispatch(msg.channel, msg.payload ?? ''));
     client.on('error', (error) => this.handleLoss(client, error));
     client.on('end', () => this.handleLoss(client));
     await client.connect();
     for (const codec of Object.values(CHANNELS)) await client.query(`LISTEN ${codec.wire}`);
     this.client = client;
+    this.unansweredSince = undefined;
     this.emitter.emit(RECONNECTED);
   }
 
@@ -93,9 +133,15 @@ export class NotificationsService implements OnApplicationShutdown {
     this.reconnectTimer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database goes away, so its disconnect is not mistaken for a lost connection. */
+  beforeApplicationShutdown(): void {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.checkTimer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.beforeApplicationShutdown();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
