@@ -32,8 +32,8 @@ export class TasksRepository {
     return row ? toTaskRecord(row) : undefined;
   }
 
-  async findByTriggerEvent(eventId: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
-    const row = await tx.task.findUnique({ where: { triggerEventId: eventId } });
+  async findByTriggerEvent(sessionId: string, eventId: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
+    const row = await tx.task.findUnique({ where: { sessionId_triggerEventId: { sessionId, triggerEventId: eventId } } });
     return row ? toTaskRecord(row) : undefined;
   }
 
