@@ -123,7 +123,9 @@ export class EventsService {
         const appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) }, tx);
         if (!appended) return undefined;
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
-        return { event: appended.event, task: await this.tasks.resubmit(taskId, trigger, tx) };
+        const resubmitted = await this.tasks.resubmit(taskId, trigger, tx);
+        if (!resubmitted) throw Errors.taskNotAwaitingInput(task.status);
+        return { event: appended.event, task: resubmitted };
       });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
