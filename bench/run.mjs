@@ -73,7 +73,8 @@ async function statusVariables() {
 }
 
 async function pgbench(url, clients) {
-  const args = ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), ...(await statusVariables()), '-f', resolve(ROOT, 'bench/append.pgbench.sql'), url];
+  const script = resolve(ROOT, 'bench/append.pgbench.sql');
+  const args = ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), ...(await statusVariables()), '-f', script, url];
   const { stdout } = await run('pgbench', args, { maxBuffer: 1 << 24 });
   return Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? NaN);
 }

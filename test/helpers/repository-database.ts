@@ -45,6 +45,7 @@ export async function seedSession(r: RepositoryDatabase, seed: SessionSeed = {})
   const sessions = new SessionsRepository(r.prisma);
   const userId = seed.userId ?? 'alice';
   await sessions.ensureUser(userId);
-  const created = await sessions.create({ id: randomUUID(), userId, agentId: seed.agentId ?? 'echo', expiresAt: seed.expiresAt, parentId: seed.parentId });
+  const agentId = seed.agentId ?? 'echo';
+  const created = await sessions.create({ id: randomUUID(), userId, agentId, expiresAt: seed.expiresAt, parentId: seed.parentId });
   return seed.status ? sessions.update(created.id, { status: seed.status }) : created;
 }

@@ -26,8 +26,13 @@ describe('EventsRepository.append (the append_event function)', () => {
     const taskId = randomUUID();
     const result = await events.append(userMessage(session.id), { requireOpen: true, ownerId: 'alice', newTaskId: taskId });
     expect(result).toMatchObject({ agentId: 'echo', turn: 1, event: { sessionId: session.id, seq: 1, taskId } });
-    expect(result!.task).toMatchObject({ id: taskId, sessionId: session.id, agentId: 'echo', triggerEventId: result!.event.id, triggerSeq: 1, turn: 1, status: 'submitted', attempts: 0 });
-    const [row] = await r.sql<{ event_count: number; turn_count: number; last_hash: Buffer }>('SELECT event_count, turn_count, last_hash FROM sessions WHERE id = $1', [session.id]);
+    expect(result!.task).toMatchObject({
+      id: taskId, sessionId: session.id, agentId: 'echo', triggerEventId: result!.event.id, triggerSeq: 1, turn: 1, status: 'submitted', attempts: 0,
+    });
+    const [row] = await r.sql<{ event_count: number; turn_count: number; last_hash: Buffer }>(
+      'SELECT event_count, turn_count, last_hash FROM sessions WHERE id = $1',
+      [session.id],
+    );
     expect(row).toMatchObject({ event_count: 1, turn_count: 1 });
     expect(row.last_hash.toString('hex')).toBe(result!.event.hash);
   });
@@ -35,7 +40,10 @@ describe('EventsRepository.append (the append_event function)', () => {
   const refused: [string, () => Promise<string>][] = [
     ['a missing session', async () => randomUUID()],
     ["another owner's session", async () => (await seedSession(r, { userId: 'bob' })).id],
-    ...REFUSING_USER_MESSAGES.map((status): [string, () => Promise<string>] => [`a session in status ${status}`, async () => (await seedSession(r, { status })).id]),
+    ...REFUSING_USER_MESSAGES.map((status): [string, () => Promise<string>] => [
+      `a session in status ${status}`,
+      async () => (await seedSession(r, { status })).id,
+    ]),
     ['a session past its expiry', async () => (await seedSession(r, { expiresAt: new Date(Date.now() - 1000) })).id],
   ];
 
@@ -114,8 +122,9 @@ describe('EventsRepository.append (the append_event function)', () => {
                    NULL, true, '{}', '{}', false)`, [session.id]);
       await listener.query('SELECT 1');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(heard.map((n) => n.channel === CHANNELS.sessionEvent.wire ? CHANNELS.sessionEvent.decode(n.payload!) : CHANNELS.taskQueued.decode(n.payload!)))
-        .toEqual([{ sessionId: session.id, seq: 1 }, { taskId }]);
+      const decode = (n: Notification) =>
+        n.channel === CHANNELS.sessionEvent.wire ? CHANNELS.sessionEvent.decode(n.payload!) : CHANNELS.taskQueued.decode(n.payload!);
+      expect(heard.map(decode)).toEqual([{ sessionId: session.id, seq: 1 }, { taskId }]);
     } finally {
       await listener.end();
     }

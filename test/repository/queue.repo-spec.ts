@@ -25,7 +25,8 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
 
   async function turn(sessionId: string, text = 'hi'): Promise<TaskRecord> {
     const parts = [{ kind: 'text' as const, text }];
-    const result = await events.append({ id: randomUUID(), sessionId, type: 'message', role: 'user', parts }, { requireOpen: true, newTaskId: randomUUID() });
+    const event = { id: randomUUID(), sessionId, type: 'message' as const, role: 'user' as const, parts };
+    const result = await events.append(event, { requireOpen: true, newTaskId: randomUUID() });
     return result!.task!;
   }
 
@@ -68,7 +69,10 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     expect(await queue.renewLease(task.id, 'w1', LEASE_MS)).toBe(false);
     const before = await r.sql<{ lease_expires_at: Date }>('SELECT lease_expires_at FROM tasks WHERE id = $1', [task.id]);
     expect(await queue.renewLease(task.id, 'w2', LEASE_MS * 2)).toBe(true);
-    const after = await r.sql<{ lease_expires_at: Date; lease_owner: string }>('SELECT lease_expires_at, lease_owner FROM tasks WHERE id = $1', [task.id]);
+    const after = await r.sql<{ lease_expires_at: Date; lease_owner: string }>(
+      'SELECT lease_expires_at, lease_owner FROM tasks WHERE id = $1',
+      [task.id],
+    );
     expect(after[0].lease_owner).toBe('w2');
     expect(after[0].lease_expires_at.getTime()).toBeGreaterThan(before[0].lease_expires_at.getTime());
   });
@@ -99,7 +103,9 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
       const appended = (await events.append(followUp, { requireOpen: true }, tx))!;
       return tasks.resubmit(task.id, { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn }, tx);
     });
-    expect(resubmitted).toMatchObject({ id: task.id, status: 'submitted', triggerEventId: followUp.id, triggerSeq: 3, turn: 2, responseEventId: null, attempts: 0 });
+    expect(resubmitted).toMatchObject({
+      id: task.id, status: 'submitted', triggerEventId: followUp.id, triggerSeq: 3, turn: 2, responseEventId: null, attempts: 0,
+    });
     expect((await queue.claim('w1', LEASE_MS, 1)).map((t) => t.id)).toEqual([task.id]);
     await answer(task, 'completed');
     const untouched = await r.prisma.$transaction((tx) => tasks.resubmit(task.id, { eventId: followUp.id, seq: 3, turn: 2 }, tx));
@@ -122,7 +128,8 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     const canceled = await r.prisma.$transaction((tx) => tasks.cancelOpen(session.id, 'session closed', tx));
     expect(canceled).toBe(3);
     const statuses = await tasks.statuses([done.id, asking.id, running.id, waiting.id, elsewhere.id]);
-    expect([done, asking, running, waiting, elsewhere].map((t) => statuses.get(t.id))).toEqual(['completed', 'canceled', 'canceled', 'canceled', 'submitted']);
+    expect([done, asking, running, waiting, elsewhere].map((t) => statuses.get(t.id)))
+      .toEqual(['completed', 'canceled', 'canceled', 'canceled', 'submitted']);
     expect(await tasks.findById(running.id)).toMatchObject({ error: 'session closed', finishedAt: expect.any(Date) });
   });
 });
