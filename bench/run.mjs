@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -65,8 +65,17 @@ async function appendScenario(base, headers, sessions, clients, label) {
   return row(label, clients, result);
 }
 
+/** The status lists the service passes to append_event, from the built status machine, as pgbench variables. */
+async function statusVariables() {
+  const machine = await import(pathToFileURL(resolve(ROOT, 'dist/conversation/status.machine.js')).href);
+  const literal = (list) => `'{${list.join(',')}}'`;
+  return ['-D', `refused=${literal(machine.REFUSING_USER_MESSAGES)}`, '-D', `reopened=${literal(machine.REOPENED_BY_USER_MESSAGE)}`];
+}
+
 async function pgbench(url, clients) {
-  const { stdout } = await run('pgbench', ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-f', resolve(ROOT, 'bench/append.pgbench.sql'), url], { maxBuffer: 1 << 24 });
+  const script = resolve(ROOT, 'bench/append.pgbench.sql');
+  const args = ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), ...(await statusVariables()), '-f', script, url];
+  const { stdout } = await run('pgbench', args, { maxBuffer: 1 << 24 });
   return Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? NaN);
 }
 
@@ -206,8 +215,8 @@ ${version.split(',')[0]}. The load generator, the service and PostgreSQL share t
 How it is measured:
 - Appends run against an instance with the worker off, so agent work does not compete; 200 sessions are
   used round-robin ("many sessions") or one session takes all requests.
-- The raw limit is \`pgbench\` running the service's own append statement (bench/append.pgbench.sql: session
-  counter, hash chain, event, task, NOTIFY) at the same concurrency on the same database.
+- The raw limit is \`pgbench\` running the service's own append statement (bench/append.pgbench.sql: the same
+  \`append_event\` call — session counter, hash chain, event, task, NOTIFY) at the same concurrency on the same database.
 - Full turns use a second instance with the worker on: each request waits for the echo agent's stored answer.
 - History reads page 100 events from random positions of sessions seeded with 10, 10,000 and 1,000,000 events,
   by one client (the latency targets) and by 16 (throughput; latency then includes queueing on 2 cores).

@@ -22,8 +22,9 @@ export class ConversationReader {
     return this.sessions.findById(id, ownerId);
   }
 
-  event(id: string): Promise<EventRecord | undefined> {
-    return this.events.findById(id);
+  /** An event of this session (event ids are unique within a session only). */
+  event(sessionId: string, id: string): Promise<EventRecord | undefined> {
+    return this.events.findById(sessionId, id);
   }
 
   /** One page of a session's history in seq order, after `after`. */

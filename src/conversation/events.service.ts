@@ -133,15 +133,9 @@ export class EventsService {
       }
       throw error;
     }
-    if (!appended) throw await this.whyNotAppended(auth, sessionId);
-    const { event, agentId, turn } = appended;
-    const task: TaskRecord = {
-      id: taskId, sessionId, agentId, triggerEventId: event.id, triggerSeq: event.seq, turn,
-      responseEventId: null, status: 'submitted', attempts: 0, error: null,
-      createdAt: event.createdAt, updatedAt: event.createdAt, startedAt: null, finishedAt: null,
-    };
+    if (!appended?.task) throw await this.whyNotAppended(auth, sessionId);
     this.metrics.eventsAppended.inc({ role: 'user' });
-    return { event, task, created: true };
+    return { event: appended.event, task: appended.task, created: true };
   }
 
   /** One transaction: lock the task, append the follow-up with its id, queue it again (notified on commit). */
@@ -158,7 +152,9 @@ export class EventsService {
         const appended = await events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) });
         if (!appended) return undefined;
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
-        return { event: appended.event, task: await tasks.resubmit(taskId, trigger) };
+        const resubmitted = await tasks.resubmit(taskId, trigger);
+        if (!resubmitted) throw Errors.taskNotAwaitingInput(task.status);
+        return { event: appended.event, task: resubmitted };
       });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
@@ -171,29 +167,36 @@ export class EventsService {
     return { ...resumed, created: true };
   }
 
-  /** A follow-up with the client's id exists: the same body for the same task is a retry, else 409. */
+  /**
+   * A follow-up with the client's id exists in the task's session: the same body for the same task is a retry,
+   * else 409. Undefined (carry on as for a new id) when the task is not the caller's.
+   */
   private async replayContinuation(auth: AuthContext, taskId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
-    const existing = await this.events.findById(input.id!);
-    if (!existing) return undefined;
+    const task = await this.tasks.findById(taskId, writeScope(auth));
+    const existing = task && (await this.events.findById(task.sessionId, input.id!));
+    if (!task || !existing) return undefined;
     if (existing.taskId !== taskId) throw Errors.eventIdConflict();
-    const replayed = await this.replay(auth, existing.sessionId, input);
+    const replayed = await this.replay(auth, task.sessionId, input);
     return replayed && { ...replayed, task: (await this.tasks.findById(taskId)) ?? replayed.task };
   }
 
-  /** An event with the client's id exists: the same body is a retry (returns the original), else 409. */
+  /**
+   * Event ids are idempotency keys scoped to the session: when this session (the caller's) holds the client's
+   * id, the same body is a retry (returns the original), else 409. Undefined when the id is new here, or the
+   * session is not the caller's, so that the append answers as it would for any new id.
+   */
   private async replay(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
-    const existing = await this.events.findById(input.id!);
+    const session = await this.sessions.findById(sessionId, writeScope(auth));
+    const existing = session && (await this.events.findById(sessionId, input.id!));
     if (!existing) return undefined;
-    const session = await this.sessions.findById(existing.sessionId, writeScope(auth));
     const same =
-      session !== undefined &&
-      existing.sessionId === sessionId &&
       existing.role === 'user' &&
       canonicalJson(existing.parts) === canonicalJson(input.parts) &&
       canonicalJson(existing.metadata) === canonicalJson(input.metadata ?? {});
     if (!same) throw Errors.eventIdConflict();
     // A continued task's trigger is its latest follow-up; its earlier user events still carry its id.
-    const task = (await this.tasks.findByTriggerEvent(existing.id)) ?? (existing.taskId ? await this.tasks.findById(existing.taskId) : undefined);
+    const task =
+      (await this.tasks.findByTriggerEvent(sessionId, existing.id)) ?? (existing.taskId ? await this.tasks.findById(existing.taskId) : undefined);
     if (!task) throw Errors.eventIdConflict();
     return { event: existing, task, created: false };
   }
@@ -212,6 +215,6 @@ export class EventsService {
   private async withResponse(outcome: AppendOutcome): Promise<AppendOutcome> {
     const responseId = outcome.task.responseEventId;
     if (!responseId) return outcome;
-    return { ...outcome, response: await this.events.findById(responseId) };
+    return { ...outcome, response: await this.events.findById(outcome.task.sessionId, responseId) };
   }
 }

@@ -40,6 +40,9 @@ export const REOPENED_BY_USER_MESSAGE: readonly SessionStatus[] = statusesWhere(
   (from) => from !== 'active' && SESSION_MOVES[from].user_message === 'active',
 );
 
+/** Statuses in which a session takes no user message (closed for writing). */
+export const REFUSING_USER_MESSAGES: readonly SessionStatus[] = statusesWhere((from) => !SESSION_MOVES[from].user_message);
+
 /** Statuses in which a session may expire (the sweeper's filter). */
 export const EXPIRABLE_SESSION_STATUSES: readonly SessionStatus[] = statusesWhere((from) => !!SESSION_MOVES[from].expire);
 

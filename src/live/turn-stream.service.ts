@@ -68,7 +68,7 @@ export class TurnStreamService {
       : await this.waiter.waitSettled(initial.id, this.config.worker.waitTimeoutMs, disconnected.signal);
     if (!task || disconnected.signal.aborted) return;
     if (task.responseEventId) {
-      const response = await this.reader.event(task.responseEventId);
+      const response = await this.reader.event(task.sessionId, task.responseEventId);
       if (response) writeSse(res, 'session.event', toEventDto(response), response.seq);
     }
     writeSse(res, 'task.status', toTaskDto(task));

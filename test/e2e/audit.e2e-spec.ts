@@ -38,11 +38,11 @@ describe('audit integrity, replay, hierarchy and retention', () => {
     await say(t, alice, session.id, 'b');
     await sql(t.db.url, `
       BEGIN;
-      ALTER TABLE events DISABLE TRIGGER events_append_only_row;
+      ALTER TABLE events DISABLE TRIGGER ALL;
       ALTER TABLE tasks DISABLE TRIGGER ALL;
       DELETE FROM events WHERE session_id = '${session.id}' AND seq = 4;
       ALTER TABLE tasks ENABLE TRIGGER ALL;
-      ALTER TABLE events ENABLE TRIGGER events_append_only_row;
+      ALTER TABLE events ENABLE TRIGGER ALL;
       COMMIT;`);
     const res = await t.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice));
     expect(res.body).toMatchObject({ valid: false, firstBrokenSeq: 4, reason: 'event missing' });

@@ -79,14 +79,47 @@ describe('concurrent appends and idempotent retries', () => {
     expect(new Set(results.map((r) => r.body.event.seq))).toEqual(new Set([1]));
   });
 
-  it('refuses another user\'s event id with 409 without revealing it', async () => {
+  it('scopes a client event id to its session: another user reusing it neither learns of it nor blocks it', async () => {
     const session = await createSession(t, token);
     const bob = await t.token('bob');
     const bobSession = await createSession(t, bob);
     const id = randomUUID();
-    await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(token)).send({ id, parts: text('secret') });
-    const res = await t.http().post(`/v1/sessions/${bobSession.id}/events`).set(auth(bob)).send({ id, parts: text('secret') });
-    expect(res.status).toBe(409);
-    expect(JSON.stringify(res.body)).not.toContain(session.id);
+    const mine = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(token)).send({ id, parts: text('secret') });
+    expect(mine.status).toBe(202);
+    // The same id and body, and then another body, in bob's own session: a new event each time it is new there.
+    const theirs = await t.http().post(`/v1/sessions/${bobSession.id}/events`).set(auth(bob)).send({ id, parts: text('secret') });
+    expect(theirs.status).toBe(202);
+    expect(theirs.body.event).toMatchObject({ id, sessionId: bobSession.id, seq: 1 });
+    expect(theirs.body.task.id).not.toBe(mine.body.task.id);
+    expect(JSON.stringify(theirs.body)).not.toContain(session.id);
+    // Bob posting to alice's session with her id sees exactly what an unknown id gets there: 404.
+    const probe = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(bob)).send({ id, parts: text('secret') });
+    const unknown = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(bob)).send({ id: randomUUID(), parts: text('secret') });
+    expect([probe.status, probe.body.code]).toEqual([404, 'session/not_found']);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'session/not_found']);
+    // Alice's retry is still a retry, and each sees only its own event under that id.
+    const retry = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(token)).send({ id, parts: text('secret') });
+    expect(retry.status).toBe(200);
+    expect(retry.body.event).toEqual(mine.body.event);
+    const conflict = await t.http().post(`/v1/sessions/${bobSession.id}/events`).set(auth(bob)).send({ id, parts: text('other') });
+    expect([conflict.status, conflict.body.code]).toEqual([409, 'event/id_conflict']);
+    for (const [s, tok, owner] of [[session.id, token, session.id], [bobSession.id, bob, bobSession.id]]) {
+      const history = await t.http().get(`/v1/sessions/${s}/events`).set(auth(tok));
+      expect(history.body.data.filter((e: { id: string }) => e.id === id).map((e: { sessionId: string }) => e.sessionId)).toEqual([owner]);
+    }
+  });
+
+  it('lets the owner of an id write it after another user used the same id first', async () => {
+    const session = await createSession(t, token);
+    const eve = await t.token('eve');
+    const eveSession = await createSession(t, eve);
+    const id = randomUUID();
+    const first = await t.http().post(`/v1/sessions/${eveSession.id}/events`).set(auth(eve)).send({ id, parts: text('squatting') });
+    expect(first.status).toBe(202);
+    const later = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(token)).send({ id, parts: text('mine') });
+    expect(later.status).toBe(202);
+    expect(later.body.event).toMatchObject({ id, sessionId: session.id, parts: text('mine') });
+    const rows = await sql<{ session_id: string }>(t.db.url, 'SELECT session_id FROM events WHERE id = $1 ORDER BY seq', [id]);
+    expect(rows.map((r) => r.session_id).sort()).toEqual([session.id, eveSession.id].sort());
   });
 });

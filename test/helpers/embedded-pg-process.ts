@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './service-process.js';
 
-/** Drives test/helpers/embedded-pg.cjs: a PostgreSQL server this test alone may stop and start. */
+/**
+ * Drives the production embedded PostgreSQL through its CLI (src/cli/embedded-postgres.cli.ts, built by the
+ * global setup): a PostgreSQL server this test alone may stop and start.
+ */
 export class EmbeddedPgProcess {
   private readonly waiting: ((line: string) => void)[] = [];
 
@@ -20,7 +23,8 @@ export class EmbeddedPgProcess {
     mkdirSync(resolve(root, '.data'), { recursive: true });
     const folder = mkdtempSync(resolve(root, '.data', 'fault-pg-'));
     const dir = resolve(folder, 'pg');
-    const child = spawn(process.execPath, [resolve(__dirname, 'embedded-pg.cjs'), dir, String(await freePort())], {
+    const cli = resolve(root, 'dist', 'cli', 'embedded-postgres.cli.js');
+    const child = spawn(process.execPath, [cli, '--dir', dir, '--port', String(await freePort()), '--database', 'faults'], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'inherit'],
     });

@@ -1,4 +1,8 @@
 module.exports = async function globalTeardown() {
-  const pg = globalThis.__EMBEDDED_PG__;
-  if (pg) await pg.stop();
+  const child = globalThis.__EMBEDDED_PG__;
+  if (!child) return;
+  globalThis.__EMBEDDED_PG__ = undefined;
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  child.stdin.write('exit\n');
+  await exited;
 };

@@ -2,15 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
-import { col, notifySql } from '../../platform/notifications/channels.js';
-import { REOPENED_BY_USER_MESSAGE } from '../status.machine.js';
-import { sqlList } from '../../platform/database/sql-list.js';
+import { REFUSING_USER_MESSAGES, REOPENED_BY_USER_MESSAGE } from '../status.machine.js';
+import { toTaskRecord, type TaskRow } from '../records/task.row.js';
+import type { TaskRecord } from '../records/task.record.js';
 import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../records/event.record.js';
 
 /** Columns of `events`, aliased to the camelCase names Prisma's model uses, so one mapper reads both. */
 const EVENT_COLUMNS = Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.parts, e.task_id AS "taskId",
   e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
   e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash`);
+
+/** The new task's columns as a JSON object with TaskRecord's names (alias `t`). */
+const TASK_JSON_FIELDS = Prisma.raw(`'id', t.id, 'sessionId', t.session_id, 'agentId', t.agent_id, 'triggerEventId', t.trigger_event_id,
+  'triggerSeq', t.trigger_seq, 'turn', t.turn, 'responseEventId', t.response_event_id, 'status', t.status,
+  'attempts', t.attempts, 'error', t.error, 'createdAt', t.created_at, 'updatedAt', t.updated_at,
+  'startedAt', t.started_at, 'finishedAt', t.finished_at`);
 
 export interface EventRow {
   id: string;
@@ -64,74 +70,42 @@ export interface AppendOptions {
 
 export interface AppendResult {
   event: EventRecord;
+  /** the task created with the event (when newTaskId was given) */
+  task?: TaskRecord;
   agentId: string;
   turn: number;
 }
+
+type AppendRow = EventRow & { agentId: string; turn: number; task: TaskRow | null };
 
 @Injectable()
 export class EventsRepository {
   constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
   /**
-   * Appends one event in a single statement: bumps the session's counter (the row lock serializes appends to
-   * one session, so seq has no gaps), extends the hash chain, inserts the event and, for a user turn, its task,
-   * and notifies listeners on commit. O(1) in the session's length. Returns undefined when no session matched
-   * (missing, not the caller's, or not open).
+   * Appends one event with one call of the append_event SQL function (see its migration,
+   * 20261129130200_append_event_session_keys, for what it does and why). Returns undefined when no session
+   * matched (missing, not the caller's, or not open).
    */
   async append(event: NewEvent, options: AppendOptions, tx: PrismaTx = this.prisma): Promise<AppendResult | undefined> {
-    const parts = JSON.stringify(event.parts);
-    const metadata = JSON.stringify(event.metadata ?? {});
     const usage = event.usage;
-    const pt = usage?.promptTokens ?? null;
-    const ct = usage?.completionTokens ?? null;
-    const model = usage?.model ?? null;
-    const cost = usage?.costUsd ?? null;
-    const taskId = event.taskId ?? options.newTaskId ?? null;
-    const isTurn = event.role === 'user' && event.type === 'message' ? 1 : 0;
-    const rows = await tx.$queryRaw<(EventRow & { agentId: string; turn: number })[]>`
-      WITH s AS (
-        UPDATE sessions SET
-          event_count = event_count + 1,
-          turn_count = turn_count + ${isTurn}::int,
-          status = CASE WHEN ${isTurn}::int = 1 AND status IN (${sqlList(REOPENED_BY_USER_MESSAGE)}) THEN 'active' ELSE status END,
-          last_activity_at = now(),
-          prompt_tokens = prompt_tokens + coalesce(${pt}::int, 0),
-          completion_tokens = completion_tokens + coalesce(${ct}::int, 0),
-          cost_usd = cost_usd + coalesce(${cost}::numeric, 0),
-          last_hash = event_chain_hash(last_hash, event_canonical(${event.id}::uuid, id, event_count + 1,
-            ${event.type}::text, ${event.role}::text, ${parts}::jsonb, ${taskId}::uuid, ${metadata}::jsonb,
-            ${model}::text, ${pt}::int, ${ct}::int, ${cost}::numeric, now()))
-        WHERE id = ${event.sessionId}::uuid
-          AND (${options.ownerId ?? null}::text IS NULL OR user_id = ${options.ownerId ?? null}::text)
-          AND (NOT ${options.requireOpen}::boolean
-               OR (status NOT IN ('closed', 'expired') AND (expires_at IS NULL OR expires_at > now())))
-        RETURNING id, agent_id, event_count, turn_count, last_hash
-      ), e AS (
-        INSERT INTO events (id, session_id, seq, type, role, parts, task_id, metadata, model, prompt_tokens,
-                            completion_tokens, cost_usd, created_at, hash)
-        SELECT ${event.id}::uuid, s.id, s.event_count, ${event.type}::text, ${event.role}::text, ${parts}::jsonb,
-               ${taskId}::uuid, ${metadata}::jsonb, ${model}::text, ${pt}::int, ${ct}::int, ${cost}::numeric,
-               now(), s.last_hash
-        FROM s
-        RETURNING *
-      ), t AS (
-        INSERT INTO tasks (id, session_id, agent_id, trigger_event_id, trigger_seq, turn, status, created_at, updated_at)
-        SELECT ${options.newTaskId ?? null}::uuid, e.session_id, s.agent_id, e.id, e.seq, s.turn_count, 'submitted', now(), now()
-        FROM e, s
-        WHERE ${options.newTaskId ?? null}::uuid IS NOT NULL
-        RETURNING id
-      )
-      SELECT ${EVENT_COLUMNS}, s.agent_id AS "agentId", s.turn_count AS "turn",
-             ${notifySql.sessionEvent(col('e.session_id'), col('e.seq'))}::text AS "notified",
-             (SELECT ${notifySql.taskQueued(col('t.id'))}::text FROM t) AS "queued"
-      FROM e, s`;
+    const rows = await tx.$queryRaw<AppendRow[]>`
+      SELECT ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
+             CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
+      FROM append_event(${event.sessionId}::uuid, ${event.id}::uuid, ${event.type}::text, ${event.role}::text,
+             ${JSON.stringify(event.parts)}::jsonb, ${JSON.stringify(event.metadata ?? {})}::jsonb, ${event.taskId ?? null}::uuid,
+             ${options.newTaskId ?? null}::uuid, ${usage?.model ?? null}::text, ${usage?.promptTokens ?? null}::int,
+             ${usage?.completionTokens ?? null}::int, ${usage?.costUsd ?? null}::numeric, ${options.ownerId ?? null}::text,
+             ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], true) r,
+           LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
     const row = rows[0];
     if (!row) return undefined;
-    return { event: toEventRecord(row), agentId: row.agentId, turn: Number(row.turn) };
+    return { event: toEventRecord(row), task: row.task ? toTaskRecord(row.task) : undefined, agentId: row.agentId, turn: Number(row.turn) };
   }
 
-  async findById(id: string, tx: PrismaTx = this.prisma): Promise<EventRecord | undefined> {
-    const row = await tx.event.findUnique({ where: { id } });
+  /** An event of this session; ids are unique within a session only. */
+  async findById(sessionId: string, id: string, tx: PrismaTx = this.prisma): Promise<EventRecord | undefined> {
+    const row = await tx.event.findUnique({ where: { sessionId_id: { sessionId, id } } });
     return row ? toEventRecord(row as unknown as EventRow) : undefined;
   }
 

@@ -32,8 +32,8 @@ export class TasksRepository {
     return row ? toTaskRecord(row) : undefined;
   }
 
-  async findByTriggerEvent(eventId: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
-    const row = await tx.task.findUnique({ where: { triggerEventId: eventId } });
+  async findByTriggerEvent(sessionId: string, eventId: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
+    const row = await tx.task.findUnique({ where: { sessionId_triggerEventId: { sessionId, triggerEventId: eventId } } });
     return row ? toTaskRecord(row) : undefined;
   }
 
@@ -87,8 +87,9 @@ export class TasksRepository {
    * Queues a task that was waiting for input again, now answering `trigger` (the user's follow-up, already
    * appended with this task's id): the worker claims it like any submitted task and shows the agent the
    * history up to that event. The previous answer stays in the history; the next one becomes the response.
+   * Undefined (nothing changed) when the task is not waiting for input.
    */
-  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx = this.prisma): Promise<TaskRecord> {
+  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
     const rows = await tx.$queryRaw<TaskRow[]>`
       UPDATE tasks t SET status = 'submitted', trigger_event_id = ${trigger.eventId}::uuid, trigger_seq = ${trigger.seq},
         turn = ${trigger.turn}, response_event_id = NULL, error = NULL, attempts = 0, lease_owner = NULL,
@@ -96,7 +97,7 @@ export class TasksRepository {
       WHERE t.id = ${id}::uuid AND t.status = 'input_required'
       RETURNING ${TASK_COLUMNS}, ${notifySql.taskQueued(col('t.id'))}::text AS q,
         ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return toTaskRecord(rows[0]);
+    return rows[0] ? toTaskRecord(rows[0]) : undefined;
   }
 
   /** One page of an agent's tasks, newest status change first (keyset on millisecond time, then id). */
