@@ -14,7 +14,7 @@ import { isSettled, type TaskRecord } from './records/task.record.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
 import type { EventRecord } from './records/event.record.js';
-import { EventsRepository } from './store/events.repository.js';
+import { EventsRepository, type AppendResult } from './store/events.repository.js';
 
 export interface AppendOutcome {
   event: EventRecord;
@@ -83,20 +83,41 @@ export class EventsService {
     return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
   }
 
-  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, presetTaskId?: string): Promise<AppendOutcome> {
-    const eventId = input.id ?? randomUUID();
-    const taskId = presetTaskId ?? randomUUID();
-    const newEvent = {
-      id: eventId,
-      sessionId,
-      type: 'message' as const,
-      role: 'user' as const,
-      parts: input.parts,
-      metadata: input.metadata ?? {},
+  /**
+   * Opens a session with `agentId` for the caller and stores its first message and task in one transaction, so
+   * a message that cannot be stored (a reused id, text PostgreSQL refuses) leaves no empty session behind.
+   * A client id already used anywhere is a conflict: it belongs to another session.
+   */
+  async appendToNewSession(auth: AuthContext, agentId: string, input: AppendEventDto, ids: { sessionId: string; taskId: string }): Promise<AppendOutcome> {
+    assertCanWrite(auth);
+    if (input.id && (await this.events.findById(input.id))) throw Errors.eventIdConflict();
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      await this.sessionsService.createIn(tx, auth, { agentId }, ids.sessionId);
+      const appended = await this.events.append(this.userEvent(ids.sessionId, input), { requireOpen: true, newTaskId: ids.taskId }, tx);
+      return appended && this.submitted(appended, ids.taskId);
+    });
+    if (!outcome) throw Errors.sessionNotFound();
+    return outcome;
+  }
+
+  private userEvent(sessionId: string, input: AppendEventDto) {
+    return { id: input.id ?? randomUUID(), sessionId, type: 'message' as const, role: 'user' as const, parts: input.parts, metadata: input.metadata ?? {} };
+  }
+
+  private submitted({ event, agentId, turn }: AppendResult, taskId: string): AppendOutcome {
+    const task: TaskRecord = {
+      id: taskId, sessionId: event.sessionId, agentId, triggerEventId: event.id, triggerSeq: event.seq, turn,
+      responseEventId: null, status: 'submitted', attempts: 0, error: null,
+      createdAt: event.createdAt, updatedAt: event.createdAt, startedAt: null, finishedAt: null,
     };
+    return { event, task, created: true };
+  }
+
+  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, presetTaskId?: string): Promise<AppendOutcome> {
+    const taskId = presetTaskId ?? randomUUID();
     let appended;
     try {
-      appended = await this.events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId });
+      appended = await this.events.append(this.userEvent(sessionId, input), { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
       if (input.id && mapPrismaError(error)?.status === 409) {
@@ -106,13 +127,7 @@ export class EventsService {
       throw error;
     }
     if (!appended) throw await this.whyNotAppended(auth, sessionId);
-    const { event, agentId, turn } = appended;
-    const task: TaskRecord = {
-      id: taskId, sessionId, agentId, triggerEventId: event.id, triggerSeq: event.seq, turn,
-      responseEventId: null, status: 'submitted', attempts: 0, error: null,
-      createdAt: event.createdAt, updatedAt: event.createdAt, startedAt: null, finishedAt: null,
-    };
-    return { event, task, created: true };
+    return this.submitted(appended, taskId);
   }
 
   /** One transaction: lock the task, append the follow-up with its id, queue it again (notified on commit). */

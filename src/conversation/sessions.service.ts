@@ -32,24 +32,26 @@ export class SessionsService {
 
   /** Opens a session; an initial state is recorded as its first event so replay needs nothing else. */
   async create(auth: AuthContext, input: CreateSessionDto): Promise<SessionRecord> {
+    return this.prisma.$transaction((tx) => this.createIn(tx, auth, input));
+  }
+
+  /** `create` inside the caller's transaction, so a session can be opened together with its first message. */
+  async createIn(tx: PrismaTx, auth: AuthContext, input: CreateSessionDto, id: string = randomUUID()): Promise<SessionRecord> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
     let userId = auth.userId;
     if (input.parentId) {
-      const parent = await this.sessions.findById(input.parentId, writeScope(auth));
+      const parent = await this.sessions.findById(input.parentId, writeScope(auth), tx);
       if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
       userId = parent.userId;
     }
-    const id = randomUUID();
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
-    return this.prisma.$transaction(async (tx) => {
-      await this.sessions.ensureUser(userId, tx);
-      await this.sessions.create({ ...input, id, userId, expiresAt }, tx);
-      if (input.state && Object.keys(input.state).length > 0) {
-        await this.appendSystemEvent(tx, id, 'state', { state: input.state });
-      }
-      return (await this.sessions.findById(id, undefined, tx))!;
-    });
+    await this.sessions.ensureUser(userId, tx);
+    await this.sessions.create({ ...input, id, userId, expiresAt }, tx);
+    if (input.state && Object.keys(input.state).length > 0) {
+      await this.appendSystemEvent(tx, id, 'state', { state: input.state });
+    }
+    return (await this.sessions.findById(id, undefined, tx))!;
   }
 
   async get(auth: AuthContext, id: string): Promise<SessionRecord> {

@@ -2,33 +2,37 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Errors } from '../../platform/errors/domain-error.js';
+import { DomainError, Errors } from '../../platform/errors/domain-error.js';
+import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
 /**
  * Global, deny-by-default guard. Tokens are taken from the Authorization header only: passport-http-bearer
  * would also read `access_token` from the query string or body, which ends up in logs, so such requests are
- * refused before passport sees them.
+ * refused before passport sees them, whatever else they carry. Failed attempts are limited per client address.
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard('bearer') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const query = req.query as Record<string, unknown> | undefined;
-    const body = req.body as Record<string, unknown> | undefined;
-    if (query?.access_token !== undefined || (body && typeof body === 'object' && 'access_token' in body)) {
-      throw Errors.unauthorized('tokens are accepted only in the Authorization header');
+    const address = String(req.ip);
+    this.failures.assertAllowed(address);
+    try {
+      checkCredentialsShape(req);
+      return (await super.canActivate(context)) as boolean;
+    } catch (error) {
+      if (error instanceof DomainError && error.status === 401) await this.failures.recordFailure(address);
+      throw error;
     }
-    const header = req.headers.authorization;
-    if (!header) throw Errors.unauthorized();
-    if (!/^Bearer\s+\S+$/i.test(header)) throw Errors.unauthorized('Authorization header must be "Bearer <token>"', true);
-    return super.canActivate(context);
   }
 
   override handleRequest<T>(err: unknown, user: T | false): T {
@@ -36,4 +40,15 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
     if (!user) throw Errors.unauthorized('invalid, expired or revoked token', true);
     return user;
   }
+}
+
+function checkCredentialsShape(req: Request): void {
+  const query = req.query as Record<string, unknown> | undefined;
+  const body = req.body as Record<string, unknown> | undefined;
+  if (query?.access_token !== undefined || (body && typeof body === 'object' && 'access_token' in body)) {
+    throw Errors.unauthorized('tokens are accepted only in the Authorization header');
+  }
+  const header = req.headers.authorization;
+  if (!header) throw Errors.unauthorized();
+  if (!/^Bearer\s+\S+$/i.test(header)) throw Errors.unauthorized('Authorization header must be "Bearer <token>"', true);
 }
