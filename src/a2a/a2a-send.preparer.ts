@@ -25,13 +25,22 @@ export interface StoredTurn {
   feed: LiveTaskFeed;
 }
 
+interface Target {
+  sessionId: string;
+  taskId: string;
+  /** the message answers a task waiting for input */
+  continues: boolean;
+  /** the session is opened with this message */
+  isNew: boolean;
+}
+
 export function storedTurn(context: ServerCallContext): StoredTurn | undefined {
   return context.state.get(TURN_KEY) as StoredTurn | undefined;
 }
 
 /** A resend of a message whose task has already ended: there is nothing left to run or follow. */
-export function isFinishedResend(turn: StoredTurn): boolean {
-  return !turn.outcome.created && isSettled(turn.outcome.task);
+export function isFinishedResend({ outcome }: Pick<StoredTurn, 'outcome'>): boolean {
+  return !outcome.created && isSettled(outcome.task);
 }
 
 /**
@@ -54,7 +63,8 @@ export class A2aSendPreparer {
     const message = params.message;
     if (!message?.messageId) return undefined; // the SDK reports the malformed request
     if (message.role !== Role.ROLE_USER) {
-      throw new RequestMalformedError(message.role === Role.ROLE_AGENT ? 'only user messages can be sent to an agent' : 'message.role is required (ROLE_USER)');
+      const problem = message.role === Role.ROLE_AGENT ? 'only user messages can be sent to an agent' : 'message.role is required (ROLE_USER)';
+      throw new RequestMalformedError(problem);
     }
     const auth = authOf(context);
     const input = toAppendInput(message);
@@ -68,14 +78,16 @@ export class A2aSendPreparer {
   }
 
   /** Where the message goes: the ids of its session and task (new ones for a new session). */
-  private async target(agentId: string, message: Message, auth: AuthContext) {
+  private async target(agentId: string, message: Message, auth: AuthContext): Promise<Target> {
     if (message.taskId) return { ...(await this.checkTask(agentId, message.taskId, auth)), continues: true, isNew: false };
-    if (message.contextId) return { sessionId: await this.checkSession(agentId, message.contextId, auth), taskId: randomUUID(), continues: false, isNew: false };
+    if (message.contextId) {
+      return { sessionId: await this.checkSession(agentId, message.contextId, auth), taskId: randomUUID(), continues: false, isNew: false };
+    }
     return { sessionId: randomUUID(), taskId: randomUUID(), continues: false, isNew: true };
   }
 
   /** Listens to the task before storing it, so no live update falls in between. */
-  private async store(agentId: string, target: Awaited<ReturnType<A2aSendPreparer['target']>>, input: AppendEventDto, auth: AuthContext) {
+  private async store(agentId: string, target: Target, input: AppendEventDto, auth: AuthContext): Promise<StoredTurn> {
     let feed = this.feeds.open(target.taskId, target.sessionId);
     try {
       const outcome = await asA2a(() => {
@@ -90,7 +102,7 @@ export class A2aSendPreparer {
       }
       // As stored: the task and the events up to this message, whatever the worker did since (a resend of a
       // message whose task has settled gets the task as it ended).
-      const settled = isFinishedResend({ outcome } as StoredTurn);
+      const settled = isFinishedResend({ outcome });
       const snapshot = await this.tasks.snapshot(outcome.task, settled ? undefined : outcome.event.seq);
       if (settled) feed.close();
       return { outcome, snapshot, feed };

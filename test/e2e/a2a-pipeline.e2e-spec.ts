@@ -58,11 +58,15 @@ describe('A2A in the request pipeline: one rate limit, guards and access log', (
   it('refuses a token in the query string or body, whatever the headers', async () => {
     const token = await t.token('leaky');
     const query = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc?access_token=${token}`, {
-      method: 'POST', headers: { ...JSON_TYPE, ...V1, ...auth(token) }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
+      method: 'POST',
+      headers: { ...JSON_TYPE, ...V1, ...auth(token) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ListTasks', params: {} }),
     });
     expect(query.status).toBe(401);
     const inBody = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
-      method: 'POST', headers: { 'Content-Type': 'application/a2a+json', ...V1 }, body: JSON.stringify({ access_token: token, message: message('x') }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/a2a+json', ...V1 },
+      body: JSON.stringify({ access_token: token, message: message('x') }),
     });
     expect(inBody.status).toBe(401);
     expect(await inBody.json()).toMatchObject({ code: 'auth/unauthorized', message: 'tokens are accepted only in the Authorization header' });
@@ -120,7 +124,8 @@ describe('A2A: reviewers, access log and conformance', () => {
   });
 
   it('records a reviewer\'s subscribe to a running task', async () => {
-    const running: Json = await (await rpc(t, alice, 'SendMessage', { message: message('/sleep 300 later'), configuration: { returnImmediately: true } })).json();
+    const params = { message: message('/sleep 300 later'), configuration: { returnImmediately: true } };
+    const running: Json = await (await rpc(t, alice, 'SendMessage', params)).json();
     const id = running.result.task.id;
     const stream = await rpc(t, rita, 'SubscribeToTask', { id });
     expect(stream.status).toBe(200);
@@ -172,7 +177,9 @@ describe('A2A: reviewers, access log and conformance', () => {
     expect(unauthenticated.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await unauthenticated.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: 401, data: { code: 'auth/unauthorized' } } });
     const unknown = await fetch(`${t.baseUrl}/a2a/nope/jsonrpc`, {
-      method: 'POST', headers: { ...JSON_TYPE, ...V1, ...auth(alice) }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: {} }),
+      method: 'POST',
+      headers: { ...JSON_TYPE, ...V1, ...auth(alice) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: {} }),
     });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ jsonrpc: '2.0', id: 3, error: { code: -32601, data: { code: 'agent/not_found' } } });
