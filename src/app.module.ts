@@ -11,6 +11,7 @@ import { TranscriptsModule } from './oversight/transcripts/transcripts.module.js
 import { AppConfigModule } from './platform/config/config.module.js';
 import { DatabaseModule } from './platform/database/database.module.js';
 import { AllExceptionsFilter } from './platform/errors/all-exceptions.filter.js';
+import { ErrorsModule } from './platform/errors/errors.module.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
@@ -21,6 +22,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
 @Module({
   imports: [
     AppConfigModule,
+    ErrorsModule,
     LoggingModule,
     DatabaseModule,
     MetricsModule,

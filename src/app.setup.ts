@@ -17,7 +17,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
+  // A2A's media type too, so its bodies get the same limits and checks, and the guards see them.
+  app.useBodyParser('json', { type: ['application/json', 'application/a2a+json'], limit: config.http.bodyLimit, strict: true });
   app.use(rejectDeepJson, rejectNulCharacters);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

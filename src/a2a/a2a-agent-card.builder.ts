@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import type { AddressInfo } from 'node:net';
 import type { AgentDescriptor } from '../runtime/agents/agent.interface.js';
@@ -8,6 +8,8 @@ import { AppConfig } from '../platform/config/app-config.js';
 
 export const BEARER_SCHEME = 'bearer';
 const MODES = ['text/plain', 'application/json'];
+/** Clients read this: without the header a request is A2A 0.3 (spec §3.6.2), and v1.0 method names are unknown there. */
+const VERSION_NOTE = `A2A 1.0 clients send the header "${A2A_VERSION_HEADER}: 1.0" with every request; without it a request is read as A2A 0.3.`;
 
 /** Where one agent's A2A endpoints live, relative to the public base URL. */
 export function a2aPaths(agentId: string) {
@@ -43,7 +45,7 @@ export class A2aAgentCards {
     ];
     return {
       name: agent.name,
-      description: agent.description,
+      description: `${agent.description} ${VERSION_NOTE}`,
       supportedInterfaces: duplicateInterfacesForLegacy(interfaces, ['JSONRPC', 'HTTP+JSON']),
       provider: { organization: 'Agent session service', url: baseUrl },
       version: '1.0.0',

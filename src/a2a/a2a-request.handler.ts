@@ -3,24 +3,30 @@ import {
   TaskState,
   type AgentCard,
   type CancelTaskRequest,
+  type GetTaskRequest,
+  type ListTasksRequest,
+  type ListTasksResponse,
   type Message,
   type SendMessageRequest,
   type StreamResponse,
   type SubscribeToTaskRequest,
   type Task,
 } from '@a2a-js/sdk';
-import { RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
+import { ExtendedAgentCardNotConfiguredError, RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
+import { isUUID } from 'class-validator';
+import { AccessLogService } from '../identity/access-log/access-log.service.js';
 import type { AgentDescriptor } from '../runtime/agents/agent.interface.js';
 import { TasksService } from '../conversation/tasks.service.js';
+import { isTerminalState } from '../conversation/records/a2a-parts.js';
 import { A2aAgentCards } from './a2a-agent-card.builder.js';
-import { authOf } from './a2a-auth.middleware.js';
 import { asA2a } from './a2a-error.mapper.js';
 import { A2aLiveFeeds } from './a2a-live-feed.service.js';
-import { isTerminalState } from '../conversation/records/a2a-parts.js';
-import { A2aSendPreparer } from './a2a-send.preparer.js';
+import { checkHistoryLength, requireTimestamp } from './a2a-params.js';
+import { A2aSendPreparer, isFinishedResend, type StoredTurn } from './a2a-send.preparer.js';
 import { A2aSessionExecutor } from './a2a-session.executor.js';
 import { A2aTaskReader, SessionTaskStore } from './a2a-task.store.js';
+import { authOf, callOf } from './a2a-user.js';
 
 /** The services an A2aRequestHandler works with; one instance shared by every agent's handler. */
 @Injectable()
@@ -32,15 +38,17 @@ export class A2aHandlerDeps {
     readonly feeds: A2aLiveFeeds,
     readonly tasks: TasksService,
     readonly executor: A2aSessionExecutor,
+    readonly accessLog: AccessLogService,
   ) {}
 }
 
 /**
  * The SDK's DefaultRequestHandler for one configured agent, on the database-backed task store and executor.
  * It keeps the SDK's sending, getting and listing, and adds what a service with shared, persistent tasks
- * needs: messages are checked (and a session opened) before a task starts, cancel goes through
- * TasksService.cancel (so it works on any instance, and a second cancel is "not cancelable"), and resubscribe
- * follows the stored task through PostgreSQL notifications rather than an in-process event bus.
+ * needs: messages are checked and stored before a task starts, cancel goes through TasksService.cancel (so
+ * it works on any instance, and a second cancel is "not cancelable"), resubscribe follows the stored task
+ * through PostgreSQL notifications, parameters the SDK lets through are checked, and reviewer and admin reads
+ * are recorded in the access log when they start.
  */
 export class A2aRequestHandler extends DefaultRequestHandler {
   private card?: { baseUrl: string; card: AgentCard };
@@ -60,14 +68,45 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     return this.card.card;
   }
 
+  /** This service has no extended card to give (its card is public and complete). */
+  override async getAuthenticatedExtendedAgentCard(): Promise<AgentCard> {
+    throw new ExtendedAgentCardNotConfiguredError('this agent has no extended agent card; its public card is complete');
+  }
+
   override async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
-    await this.deps.preparer.prepare(this.descriptor.id, params, context);
-    return super.sendMessage(params, context);
+    const turn = await this.prepare(params, context);
+    if (turn && isFinishedResend(turn)) return turn.snapshot;
+    try {
+      return await super.sendMessage(params, context);
+    } catch (error) {
+      turn?.feed.close();
+      throw error;
+    }
   }
 
   override async *sendMessageStream(params: SendMessageRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
-    await this.deps.preparer.prepare(this.descriptor.id, params, context);
-    yield* super.sendMessageStream(params, context);
+    const turn = await this.prepare(params, context);
+    if (turn && isFinishedResend(turn)) return yield { payload: { $case: 'task', value: turn.snapshot } };
+    try {
+      yield* super.sendMessageStream(params, context);
+    } finally {
+      turn?.feed.close();
+    }
+  }
+
+  override async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
+    checkHistoryLength(params.historyLength);
+    const task = await super.getTask(params, context);
+    await this.recordRead(context, 'GetTask', task.contextId, task.id);
+    return task;
+  }
+
+  override async listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    checkHistoryLength(params.historyLength);
+    if (params.statusTimestampAfter) requireTimestamp(params.statusTimestampAfter, 'statusTimestampAfter');
+    const response = await super.listTasks(params, context);
+    await this.recordRead(context, 'ListTasks', isUUID(params.contextId) ? params.contextId : null, null);
+    return response;
   }
 
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
@@ -89,6 +128,7 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     if (isTerminalState(found.status?.state)) {
       throw new UnsupportedOperationError(`Task ${taskId} is in a terminal state and cannot be subscribed to.`);
     }
+    await this.recordRead(context, 'SubscribeToTask', found.contextId, found.id);
     const feed = this.deps.feeds.open(taskId, found.contextId);
     try {
       // Read again now that the feed listens, so nothing falls between the snapshot and the live updates.
@@ -100,6 +140,22 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     } finally {
       feed.close();
     }
+  }
+
+  private prepare(params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
+    checkHistoryLength(params.configuration?.historyLength);
+    return this.deps.preparer.prepare(this.descriptor.id, params, context);
+  }
+
+  /** Reviewer and admin reads, with the session and task they read (a user reading its own is not recorded). */
+  private recordRead(context: ServerCallContext, operation: string, sessionId: string | null, taskId: string | null): Promise<void> {
+    const call = callOf(context);
+    return this.deps.accessLog.recordRead(authOf(context), {
+      action: 'a2a.read',
+      sessionId,
+      taskId,
+      detail: { path: call.path, method: call.method, operation },
+    });
   }
 }
 

@@ -7,8 +7,9 @@ import { ownerScope, type AuthContext } from '../identity/auth/auth-context.js';
 import type { EventRecord } from '../conversation/records/event.record.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord } from '../conversation/records/task.record.js';
-import { authOf } from './a2a-auth.middleware.js';
+import { authOf } from './a2a-user.js';
 import { fromTaskState, toA2aTask } from './a2a-message.mapper.js';
+import { parseTimestamp, requireTimestamp } from './a2a-params.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const PINNED_PREFIX = 'agentSessions.pinnedTask:';
@@ -29,8 +30,8 @@ function encodeCursor(task: TaskRecord): string {
 
 function decodeCursor(token: string): AgentTaskCursor {
   const [time, id] = Buffer.from(token, 'base64url').toString('utf8').split('|');
-  const updatedAt = new Date(time ?? '');
-  if (!id || !isUUID(id) || Number.isNaN(updatedAt.getTime())) throw new RequestMalformedError('pageToken is malformed');
+  const updatedAt = parseTimestamp(time ?? '');
+  if (!id || !isUUID(id) || !updatedAt) throw new RequestMalformedError('pageToken is malformed');
   return { updatedAt, id };
 }
 
@@ -87,7 +88,7 @@ export class A2aTaskReader {
       ownerId: ownerScope(auth),
       sessionId: params.contextId || undefined,
       status,
-      updatedAfter: params.statusTimestampAfter ? new Date(params.statusTimestampAfter) : undefined,
+      updatedAfter: params.statusTimestampAfter ? requireTimestamp(params.statusTimestampAfter, 'statusTimestampAfter') : undefined,
     };
   }
 }

@@ -82,6 +82,21 @@ export class EventsService {
     return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
   }
 
+  /**
+   * Opens a session with `agentId` for the caller and stores its first message and task in one transaction, so
+   * a message that cannot be stored (text PostgreSQL refuses, say) leaves no empty session behind.
+   */
+  async appendToNewSession(auth: AuthContext, agentId: string, input: AppendEventDto, ids: { sessionId: string; taskId: string }): Promise<AppendOutcome> {
+    assertCanWrite(auth);
+    const appended = await this.uow.transaction(async (stores) => {
+      await this.sessionsService.createIn(stores, auth, { agentId }, ids.sessionId);
+      return stores.events.append(userEvent(ids.sessionId, input), { requireOpen: true, newTaskId: ids.taskId });
+    });
+    if (!appended?.task) throw Errors.sessionNotFound();
+    this.metrics.eventsAppended.inc({ role: 'user' });
+    return { event: appended.event, task: appended.task, created: true };
+  }
+
   /** With `wait`, waits until the task has settled (or WAIT_TIMEOUT_MS passed); adds the answer when there is one. */
   private async answer(outcome: AppendOutcome, options: AppendEventOptions): Promise<AppendOutcome> {
     if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
@@ -104,19 +119,10 @@ export class EventsService {
   }
 
   private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions): Promise<AppendOutcome> {
-    const eventId = input.id ?? randomUUID();
-    const taskId = options.taskId ?? randomUUID();
-    const newEvent = {
-      id: eventId,
-      sessionId,
-      type: 'message' as const,
-      role: 'user' as const,
-      parts: input.parts,
-      metadata: input.metadata ?? {},
-    };
+    const newEvent = userEvent(sessionId, input);
+    const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: options.taskId ?? randomUUID() };
     let appended;
     try {
-      const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: taskId };
       // The common case stays one statement; closing a waiting task as well needs a transaction.
       appended = !options.newTask
         ? await this.events.append(newEvent, appendOptions)
@@ -148,7 +154,7 @@ export class EventsService {
         const task = await tasks.lock(taskId);
         if (!task) throw Errors.taskNotFound();
         if (task.status !== 'input_required') throw Errors.taskNotAwaitingInput(task.status);
-        const newEvent = { id: input.id ?? randomUUID(), sessionId: task.sessionId, type: 'message' as const, role: 'user' as const, parts: input.parts, metadata: input.metadata ?? {}, taskId };
+        const newEvent = { ...userEvent(task.sessionId, input), taskId };
         const appended = await events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) });
         if (!appended) return undefined;
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
@@ -217,4 +223,9 @@ export class EventsService {
     if (!responseId) return outcome;
     return { ...outcome, response: await this.events.findById(outcome.task.sessionId, responseId) };
   }
+}
+
+function userEvent(sessionId: string, input: AppendEventDto) {
+  const { parts, metadata = {} } = input;
+  return { id: input.id ?? randomUUID(), sessionId, type: 'message' as const, role: 'user' as const, parts, metadata };
 }

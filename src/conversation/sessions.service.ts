@@ -28,24 +28,26 @@ export class SessionsService {
 
   /** Opens a session; an initial state is recorded as its first event so replay needs nothing else. */
   async create(auth: AuthContext, input: CreateSessionDto): Promise<SessionRecord> {
+    return this.uow.transaction((stores) => this.createIn(stores, auth, input));
+  }
+
+  /** `create` inside the caller's transaction, so a session can be opened together with its first message. */
+  async createIn(stores: ConversationStores, auth: AuthContext, input: CreateSessionDto, id: string = randomUUID()): Promise<SessionRecord> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
     let userId = auth.userId;
     if (input.parentId) {
-      const parent = await this.sessions.findById(input.parentId, writeScope(auth));
+      const parent = await stores.sessions.findById(input.parentId, writeScope(auth));
       if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
       userId = parent.userId;
     }
-    const id = randomUUID();
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
-    return this.uow.transaction(async (stores) => {
-      await stores.sessions.ensureUser(userId);
-      await stores.sessions.create({ ...input, id, userId, expiresAt });
-      if (input.state && Object.keys(input.state).length > 0) {
-        await appendSystemEvent(stores, id, 'state', { state: input.state });
-      }
-      return (await stores.sessions.findById(id))!;
-    });
+    await stores.sessions.ensureUser(userId);
+    await stores.sessions.create({ ...input, id, userId, expiresAt });
+    if (input.state && Object.keys(input.state).length > 0) {
+      await appendSystemEvent(stores, id, 'state', { state: input.state });
+    }
+    return (await stores.sessions.findById(id))!;
   }
 
   async get(auth: AuthContext, id: string): Promise<SessionRecord> {

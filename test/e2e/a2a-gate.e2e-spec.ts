@@ -1,7 +1,7 @@
 import { auth } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
-/** The A2A routes are plain Express routers: the same rate limit and access log must still apply. */
+/** The A2A routes go through the same rate limit and access log as REST. */
 describe('A2A endpoints: rate limit and access log', () => {
   let t: TestApp;
   let alice: string;
@@ -41,7 +41,7 @@ describe('A2A endpoints: rate limit and access log', () => {
     expect(statuses[4]).toBe(429);
     const limited = await rpc(noisy, 'tasks/get', { id: crypto.randomUUID() });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ statusCode: 429, code: 'rate_limit/exceeded' });
+    expect(await limited.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: 429, data: { statusCode: 429, code: 'rate_limit/exceeded' } } });
     expect((await send(await t.token('calm'), 'still fine')).status).toBe(200);
   });
 });

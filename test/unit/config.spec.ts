@@ -111,6 +111,9 @@ describe('AppConfig.fromEnv', () => {
     expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, bodyLimit: '1mb', rateLimitPerMinute: 6000 });
     expect(config.database).toEqual({
       url: undefined,
+      listenUrl: undefined,
+      migrateUrl: undefined,
+      listenerCheckMs: 5000,
       poolMax: 10,
       migrateOnStart: true,
       embedded: { dir: '.data/postgres', port: 54329 },

@@ -148,3 +148,12 @@ describe('EchoAgent', () => {
 function countWords(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
+
+describe('EchoAgent with sleepMs', () => {
+  it('answers every message that late, as /sleep does', async () => {
+    const started = Date.now();
+    const reply = await new EchoAgent('slow', 'Slow', 'slow echo', 150).run(turn('hello'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(reply.parts).toEqual([{ kind: 'text', text: 'Echo (turn 1): hello\nThis is your first message.' }]);
+  });
+});

@@ -1,24 +1,22 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
 import { readsAllUsers, type AuthContext } from '../auth/auth-context.js';
 import type { JsonObject } from '../../platform/json/json.js';
-import { AccessLogRepository } from './access-log.repository.js';
+import { AccessLogService } from './access-log.service.js';
 import { AUDIT_READ, type AuditReadSpec } from './audit-read.decorator.js';
 
 /**
- * Records every successful reviewer or admin read of conversation data (who, when, what) in access_log.
- * The record is written when the handler succeeds (for a stream: when it starts); a failure to record is
- * logged, never hidden from the log's readers by failing silently.
+ * Records every successful reviewer or admin read of conversation data (who, when, what) in access_log,
+ * for the routes marked with @AuditRead. The record is written when the handler succeeds (for a stream: when
+ * it starts).
  */
 @Injectable()
 export class AccessLogInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(AccessLogInterceptor.name);
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly accessLog: AccessLogRepository,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -31,23 +29,16 @@ export class AccessLogInterceptor implements NestInterceptor {
     return next.handle().pipe(tap({ next: () => void record() }));
   }
 
-  private async record(spec: AuditReadSpec, auth: AuthContext, req: Request): Promise<void> {
+  private record(spec: AuditReadSpec, auth: AuthContext, req: Request): Promise<void> {
     const id = spec.param ? String(req.params[spec.param.name]) : undefined;
     const detail: JsonObject = { path: req.originalUrl.split('?')[0] };
     const query = Object.entries(req.query).filter(([, v]) => typeof v === 'string');
     if (query.length > 0) detail.query = Object.fromEntries(query) as JsonObject;
-    try {
-      await this.accessLog.add({
-        tokenId: auth.tokenId,
-        actorId: auth.userId,
-        actorRole: auth.role,
-        action: spec.action,
-        sessionId: spec.param?.kind === 'session' ? (id ?? null) : null,
-        taskId: spec.param?.kind === 'task' ? (id ?? null) : null,
-        detail,
-      });
-    } catch (error) {
-      this.logger.error(`could not record ${spec.action} by ${auth.userId}: ${(error as Error).message}`);
-    }
+    return this.accessLog.recordRead(auth, {
+      action: spec.action,
+      sessionId: spec.param?.kind === 'session' ? id : null,
+      taskId: spec.param?.kind === 'task' ? id : null,
+      detail,
+    });
   }
 }

@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../../platform/config/app-config.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
-import { BearerStrategy } from './bearer.strategy.js';
 import { TokenThrottlerGuard } from './token-throttler.guard.js';
 
 @Module({
   imports: [
-    PassportModule.register({ session: false }),
     TokensModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
@@ -22,7 +20,7 @@ import { TokenThrottlerGuard } from './token-throttler.guard.js';
   ],
   // Order matters: authenticate first, then count the request against its token.
   providers: [
-    BearerStrategy,
+    AuthFailureLimiter,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },
   ],

@@ -1,39 +1,54 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Errors } from '../../platform/errors/domain-error.js';
+import { TokensService } from '../tokens/tokens.service.js';
+import type { AuthContext } from './auth-context.js';
+import { DomainError, Errors } from '../../platform/errors/domain-error.js';
+import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
 /**
- * Global, deny-by-default guard. Tokens are taken from the Authorization header only: passport-http-bearer
- * would also read `access_token` from the query string or body, which ends up in logs, so such requests are
- * refused before passport sees them.
+ * Global, deny-by-default guard. Tokens are taken from the Authorization header only (never `access_token` in
+ * the query string or body, which end up in logs), and looked up through this application's TokensService —
+ * not a process-wide strategy registry, so two instances in one process never answer for each other. The
+ * caller becomes `req.user`. Failed attempts are limited per client address.
  */
 @Injectable()
-export class BearerAuthGuard extends AuthGuard('bearer') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
+    private readonly tokens: TokensService,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const query = req.query as Record<string, unknown> | undefined;
-    const body = req.body as Record<string, unknown> | undefined;
-    if (query?.access_token !== undefined || (body && typeof body === 'object' && 'access_token' in body)) {
-      throw Errors.unauthorized('tokens are accepted only in the Authorization header');
+    const address = String(req.ip);
+    this.failures.assertAllowed(address);
+    try {
+      const auth = await this.tokens.authenticate(bearerToken(req));
+      if (!auth) throw Errors.unauthorized('invalid, expired or revoked token', true);
+      (req as Request & { user?: AuthContext }).user = auth;
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.status === 401) await this.failures.recordFailure(address);
+      throw error;
     }
-    const header = req.headers.authorization;
-    if (!header) throw Errors.unauthorized();
-    if (!/^Bearer\s+\S+$/i.test(header)) throw Errors.unauthorized('Authorization header must be "Bearer <token>"', true);
-    return super.canActivate(context);
   }
 
-  override handleRequest<T>(err: unknown, user: T | false): T {
-    if (err) throw err;
-    if (!user) throw Errors.unauthorized('invalid, expired or revoked token', true);
-    return user;
+}
+
+function bearerToken(req: Request): string {
+  const query = req.query as Record<string, unknown> | undefined;
+  const body = req.body as Record<string, unknown> | undefined;
+  if (query?.access_token !== undefined || (body && typeof body === 'object' && 'access_token' in body)) {
+    throw Errors.unauthorized('tokens are accepted only in the Authorization header');
   }
+  const header = req.headers.authorization;
+  if (!header) throw Errors.unauthorized();
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw Errors.unauthorized('Authorization header must be "Bearer <token>"', true);
+  return match[1];
 }

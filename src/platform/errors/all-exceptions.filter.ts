@@ -1,7 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from './domain-error.js';
 import { errorBody, type ErrorBody } from './error-body.js';
+import { ErrorPresenters } from './error-presenters.js';
 import { mapPrismaError } from './prisma-error.mapper.js';
 
 interface Mapped {
@@ -45,10 +46,17 @@ function fromHttpException(exception: HttpException): Mapped {
   return { body: errorBody(status, httpCode(status), message, details) };
 }
 
+function bodyParserType(error: unknown): string | undefined {
+  const type = (error as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' && BODY_PARSER_CODES[type] ? type : undefined;
+}
+
 /** Maps every error to the one JSON error shape; unknown errors become a logged 500 that leaks nothing. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(@Optional() private readonly presenters?: ErrorPresenters) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -64,16 +72,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
     if (req?.id) mapped.body.requestId = String(req.id);
-    res.status(mapped.body.statusCode).json(mapped.body);
+    const presented = req ? this.presenters?.present(mapped.body, req) : undefined;
+    res.status(presented?.status ?? mapped.body.statusCode).json(presented ? presented.body : mapped.body);
   }
 
   map(exception: unknown): Mapped {
     if (exception instanceof DomainError) {
       return { body: errorBody(exception.status, exception.code, exception.message, exception.details), headers: exception.headers };
     }
-    if (exception instanceof HttpException) return fromHttpException(exception);
-    const type = (exception as { type?: string }).type;
-    if (type && BODY_PARSER_CODES[type]) {
+    // Nest wraps body-parser errors in an HttpException; the parser's own error is its cause.
+    const type = bodyParserType(exception) ?? (exception instanceof HttpException ? bodyParserType(exception.cause) : undefined);
+    if (exception instanceof HttpException && !type) return fromHttpException(exception);
+    if (type) {
       const [status, code, message] = BODY_PARSER_CODES[type];
       return { body: errorBody(status, code, message) };
     }

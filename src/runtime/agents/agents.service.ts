@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config.js';
 import type { Agent, AgentDescriptor } from './agent.interface.js';
 import { createA2aAgent } from './a2a.agent.js';
-import { AgentCatalog, type AgentConfigEntry } from '../../platform/config/agent-config.js';
+import { AgentCatalog, optionalNumber, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import { EchoAgent } from './echo.agent.js';
 import { HttpAgent } from './http.agent.js';
 import { OpenAiAgent } from './openai.agent.js';
@@ -11,7 +11,7 @@ import { OpenAiAgent } from './openai.agent.js';
 type AgentFactory = (entry: AgentConfigEntry, config: AppConfig) => Agent;
 
 const FACTORIES: Record<string, AgentFactory> = {
-  echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description),
+  echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description, optionalNumber(entry, 'sleepMs')),
   http: (entry) => new HttpAgent(entry),
   a2a: (entry, config) => createA2aAgent(entry, { timeoutMs: config.agents.timeoutMs }),
   openai: (entry, config) =>

@@ -13,12 +13,19 @@ const SLEEP_LIMIT_MS = 60_000;
 export class EchoAgent implements Agent {
   readonly descriptor: AgentDescriptor;
 
-  constructor(id = 'echo', name = 'Echo', description = 'Deterministic agent that echoes the conversation back.') {
+  /** `sleepMs`: answer every message that late, as if it began with `/sleep <sleepMs>` (a slow agent for tests). */
+  constructor(
+    id = 'echo',
+    name = 'Echo',
+    description = 'Deterministic agent that echoes the conversation back.',
+    private readonly sleepMs = 0,
+  ) {
     this.descriptor = { id, kind: 'echo', name, description, streaming: true };
   }
 
   async run(turn: AgentTurn): Promise<AgentReply> {
-    const text = describe(turn.event.parts);
+    const written = describe(turn.event.parts);
+    const text = this.sleepMs > 0 && !written.startsWith('/') ? `/sleep ${this.sleepMs} ${written}` : written;
     const command = /^\/(fail|ask|sleep|done)\b\s*(.*)$/s.exec(text);
     if (command?.[1] === 'fail') throw new AgentError(command[2] || 'the echo agent was asked to fail');
     if (command?.[1] === 'ask') {
