@@ -4,7 +4,7 @@ import { AgentCatalog } from '../platform/config/agent-config.js';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
-import { decodeCursor, encodeCursor, splitPage } from '../platform/http/pagination.js';
+import { fetchPage, keysetCursor } from '../platform/http/pagination.js';
 import { PrismaService, type PrismaTx } from '../platform/database/prisma.service.js';
 import { EventsRepository } from './store/events.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
@@ -73,17 +73,10 @@ export class SessionsService {
   }
 
   async list(auth: AuthContext, query: ListSessionsQuery, parentId?: string): Promise<SessionPage> {
-    const rows = await this.sessions.list({
-      ownerId: ownerScope(auth),
-      parentId,
-      agentId: query.agentId,
-      status: query.status,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
-      limit: query.limit + 1,
-    });
-    const { page, hasMore } = splitPage(rows, query.limit);
-    const last = page.at(-1);
-    return { data: page, nextCursor: hasMore && last ? encodeCursor(last) : null };
+    const before = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
+    const filter = { ownerId: ownerScope(auth), parentId, agentId: query.agentId, status: query.status, before };
+    const page = await fetchPage(query.limit, (limit) => this.sessions.list({ ...filter, limit }), keysetCursor.encode);
+    return { data: page.data, nextCursor: page.next };
   }
 
   /** Renames and merge-patches metadata and state; a state change is recorded as a `state` event. */

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
 import { readsAllUsers, type AuthContext } from '../auth/auth-context.js';
+import { errorMessage } from '../../platform/errors/error-message.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { AccessLogRepository } from './access-log.repository.js';
 import { AUDIT_READ, type AuditReadSpec } from './audit-read.decorator.js';
@@ -47,7 +48,7 @@ export class AccessLogInterceptor implements NestInterceptor {
         detail,
       });
     } catch (error) {
-      this.logger.error(`could not record ${spec.action} by ${auth.userId}: ${(error as Error).message}`);
+      this.logger.error(`could not record ${spec.action} by ${auth.userId}: ${errorMessage(error)}`);
     }
   }
 }
