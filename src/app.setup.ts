@@ -1,8 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { answerClientError } from './platform/http/client-error.js';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
+import { assignRequestId } from './platform/http/request-id.js';
+import { rejectInvalidText, verifyUtf8Body } from './platform/http/request-text.middleware.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
 import { AppConfig } from './platform/config/app-config.js';
@@ -11,12 +15,15 @@ import { AppConfig } from './platform/config/app-config.js';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  app.getHttpServer().on('clientError', answerClientError);
+  app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
-  app.use(rejectDeepJson, rejectNulCharacters);
+  // express.json itself, not useBodyParser: Nest's typing reserves `verify` for its raw-body option.
+  app.use(json({ limit: config.http.bodyLimit, strict: true, verify: verifyUtf8Body }));
+  app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
