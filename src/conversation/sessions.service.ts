@@ -34,15 +34,10 @@ export class SessionsService {
   async create(auth: AuthContext, input: CreateSessionDto): Promise<SessionRecord> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
-    let userId = auth.userId;
-    if (input.parentId) {
-      const parent = await this.sessions.findById(input.parentId, writeScope(auth));
-      if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
-      userId = parent.userId;
-    }
     const id = randomUUID();
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
     return this.prisma.$transaction(async (tx) => {
+      const userId = input.parentId ? (await this.lockOpenParent(auth, input.parentId, tx)).userId : auth.userId;
       await this.sessions.ensureUser(userId, tx);
       await this.sessions.create({ ...input, id, userId, expiresAt }, tx);
       if (input.state && Object.keys(input.state).length > 0) {
@@ -123,6 +118,14 @@ export class SessionsService {
     let expired = 0;
     for (const id of ids) if (await this.expire(id)) expired++;
     return { found: ids.length, expired };
+  }
+
+  /** The parent, locked until the child exists so it cannot close in between; it must still accept writes. */
+  private async lockOpenParent(auth: AuthContext, parentId: string, tx: PrismaTx): Promise<SessionRecord> {
+    const parent = await this.sessions.lock(parentId, writeScope(auth), tx);
+    if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
+    if (!isWritable(parent)) throw Errors.parentNotWritable(this.effectiveStatus(parent));
+    return parent;
   }
 
   private effectiveStatus(session: SessionRecord): SessionStatus {
