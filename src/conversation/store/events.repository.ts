@@ -88,6 +88,8 @@ export class EventsRepository {
     const cost = usage?.costUsd ?? null;
     const taskId = event.taskId ?? options.newTaskId ?? null;
     const isTurn = event.role === 'user' && event.type === 'message' ? 1 : 0;
+    // An answer without a price leaves the session's cost as it was and is counted as unpriced (cost NULL = unknown).
+    const unpriced = event.role === 'agent' && event.type === 'message' && cost === null ? 1 : 0;
     const rows = await tx.$queryRaw<(EventRow & { agentId: string; turn: number })[]>`
       WITH s AS (
         UPDATE sessions SET
@@ -97,7 +99,8 @@ export class EventsRepository {
           last_activity_at = now(),
           prompt_tokens = prompt_tokens + coalesce(${pt}::int, 0),
           completion_tokens = completion_tokens + coalesce(${ct}::int, 0),
-          cost_usd = cost_usd + coalesce(${cost}::numeric, 0),
+          cost_usd = CASE WHEN ${cost}::numeric IS NULL THEN cost_usd ELSE coalesce(cost_usd, 0) + ${cost}::numeric END,
+          unpriced_answers = unpriced_answers + ${unpriced}::int,
           last_hash = event_chain_hash(last_hash, event_canonical(${event.id}::uuid, id, event_count + 1,
             ${event.type}::text, ${event.role}::text, ${parts}::jsonb, ${taskId}::uuid, ${metadata}::jsonb,
             ${model}::text, ${pt}::int, ${ct}::int, ${cost}::numeric, now()))

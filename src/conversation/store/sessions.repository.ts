@@ -23,7 +23,8 @@ function toSessionRecord(row: Session): SessionRecord {
     turnCount: row.turnCount,
     promptTokens: Number(row.promptTokens),
     completionTokens: Number(row.completionTokens),
-    costUsd: Number(row.costUsd),
+    costUsd: row.costUsd === null ? null : Number(row.costUsd),
+    unpricedAnswers: row.unpricedAnswers,
   };
 }
 
