@@ -76,7 +76,9 @@ export class TaskRunner {
           onDelta: (text) => this.deltas.push(task.id, task.sessionId, text),
         });
       } catch (error) {
-        if (combined.aborted) throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : errorMessage(error));
+        if (combined.aborted) {
+          throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : errorMessage(error));
+        }
         if (!(error instanceof AgentError && error.transient) || attempt >= TRANSIENT_RETRIES) throw error;
         await sleep(200 * 2 ** attempt, undefined, { signal: combined });
       }

@@ -39,7 +39,9 @@ function rawSocket(baseUrl: string, bytes: Buffer): Promise<{ head: string; body
   });
 }
 
-const SHAPE = { statusCode: expect.any(Number), error: expect.any(String), message: expect.any(String), code: expect.any(String), requestId: expect.any(String) };
+const SHAPE = {
+  statusCode: expect.any(Number), error: expect.any(String), message: expect.any(String), code: expect.any(String), requestId: expect.any(String),
+};
 
 describe('every error has the one JSON shape and a specific code', () => {
   let t: TestApp;
@@ -90,7 +92,8 @@ describe('every error has the one JSON shape and a specific code', () => {
   it('malformed JSON is request/invalid_json with a request id', async () => {
     const res = await rawRequest(t.baseUrl, 'POST', '/v1/sessions', { ...headers(), 'X-Request-Id': 'trace-1' }, Buffer.from('{"agentId": '));
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ ...SHAPE, statusCode: 400, code: 'request/invalid_json', message: 'request body is not valid JSON', requestId: 'trace-1' });
+    const expected = { statusCode: 400, code: 'request/invalid_json', message: 'request body is not valid JSON', requestId: 'trace-1' };
+    expect(res.body).toEqual({ ...SHAPE, ...expected });
   });
 
   it('a body over the limit is a 413 with the same shape', async () => {
@@ -107,7 +110,8 @@ describe('every error has the one JSON shape and a specific code', () => {
   });
 
   it('a request Node\'s parser refuses gets a JSON 400', async () => {
-    const res = await rawSocket(t.baseUrl, Buffer.concat([Buffer.from('GET /v1/sessions?x='), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+    const request = [Buffer.from('GET /v1/sessions?x='), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')];
+    const res = await rawSocket(t.baseUrl, Buffer.concat(request));
     expect(res.head).toMatch(/^HTTP\/1\.1 400 /);
     expect(res.body).toEqual({ ...SHAPE, statusCode: 400, code: 'request/malformed' });
   });

@@ -60,7 +60,9 @@ describe('list parameters are checked against what the database can store', () =
   it.each(['0000-01-01', '-000001-01-01T00:00:00Z', '%2B275760-09-13T00:00:00Z', '2024-02-30', '2024-01-01T10:00:00', 'yesterday'])(
     'review date %s is request/invalid_date in every date filter',
     async (date) => {
-      for (const name of ['createdFrom', 'createdTo', 'activeFrom', 'activeTo']) await expect400(`/v1/review/sessions?${name}=${date}`, 'request/invalid_date');
+      for (const name of ['createdFrom', 'createdTo', 'activeFrom', 'activeTo']) {
+        await expect400(`/v1/review/sessions?${name}=${date}`, 'request/invalid_date');
+      }
     },
   );
 

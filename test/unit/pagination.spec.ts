@@ -33,7 +33,7 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('round-trips any valid date and uuid (property)', () => {
     fc.assert(
-      fc.property(fc.date({ noInvalidDate: true, min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z') }), fc.uuid(), (createdAt, id) => {
+      fc.property(fc.date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31T23:59:59.999Z') }), fc.uuid(), (createdAt, id) => {
         const decoded = decodeCursor(encodeCursor({ createdAt, id }));
         expect(decoded.createdAt.getTime()).toBe(createdAt.getTime());
         expect(decoded.id).toBe(id);
