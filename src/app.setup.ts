@@ -1,9 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { answerClientError } from './platform/http/client-error.js';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
+import { assignRequestId } from './platform/http/request-id.js';
+import { rejectInvalidText, verifyUtf8Body } from './platform/http/request-text.middleware.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
 import { AppConfig } from './platform/config/app-config.js';
@@ -12,14 +16,17 @@ import { AppConfig } from './platform/config/app-config.js';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  app.getHttpServer().on('clientError', answerClientError);
+  app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
-  // A2A's media type too, so its bodies get the same limits and checks, and the guards see them.
-  app.useBodyParser('json', { type: ['application/json', 'application/a2a+json'], limit: config.http.bodyLimit, strict: true });
-  app.use(rejectDeepJson, rejectNulCharacters);
+  // express.json itself, not useBodyParser: Nest's typing reserves `verify` for its raw-body option. A2A's media
+  // type too, so its bodies get the same limits and checks, and the guards see them.
+  app.use(json({ type: ['application/json', 'application/a2a+json'], limit: config.http.bodyLimit, strict: true, verify: verifyUtf8Body }));
+  app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

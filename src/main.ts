@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { AppConfig } from './platform/config/app-config.js';
+import { errorMessage } from './platform/errors/error-message.js';
 import { preflightConfig } from './platform/config/preflight.js';
 
 async function bootstrap(): Promise<void> {
@@ -18,6 +19,6 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // The logger may not exist yet (bad configuration, unreachable database): say why on stderr and exit.
-  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`failed to start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -52,6 +52,7 @@ const CODES: Record<string, number> = {
   'jsonrpc/method_not_found': -32601,
   'agent/not_found': -32601,
   'request/nul_character': -32602,
+  'request/invalid_text': -32602,
 };
 
 /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { canonicalJson } from '../platform/json/canonical-json.js';
+import { fetchPage } from '../platform/http/pagination.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { mapPrismaError } from '../platform/errors/prisma-error.mapper.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
@@ -77,9 +78,8 @@ export class EventsService {
   async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
     const session = await this.sessions.findById(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
-    const rows = await this.events.listAfter(sessionId, after, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].seq : null };
+    const page = await fetchPage(limit, (take) => this.events.listAfter(sessionId, after, take), (event) => event.seq);
+    return { data: page.data, nextAfter: page.next };
   }
 
   /**

@@ -4,7 +4,7 @@ import { AgentCatalog } from '../platform/config/agent-config.js';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
-import { decodeCursor, encodeCursor, splitPage } from '../platform/http/pagination.js';
+import { fetchPage, keysetCursor } from '../platform/http/pagination.js';
 import type { CreateSessionDto } from './http/dto/create-session.dto.js';
 import type { ListSessionsQuery } from './http/dto/list-sessions.query.js';
 import type { UpdateSessionDto } from './http/dto/update-session.dto.js';
@@ -35,13 +35,8 @@ export class SessionsService {
   async createIn(stores: ConversationStores, auth: AuthContext, input: CreateSessionDto, id: string = randomUUID()): Promise<SessionRecord> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
-    let userId = auth.userId;
-    if (input.parentId) {
-      const parent = await stores.sessions.findById(input.parentId, writeScope(auth));
-      if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
-      userId = parent.userId;
-    }
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
+    const userId = input.parentId ? (await this.lockOpenParent(stores, auth, input.parentId)).userId : auth.userId;
     await stores.sessions.ensureUser(userId);
     await stores.sessions.create({ ...input, id, userId, expiresAt });
     if (input.state && Object.keys(input.state).length > 0) {
@@ -71,17 +66,10 @@ export class SessionsService {
   }
 
   async list(auth: AuthContext, query: ListSessionsQuery, parentId?: string): Promise<SessionPage> {
-    const rows = await this.sessions.list({
-      ownerId: ownerScope(auth),
-      parentId,
-      agentId: query.agentId,
-      status: query.status,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
-      limit: query.limit + 1,
-    });
-    const { page, hasMore } = splitPage(rows, query.limit);
-    const last = page.at(-1);
-    return { data: page, nextCursor: hasMore && last ? encodeCursor(last) : null };
+    const before = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
+    const filter = { ownerId: ownerScope(auth), parentId, agentId: query.agentId, status: query.status, before };
+    const page = await fetchPage(query.limit, (limit) => this.sessions.list({ ...filter, limit }), keysetCursor.encode);
+    return { data: page.data, nextCursor: page.next };
   }
 
   /** Renames and merge-patches metadata and state; a state change is recorded as a `state` event. */
@@ -128,6 +116,15 @@ export class SessionsService {
     let expired = 0;
     for (const id of ids) if (await this.expire(id)) expired++;
     return { found: ids.length, expired };
+  }
+
+  /** The parent, locked until the child exists so it cannot close in between; it must still accept writes. */
+  /** The parent, locked so it cannot close while its child is opened; it must still take writes. */
+  private async lockOpenParent(stores: ConversationStores, auth: AuthContext, parentId: string): Promise<SessionRecord> {
+    const parent = await stores.sessions.lock(parentId, writeScope(auth));
+    if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
+    if (!isWritable(parent)) throw Errors.parentNotWritable(this.effectiveStatus(parent));
+    return parent;
   }
 
   private effectiveStatus(session: SessionRecord): SessionStatus {

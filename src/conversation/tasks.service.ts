@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
+import { fetchPage } from '../platform/http/pagination.js';
 import type { EventType, Part, Usage } from './records/event.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
 import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
@@ -42,9 +43,8 @@ export class TasksService {
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
     const session = await this.sessions.findById(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
-    const rows = await this.tasks.listBySession(sessionId, after, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page, nextAfter: rows.length > limit ? page[page.length - 1].triggerSeq : null };
+    const page = await fetchPage(limit, (take) => this.tasks.listBySession(sessionId, after, take), (task) => task.triggerSeq);
+    return { data: page.data, nextAfter: page.next };
   }
 
   /** Cancels a task that has not finished; a worker running it notices at its next lease check. */

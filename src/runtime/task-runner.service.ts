@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentError, type Agent, type AgentReply } from './agents/agent.interface.js';
 import { AgentsService } from './agents/agents.service.js';
 import { AppConfig } from '../platform/config/app-config.js';
+import { errorMessage } from '../platform/errors/error-message.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import type { TaskRecord } from '../conversation/records/task.record.js';
 import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
@@ -54,8 +55,7 @@ export class TaskRunner {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
       stopTimer({ outcome: 'failed' });
       this.metrics.agentCallErrors.inc({ agent: task.agentId });
-      const reason = controller.signal.aborted && !(error instanceof AgentError) ? timeoutReason(controller.signal) : message(error);
-      await this.settle(task, owner, failure(reason));
+      await this.settle(task, owner, failure(this.failureReason(task, error, controller.signal)));
     } finally {
       await this.deltas.flush(task.id);
       clearInterval(heartbeat);
@@ -82,7 +82,9 @@ export class TaskRunner {
           onDelta: (text) => this.deltas.push(task.id, task.sessionId, text),
         });
       } catch (error) {
-        if (combined.aborted) throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : message(error));
+        if (combined.aborted) {
+          throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : errorMessage(error));
+        }
         if (!(error instanceof AgentError && error.transient) || attempt >= TRANSIENT_RETRIES) throw error;
         await sleep(200 * 2 ** attempt, undefined, { signal: combined });
       }
@@ -96,10 +98,21 @@ export class TaskRunner {
       this.queue
         .renewLease(task.id, owner, leaseMs)
         .then((held) => held || controller.abort(new Error('task was canceled')))
-        .catch((error: unknown) => this.logger.warn(`lease renewal for task ${task.id} failed: ${message(error)}`));
+        .catch((error: unknown) => this.logger.warn(`lease renewal for task ${task.id} failed: ${errorMessage(error)}`));
     }, Math.max(Math.floor(leaseMs / 3), 100));
     timer.unref();
     return timer;
+  }
+
+  /**
+   * What the task's error says: an agent's own failure, a timeout or cancellation, and for anything else (a
+   * database error, a bug) a generic reason, logged here, so driver text never reaches a client.
+   */
+  private failureReason(task: TaskRecord, error: unknown, signal: AbortSignal): string {
+    if (error instanceof AgentError) return error.message;
+    if (signal.aborted) return timeoutReason(signal);
+    this.logger.error(`task ${task.id} failed: ${errorMessage(error)}`);
+    return 'the agent could not be run (internal error)';
   }
 
   /** The conversation stores the answer, the task's outcome and the session's status in one transaction. */
@@ -114,10 +127,6 @@ function failure(reason: string): TaskSettlement {
   return { status: 'failed', type: 'error', parts: [{ kind: 'text', text: reason }, { kind: 'data', data: { error: reason } }], error: reason };
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function timeoutReason(signal: AbortSignal): string {
-  return message(signal.reason ?? 'aborted');
+  return errorMessage(signal.reason ?? 'aborted');
 }

@@ -129,7 +129,7 @@ describe('agent back ends against local fake servers', () => {
       { role: 'user', content: 'two' },
     ]);
     const totals = await t.http().get(`/v1/sessions/${session.id}`).set(auth(token));
-    expect(totals.body.usage).toEqual({ promptTokens: 22, completionTokens: 14, costUsd: 0.05 });
+    expect(totals.body.usage).toEqual({ promptTokens: 22, completionTokens: 14, costUsd: 0.05, unpricedAnswers: 0 });
   });
 
   it('openai: drops the oldest turns first to fit the token budget', async () => {

@@ -96,7 +96,7 @@ describe('database guarantees', () => {
         data: {
           userId: user.id, agentId: 'echo', name: 'n', status: 'completed', metadata: { m: 1 }, state: { s: 1 },
           parentId: parent.id, expiresAt: new Date(), closedAt: new Date(), eventCount: 1, turnCount: 1,
-          lastHash: new Uint8Array([1, 2]), promptTokens: 5n, completionTokens: 6n, costUsd: '1.5',
+          lastHash: new Uint8Array([1, 2]), promptTokens: 5n, completionTokens: 6n, costUsd: '1.5', unpricedAnswers: 3,
         },
       });
       const eventId = randomUUID();
@@ -120,8 +120,9 @@ describe('database guarantees', () => {
         where: { id: session.id },
         include: { user: { include: { tokens: true } }, parent: true, events: { include: { task: true, triggers: true, responds: true } }, tasks: true },
       });
-      expect(read).toMatchObject({ name: 'n', status: 'completed', parentId: parent.id, promptTokens: 5n, completionTokens: 6n });
-      expect(read.costUsd.toString()).toBe('1.5');
+      expect(read).toMatchObject({ name: 'n', status: 'completed', parentId: parent.id, promptTokens: 5n, completionTokens: 6n, unpricedAnswers: 3 });
+      expect(read.costUsd?.toString()).toBe('1.5');
+      expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
       expect(Buffer.from(read.lastHash!).toString('hex')).toBe('0102');
       expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n' });
       expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId });

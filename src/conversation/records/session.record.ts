@@ -21,7 +21,10 @@ export interface SessionRecord {
   turnCount: number;
   promptTokens: number;
   completionTokens: number;
-  costUsd: number;
+  /** sum of its priced answers' costs; null while none is priced (null means unknown, 0 free) */
+  costUsd: number | null;
+  /** answers whose cost is unknown: costUsd is complete only when this is 0 */
+  unpricedAnswers: number;
 }
 
 export interface NewSession {

@@ -23,7 +23,8 @@ function toSessionRecord(row: Session): SessionRecord {
     turnCount: row.turnCount,
     promptTokens: Number(row.promptTokens),
     completionTokens: Number(row.completionTokens),
-    costUsd: Number(row.costUsd),
+    costUsd: row.costUsd === null ? null : Number(row.costUsd),
+    unpricedAnswers: row.unpricedAnswers,
   };
 }
 
@@ -39,20 +40,17 @@ export interface SessionChanges {
 export class SessionsRepository {
   constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
+  /**
+   * JSON goes to PostgreSQL as text cast to jsonb, never through Prisma's JSON input, which copies objects by
+   * assignment and so turns a client's `"__proto__"` key into a prototype (or fails on it).
+   */
   async create(session: NewSession, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
-    const row = await tx.session.create({
-      data: {
-        id: session.id,
-        userId: session.userId,
-        agentId: session.agentId,
-        name: session.name ?? null,
-        metadata: session.metadata ?? {},
-        state: session.state ?? {},
-        parentId: session.parentId ?? null,
-        expiresAt: session.expiresAt ?? null,
-      },
-    });
-    return toSessionRecord(row);
+    await tx.$executeRaw`
+      INSERT INTO sessions (id, user_id, agent_id, name, metadata, state, parent_id, expires_at)
+      VALUES (${session.id}::uuid, ${session.userId}, ${session.agentId}, ${session.name ?? null},
+              ${JSON.stringify(session.metadata ?? {})}::jsonb, ${JSON.stringify(session.state ?? {})}::jsonb,
+              ${session.parentId ?? null}::uuid, ${session.expiresAt ?? null}::timestamptz)`;
+    return (await this.findById(session.id, undefined, tx))!;
   }
 
   async ensureUser(userId: string, tx: PrismaTx = this.prisma): Promise<void> {
@@ -75,14 +73,18 @@ export class SessionsRepository {
     return this.findById(id, undefined, tx);
   }
 
+  /** Changes the given fields only; JSON as text cast to jsonb (see create). */
   async update(id: string, changes: SessionChanges, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
-    const data: Prisma.SessionUpdateInput = {};
-    if (changes.name !== undefined) data.name = changes.name;
-    if (changes.metadata !== undefined) data.metadata = changes.metadata;
-    if (changes.state !== undefined) data.state = changes.state;
-    if (changes.status !== undefined) data.status = changes.status;
-    if (changes.closedAt !== undefined) data.closedAt = changes.closedAt;
-    return toSessionRecord(await tx.session.update({ where: { id }, data }));
+    const json = (value: JsonObject | undefined) => (value === undefined ? null : JSON.stringify(value));
+    await tx.$executeRaw`
+      UPDATE sessions SET
+        name = CASE WHEN ${changes.name !== undefined}::boolean THEN ${changes.name ?? null}::text ELSE name END,
+        metadata = coalesce(${json(changes.metadata)}::jsonb, metadata),
+        state = coalesce(${json(changes.state)}::jsonb, state),
+        status = coalesce(${changes.status ?? null}::text, status),
+        closed_at = CASE WHEN ${changes.closedAt !== undefined}::boolean THEN ${changes.closedAt ?? null}::timestamptz ELSE closed_at END
+      WHERE id = ${id}::uuid`;
+    return (await this.findById(id, undefined, tx))!;
   }
 
   /** Newest first, keyset-paginated on (created_at, id); each filter combination has an index. */

@@ -20,7 +20,8 @@ export type NewAccessRecord = Omit<AccessRecord, 'id' | 'createdAt'>;
 export interface AccessLogFilter {
   actorId?: string;
   sessionId?: string;
-  beforeId?: string;
+  /** keyset position: strictly older than this id */
+  beforeId?: bigint;
   limit: number;
 }
 
@@ -38,7 +39,7 @@ export class AccessLogRepository {
       where: {
         ...(filter.actorId ? { actorId: filter.actorId } : {}),
         ...(filter.sessionId ? { sessionId: filter.sessionId } : {}),
-        ...(filter.beforeId ? { id: { lt: BigInt(filter.beforeId) } } : {}),
+        ...(filter.beforeId ? { id: { lt: filter.beforeId } } : {}),
       },
       orderBy: { id: 'desc' },
       take: filter.limit,

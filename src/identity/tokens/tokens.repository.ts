@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../auth/auth-context.js';
 import { Prisma, type ApiToken } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../platform/database/prisma.service.js';
+import { isUuid } from '../../platform/http/uuid.js';
 import { notifySql } from '../../platform/notifications/channels.js';
 import type { NewToken, TokenRecord } from './token.record.js';
 
@@ -19,7 +20,6 @@ function toRecord(row: ApiToken): TokenRecord {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class TokensRepository {
@@ -57,7 +57,7 @@ export class TokensRepository {
 
   /** Revokes by id or by the printable prefix; returns the tokens that were revoked now. */
   async revoke(idOrPrefix: string): Promise<TokenRecord[]> {
-    const where = UUID.test(idOrPrefix) ? { id: idOrPrefix } : { tokenPrefix: idOrPrefix };
+    const where = isUuid(idOrPrefix) ? { id: idOrPrefix } : { tokenPrefix: idOrPrefix };
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.apiToken.findMany({ where: { ...where, revokedAt: null } });
       if (rows.length === 0) return [];

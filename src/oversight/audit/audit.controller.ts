@@ -37,7 +37,8 @@ export class AuditController {
   @ApiOperation({ summary: 'Who read which conversations (admins only), newest first' })
   @ApiOkResponse({ type: AccessLogPageDto })
   async accessLogPage(@CurrentAuth() auth: AuthContext, @Query() query: AccessLogQuery): Promise<AccessLogPageDto> {
-    const page = await this.audit.accessLogPage(auth, { actorId: query.actorId, sessionId: query.sessionId, beforeId: query.cursor }, query.limit);
+    const filter = { actorId: query.actorId, sessionId: query.sessionId, cursor: query.cursor };
+    const page = await this.audit.accessLogPage(auth, filter, query.limit);
     return { data: page.data.map(toAccessRecordDto), nextCursor: page.nextCursor };
   }
 }

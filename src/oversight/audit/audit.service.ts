@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { assertAdmin, ownerScope, type AuthContext } from '../../identity/auth/auth-context.js';
 import { Errors } from '../../platform/errors/domain-error.js';
+import { cursorCodec, fetchPage } from '../../platform/http/pagination.js';
 import { isJsonObject, type JsonObject } from '../../platform/json/json.js';
 import type { SessionStatus } from '../../conversation/records/session.record.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
@@ -10,6 +11,9 @@ import { AccessLogService, type AccessLogFilter, type AccessRecord } from '../..
 import { ChainRepository, type ReplayPoint } from './chain.repository.js';
 
 const PAGE = 1_000;
+
+/** The access log is newest first by its bigint id. */
+const accessLogCursor = cursorCodec({ id: 'bigint' });
 
 export interface ChainReport {
   sessionId: string;
@@ -25,6 +29,8 @@ export interface AccessLogPage {
   data: AccessRecord[];
   nextCursor: string | null;
 }
+
+export type AccessLogQueryFilter = Omit<AccessLogFilter, 'limit' | 'beforeId'> & { cursor?: string };
 
 export interface ReplayedState {
   sessionId: string;
@@ -42,11 +48,13 @@ export class AuditService {
   ) {}
 
   /** Admins only: reads of conversation data, newest first. */
-  async accessLogPage(auth: AuthContext, filter: Omit<AccessLogFilter, 'limit'>, limit: number): Promise<AccessLogPage> {
+  async accessLogPage(auth: AuthContext, filter: AccessLogQueryFilter, limit: number): Promise<AccessLogPage> {
     assertAdmin(auth);
-    const rows = await this.accessLog.list({ ...filter, limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    return { data: page, nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+    const { cursor, ...where } = filter;
+    const beforeId = cursor ? accessLogCursor.decode(cursor).id : undefined;
+    const fetch = (take: number) => this.accessLog.list({ ...where, beforeId, limit: take });
+    const page = await fetchPage(limit, fetch, (row) => accessLogCursor.encode({ id: BigInt(row.id) }));
+    return { data: page.data, nextCursor: page.next };
   }
 
   async verify(auth: AuthContext, sessionId: string): Promise<ChainReport> {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { errorMessage } from '../errors/error-message.js';
 
 /** The advisory lock key Prisma's migration engine takes, so this runner and `prisma migrate` exclude each other. */
 const PRISMA_MIGRATION_LOCK = 72707369;
@@ -110,7 +111,7 @@ async function applyOne(client: Client, migration: MigrationFile): Promise<void>
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
     throw new Error(`migration ${migration.name} failed: ${message}`);
   }

@@ -20,6 +20,11 @@ const BODY_PARSER_CODES: Record<string, [number, string, string]> = {
   'stream.encoding.set': [500, 'internal', 'internal error'],
 };
 
+function bodyParserCode(error: unknown): [number, string, string] | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? BODY_PARSER_CODES[type] : undefined;
+}
+
 function httpCode(status: number): string {
   const names: Record<number, string> = {
     400: 'request/bad_request', 401: 'auth/unauthorized', 403: 'auth/forbidden', 404: 'route/not_found',
@@ -46,10 +51,6 @@ function fromHttpException(exception: HttpException): Mapped {
   return { body: errorBody(status, httpCode(status), message, details) };
 }
 
-function bodyParserType(error: unknown): string | undefined {
-  const type = (error as { type?: unknown } | undefined)?.type;
-  return typeof type === 'string' && BODY_PARSER_CODES[type] ? type : undefined;
-}
 
 /** Maps every error to the one JSON error shape; unknown errors become a logged 500 that leaks nothing. */
 @Catch()
@@ -77,14 +78,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   map(exception: unknown): Mapped {
+    // Nest's Express adapter wraps errors of body-parser and the router in an HttpException; the cause says what happened.
+    const cause = exception instanceof HttpException ? exception.cause : undefined;
+    if (cause instanceof DomainError || (cause instanceof Error && bodyParserCode(cause))) return this.map(cause);
+    if (cause instanceof URIError) return { body: errorBody(400, 'request/invalid_text', 'the path is not valid percent-encoded UTF-8') };
     if (exception instanceof DomainError) {
       return { body: errorBody(exception.status, exception.code, exception.message, exception.details), headers: exception.headers };
     }
-    // Nest wraps body-parser errors in an HttpException; the parser's own error is its cause.
-    const type = bodyParserType(exception) ?? (exception instanceof HttpException ? bodyParserType(exception.cause) : undefined);
-    if (exception instanceof HttpException && !type) return fromHttpException(exception);
-    if (type) {
-      const [status, code, message] = BODY_PARSER_CODES[type];
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    const parserCode = bodyParserCode(exception);
+    if (parserCode) {
+      const [status, code, message] = parserCode;
       return { body: errorBody(status, code, message) };
     }
     const prisma = mapPrismaError(exception);

@@ -28,8 +28,11 @@ export const Errors = {
   taskNotFound: () => new DomainError('task/not_found', 'task not found', 404),
   sessionClosed: (status: string) =>
     new DomainError('session/not_writable', `session is ${status} and accepts no new events`, 409),
+  parentNotWritable: (status: string) =>
+    new DomainError('session/parent_not_writable', `parent session is ${status} and accepts no new child sessions`, 409),
   eventIdConflict: () =>
     new DomainError('event/id_conflict', 'an event with this id already exists with a different body', 409),
+  invalidText: (message: string) => new DomainError('request/invalid_text', message, 400),
   unknownAgent: (agentId: string) => new DomainError('agent/unknown', `unknown agent "${agentId}"`, 400),
   invalidCursor: () => new DomainError('pagination/invalid_cursor', 'cursor is malformed or expired', 400),
   taskNotCancelable: (status: string) =>

@@ -16,12 +16,6 @@ function driverCause(error: unknown): DriverCause | undefined {
   return meta?.driverAdapterError?.cause ?? (error as { cause?: DriverCause }).cause;
 }
 
-function constraintName(cause: DriverCause | undefined): string | undefined {
-  const c = cause?.constraint;
-  if (!c) return undefined;
-  return typeof c === 'string' ? c : (c.index ?? c.fields?.join(','));
-}
-
 /** Whether an error means the database cannot be reached right now (the caller should retry). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
@@ -40,8 +34,8 @@ export function mapPrismaError(error: unknown): DomainError | undefined {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   const cause = driverCause(error);
   if (error.code === 'P2002' || cause?.kind === 'UniqueConstraintViolation') {
-    const name = constraintName(cause) ?? 'a unique constraint';
-    return new DomainError('conflict/duplicate', `conflicts with an existing record (${name})`, 409);
+    // The constraint's name is the schema's business, not the client's.
+    return new DomainError('conflict/duplicate', 'conflicts with an existing record', 409);
   }
   if (error.code === 'P2025') return new DomainError('not_found', 'record not found', 404);
   if (error.code === 'P2023' || cause?.kind === 'InvalidInputValue') {

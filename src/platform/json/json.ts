@@ -10,9 +10,14 @@ export function mergePatch(target: JsonValue | undefined, patch: JsonValue): Jso
   if (!isJsonObject(patch)) return patch;
   const result: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    // defineProperty, not assignment: a "__proto__" key must stay a plain key, not replace the prototype.
-    else Object.defineProperty(result, key, { value: mergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+    if (value === null) {
+      delete result[key];
+    } else {
+      // Own keys only (`result[key]` would read Object.prototype's `constructor` or `__proto__` for a new key), and
+      // defineProperty, not assignment: a "__proto__" key must stay a plain key, not replace the prototype.
+      const merged = mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value);
+      Object.defineProperty(result, key, { value: merged, enumerable: true, writable: true, configurable: true });
+    }
   }
   return result;
 }

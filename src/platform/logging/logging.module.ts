@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+import { requestId } from '../http/request-id.js';
 
 function stripTokens(url: string | undefined): string | undefined {
   return url?.replace(/([?&]access_token=)[^&]*/gi, '$1[redacted]');
@@ -15,12 +13,7 @@ export const LoggingModule = LoggerModule.forRootAsync({
   useFactory: (config: AppConfig) => ({
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestId,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: stripTokens(req.url) }),

@@ -12,6 +12,7 @@ import { A2AError } from '@a2a-js/sdk/errors';
 import { fromA2aPart, isTerminalState, toA2aPart } from '../../conversation/records/a2a-parts.js';
 import type { Part } from '../../conversation/records/event.record.js';
 import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
+import { errorMessage } from '../../platform/errors/error-message.js';
 import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
 
 export interface A2aAgentEntry {
@@ -248,7 +249,7 @@ function textOf(message: Pick<Message, 'parts'> | undefined): string {
 /** Network trouble and 408/429/5xx answers are transient (the worker retries); protocol errors are not. */
 function toAgentError(error: unknown, signal?: AbortSignal): Error {
   if (error instanceof AgentError || signal?.aborted) return error as Error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const statusCode = (error as { statusCode?: unknown }).statusCode;
   const status = typeof statusCode === 'number' ? statusCode : Number(/(?:Status:\s*|:\s)(\d{3})(?=\s|\.|$)/.exec(message)?.[1]);
   const transient = status ? RETRYABLE_STATUS.has(status) : !(error instanceof A2AError);

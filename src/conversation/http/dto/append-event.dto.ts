@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsUuid } from '../../../platform/http/uuid.js';
+import { BooleanQuery } from '../../../platform/http/validation/query.dto.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { IsJsonObject, IsParts } from '../../../platform/http/validation/json.validators.js';
 import type { Part } from '../../records/event.record.js';
 
 export class AppendEventDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'client-chosen id; re-sending the same id and body returns the original (200)' })
-  @IsOptional() @IsUUID()
+  @IsOptional() @IsUuid()
   id?: string;
 
   @ApiPropertyOptional({ enum: ['user'], default: 'user' })
@@ -30,16 +31,12 @@ export class AppendEventDto {
 
 export class AppendEventQuery {
   @ApiPropertyOptional({ description: 'wait for the agent\'s answer (201) instead of returning at once (202)' })
-  @IsOptional()
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
-  @IsBoolean()
+  @IsOptional() @BooleanQuery()
   wait?: boolean;
 
   @ApiPropertyOptional({
     description: 'start a new task even if one waits for input; that task is then canceled instead of answered by this message',
   })
-  @IsOptional()
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
-  @IsBoolean()
+  @IsOptional() @BooleanQuery()
   newTask?: boolean;
 }

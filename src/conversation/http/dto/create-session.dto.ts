@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsUuid } from '../../../platform/http/uuid.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { IsJsonObject } from '../../../platform/http/validation/json.validators.js';
 
@@ -23,7 +24,7 @@ export class CreateSessionDto {
   state?: JsonObject;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'makes this a child session; the child belongs to the parent\'s owner' })
-  @IsOptional() @IsUUID()
+  @IsOptional() @IsUuid()
   parentId?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_TTL_SECONDS, description: 'the session expires this many seconds after creation' })

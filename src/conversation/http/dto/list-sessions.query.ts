@@ -13,6 +13,6 @@ export class ListSessionsQuery extends LimitQuery {
   status?: SessionStatus;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional() @IsString() @Length(1, 400)
   cursor?: string;
 }

@@ -5,7 +5,10 @@ import { SESSION_STATUSES, type SessionRecord, type SessionStatus } from '../../
 export class SessionUsageDto {
   @ApiProperty() promptTokens: number;
   @ApiProperty() completionTokens: number;
-  @ApiProperty() costUsd: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'sum of the priced answers\' costs; null while none is priced (unknown), 0 when free' })
+  costUsd: number | null;
+  @ApiProperty({ description: 'answers whose model has no price: costUsd covers every answer only when this is 0' })
+  unpricedAnswers: number;
 }
 
 export class SessionDto {
@@ -48,6 +51,11 @@ export function toSessionDto(session: SessionRecord): SessionDto {
     closedAt: session.closedAt?.toISOString() ?? null,
     eventCount: session.eventCount,
     turnCount: session.turnCount,
-    usage: { promptTokens: session.promptTokens, completionTokens: session.completionTokens, costUsd: session.costUsd },
+    usage: {
+      promptTokens: session.promptTokens,
+      completionTokens: session.completionTokens,
+      costUsd: session.costUsd,
+      unpricedAnswers: session.unpricedAnswers,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsUuid } from '../../../platform/http/uuid.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { LimitQuery } from '../../../platform/http/validation/query.dto.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
@@ -34,11 +35,11 @@ export class AccessLogQuery extends LimitQuery {
   actorId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional() @IsUuid()
   sessionId?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional() @Matches(/^\d{1,19}$/, { message: 'cursor is malformed' })
+  @IsOptional() @IsString() @Length(1, 400)
   cursor?: string;
 }
 

@@ -1,10 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { LimitQuery } from '../../../platform/http/validation/query.dto.js';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { BooleanQuery, IsTimestamp, LimitQuery } from '../../../platform/http/validation/query.dto.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
-
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ReviewSearchQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'full-text search over event text (web-search syntax: words, "phrases", -exclusions, or)' })
@@ -21,22 +18,22 @@ export class ReviewSearchQuery extends LimitQuery {
   status?: SessionStatus;
 
   @ApiPropertyOptional({ description: 'only sessions with (true) or without (false) failed tasks' })
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional() @BooleanQuery()
   hasFailedTasks?: boolean;
 
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString()
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsTimestamp()
   createdFrom?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString()
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsTimestamp()
   createdTo?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'last activity at or after' }) @IsOptional() @IsDateString()
+  @ApiPropertyOptional({ format: 'date-time', description: 'last activity at or after' }) @IsOptional() @IsTimestamp()
   activeFrom?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'last activity before' }) @IsOptional() @IsDateString()
+  @ApiPropertyOptional({ format: 'date-time', description: 'last activity before' }) @IsOptional() @IsTimestamp()
   activeTo?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional() @IsString() @Length(1, 200) @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is malformed' })
+  @IsOptional() @IsString() @Length(1, 400)
   cursor?: string;
 }

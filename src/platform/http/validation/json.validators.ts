@@ -2,6 +2,23 @@ import { registerDecorator, type ValidationArguments, type ValidationOptions } f
 import { isJsonObject } from '../../json/json.js';
 
 export const MAX_JSON_DEPTH = 32;
+
+const RAW_JSON_FIELDS = Symbol('rawJsonFields');
+
+/**
+ * Marks a body property as free-form JSON that must reach the handler exactly as parsed (see the validation
+ * pipe): class-transformer would drop keys named like Object.prototype members from it.
+ */
+function markRawJson(target: object, propertyName: string): void {
+  const owner = target.constructor as { [RAW_JSON_FIELDS]?: string[] };
+  const inherited = owner[RAW_JSON_FIELDS] ?? [];
+  Object.defineProperty(owner, RAW_JSON_FIELDS, { value: [...inherited, propertyName], configurable: true });
+}
+
+/** The free-form JSON properties of a DTO class (its own and inherited ones). */
+export function rawJsonFields(metatype: unknown): string[] {
+  return typeof metatype === 'function' ? ((metatype as { [RAW_JSON_FIELDS]?: string[] })[RAW_JSON_FIELDS] ?? []) : [];
+}
 export const MAX_PARTS = 64;
 
 /** Depth of nested objects/arrays; stops counting past the limit so hostile input costs nothing extra. */
@@ -15,7 +32,8 @@ export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH + 1): number {
 
 /** A JSON object (not array, not null) nested at most MAX_JSON_DEPTH levels. */
 export function IsJsonObject(options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    markRawJson(object, propertyName);
     registerDecorator({
       name: 'isJsonObject',
       target: object.constructor,
@@ -27,6 +45,7 @@ export function IsJsonObject(options?: ValidationOptions) {
           `${args?.property} must be a JSON object nested at most ${MAX_JSON_DEPTH} levels`,
       },
     });
+  };
 }
 
 function partProblem(part: unknown, index: number): string | undefined {
@@ -55,7 +74,8 @@ function partProblem(part: unknown, index: number): string | undefined {
 
 /** A2A-style message parts: 1..MAX_PARTS of {kind:"text",text} | {kind:"data",data} | {kind:"file",file}. */
 export function IsParts(options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    markRawJson(object, propertyName);
     registerDecorator({
       name: 'isParts',
       target: object.constructor,
@@ -72,4 +92,5 @@ export function IsParts(options?: ValidationOptions) {
         },
       },
     });
+  };
 }
