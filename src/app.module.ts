@@ -12,6 +12,7 @@ import { AppConfigModule } from './platform/config/config.module.js';
 import { DatabaseModule } from './platform/database/database.module.js';
 import { AllExceptionsFilter } from './platform/errors/all-exceptions.filter.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
+import { StreamsModule } from './platform/http/streams.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
@@ -23,6 +24,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LoggingModule,
     DatabaseModule,
     NotificationsModule,
+    StreamsModule,
     IdentityModule,
     ConversationModule,
     RuntimeModule,

@@ -6,6 +6,13 @@ import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 
+export interface PageBudget {
+  rows: number;
+  bytes: number;
+}
+
+const FIRST_PAGE_ROWS = 16;
+
 /**
  * The read side of the conversation for other modules (runtime, live, oversight, a2a). It applies no
  * authorization: callers pass `ownerId` when a caller's scope applies, or have checked access already.
@@ -29,6 +36,24 @@ export class ConversationReader {
   /** One page of a session's history in seq order, after `after`. */
   eventsAfter(sessionId: string, after: number, limit: number): Promise<EventRecord[]> {
     return this.events.listAfter(sessionId, after, limit);
+  }
+
+  /**
+   * A session's history after `after`, page by page, each page at most `budget.rows` events and about
+   * `budget.bytes` bytes of JSON (one event at least). Pages are read only as the caller asks for them, so a
+   * caller that awaits its client between pages holds one page at a time. Row counts adapt to the events' size,
+   * which keeps the database from sizing many big rows only to return a few.
+   */
+  async *eventPages(sessionId: string, after: number, budget: PageBudget): AsyncGenerator<EventRecord[]> {
+    let rows = Math.min(budget.rows, FIRST_PAGE_ROWS);
+    for (;;) {
+      const page = await this.events.listAfterWithin(sessionId, after, rows, budget.bytes);
+      if (page.events.length > 0) yield page.events;
+      if (page.ended || page.events.length === 0) return;
+      after = page.events[page.events.length - 1].seq;
+      const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / page.events.length));
+      rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
+    }
   }
 
   /** The last `limit` events up to and including `uptoSeq`, oldest first. */
