@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { AppConfig } from '../platform/config/app-config.js';
 import type { EventRecord } from './records/event.record.js';
 import type { SessionRecord } from './records/session.record.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from './records/task.record.js';
@@ -19,11 +21,17 @@ const FIRST_PAGE_ROWS = 16;
  */
 @Injectable()
 export class ConversationReader {
+  /** History pages for streams and exports share half the pool, so many of them cannot starve requests (or /health). */
+  private readonly bulkReads: pLimit.Limit;
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly events: EventsRepository,
     private readonly tasks: TasksRepository,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
+  }
 
   session(id: string, ownerId?: string): Promise<SessionRecord | undefined> {
     return this.sessions.findById(id, ownerId);
@@ -47,11 +55,15 @@ export class ConversationReader {
   async *eventPages(sessionId: string, after: number, budget: PageBudget): AsyncGenerator<EventRecord[]> {
     let rows = Math.min(budget.rows, FIRST_PAGE_ROWS);
     for (;;) {
-      const page = await this.events.listAfterWithin(sessionId, after, rows, budget.bytes);
-      if (page.events.length > 0) yield page.events;
-      if (page.ended || page.events.length === 0) return;
-      after = page.events[page.events.length - 1].seq;
-      const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / page.events.length));
+      const from = after;
+      const page = await this.bulkReads(() => this.events.listAfterWithin(sessionId, from, rows, budget.bytes));
+      const count = page.events.length;
+      if (count === 0) return;
+      after = page.events[count - 1].seq;
+      // The caller may empty the page as it goes (to let go of events it has sent).
+      yield page.events;
+      if (page.ended) return;
+      const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / count));
       rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
     }
   }

@@ -6,6 +6,7 @@ import { NotificationsService } from '../platform/notifications/notifications.se
 import { toEventDto } from '../conversation/http/dto/event.dto.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import { toTaskDto } from '../conversation/http/dto/task.dto.js';
+import type { EventRecord } from '../conversation/records/event.record.js';
 import { OpenStreams } from '../platform/http/open-streams.service.js';
 import { openSse, type SseStream } from '../platform/http/sse.js';
 
@@ -65,9 +66,11 @@ export class SessionStreamService {
       do {
         again = false;
         for await (const page of this.reader.eventPages(sessionId, last, PAGE)) {
-          for (const event of page) {
-            if (!(await sse.send('session.event', toEventDto(event), event.seq))) return;
-            last = event.seq;
+          while (page.length > 0) {
+            // Taken off the page before waiting, so only its text is held while the client catches up.
+            const [sent, seq] = sendEvent(sse, page.shift()!);
+            if (!(await sent)) return;
+            last = seq;
           }
         }
       } while (again && open);
@@ -85,6 +88,10 @@ export class SessionStreamService {
       },
     };
   }
+}
+
+function sendEvent(sse: SseStream, event: EventRecord): [Promise<boolean>, number] {
+  return [sse.send('session.event', toEventDto(event), event.seq), event.seq];
 }
 
 interface Pumper {

@@ -6,6 +6,7 @@ import { OpenStreams } from '../../platform/http/open-streams.service.js';
 import type { StreamWriter } from '../../platform/http/stream-writer.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
 import type { EventRecord } from '../../conversation/records/event.record.js';
+import type { TaskStatus } from '../../conversation/records/task.record.js';
 import { transcriptWriter, type TranscriptFormat, type TranscriptWriter } from './transcript-formats.js';
 
 /** Pages are bounded by bytes as well as rows, so a client that stops reading holds at most one small page. */
@@ -44,10 +45,14 @@ export class TranscriptsService {
 
   private async writePage(page: EventRecord[], writer: TranscriptWriter, out: StreamWriter, first: boolean): Promise<boolean> {
     const statuses = await this.reader.taskStatuses([...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id))]);
-    for (const [i, event] of page.entries()) {
-      const row = { event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null };
-      if (!(await out.write(writer.row(row, first && i === 0)))) return false;
+    for (let i = 0; page.length > 0; i++) {
+      // Taken off the page before waiting, so only its text is held while the client catches up.
+      if (!(await out.write(formatRow(writer, page.shift()!, statuses, first && i === 0)))) return false;
     }
     return true;
   }
+}
+
+function formatRow(writer: TranscriptWriter, event: EventRecord, statuses: Map<string, TaskStatus>, first: boolean): string {
+  return writer.row({ event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null }, first);
 }
