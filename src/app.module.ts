@@ -13,6 +13,7 @@ import { DatabaseModule } from './platform/database/database.module.js';
 import { AllExceptionsFilter } from './platform/errors/all-exceptions.filter.js';
 import { ErrorsModule } from './platform/errors/errors.module.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
+import { StreamsModule } from './platform/http/streams.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
@@ -27,6 +28,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     DatabaseModule,
     MetricsModule,
     NotificationsModule,
+    StreamsModule,
     IdentityModule,
     ConversationModule,
     RuntimeModule,

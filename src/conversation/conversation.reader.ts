@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { AppConfig } from '../platform/config/app-config.js';
 import type { EventRecord } from './records/event.record.js';
 import type { SessionRecord } from './records/session.record.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from './records/task.record.js';
@@ -6,17 +8,30 @@ import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 
+export interface PageBudget {
+  rows: number;
+  bytes: number;
+}
+
+const FIRST_PAGE_ROWS = 16;
+
 /**
  * The read side of the conversation for other modules (runtime, live, oversight, a2a). It applies no
  * authorization: callers pass `ownerId` when a caller's scope applies, or have checked access already.
  */
 @Injectable()
 export class ConversationReader {
+  /** History pages for streams and exports share half the pool, so many of them cannot starve requests (or /health). */
+  private readonly bulkReads: pLimit.Limit;
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly events: EventsRepository,
     private readonly tasks: TasksRepository,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
+  }
 
   session(id: string, ownerId?: string): Promise<SessionRecord | undefined> {
     return this.sessions.findById(id, ownerId);
@@ -30,6 +45,28 @@ export class ConversationReader {
   /** One page of a session's history in seq order, after `after`. */
   eventsAfter(sessionId: string, after: number, limit: number): Promise<EventRecord[]> {
     return this.events.listAfter(sessionId, after, limit);
+  }
+
+  /**
+   * A session's history after `after`, page by page, each page at most `budget.rows` events and about
+   * `budget.bytes` bytes of JSON (one event at least). Pages are read only as the caller asks for them, so a
+   * caller that awaits its client between pages holds one page at a time. Row counts adapt to the events' size,
+   * which keeps the database from sizing many big rows only to return a few.
+   */
+  async *eventPages(sessionId: string, after: number, budget: PageBudget): AsyncGenerator<EventRecord[]> {
+    let rows = Math.min(budget.rows, FIRST_PAGE_ROWS);
+    for (;;) {
+      const from = after;
+      const page = await this.bulkReads(() => this.events.listAfterWithin(sessionId, from, rows, budget.bytes));
+      const count = page.events.length;
+      if (count === 0) return;
+      after = page.events[count - 1].seq;
+      // The caller may empty the page as it goes (to let go of events it has sent).
+      yield page.events;
+      if (page.ended) return;
+      const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / count));
+      rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
+    }
   }
 
   /** The last `limit` events up to and including `uptoSeq`, oldest first. */

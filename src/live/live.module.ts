@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ConversationModule } from '../conversation/conversation.module.js';
 import { StreamController } from './http/stream.controller.js';
 import { TurnsController } from './http/turns.controller.js';
-import { OpenStreams } from './open-streams.service.js';
 import { SessionStreamService } from './session-stream.service.js';
 import { TaskDeltasService } from './task-deltas.service.js';
 import { TurnStreamService } from './turn-stream.service.js';
@@ -11,7 +10,7 @@ import { TurnStreamService } from './turn-stream.service.js';
 @Module({
   imports: [ConversationModule],
   controllers: [StreamController, TurnsController],
-  providers: [SessionStreamService, TurnStreamService, TaskDeltasService, OpenStreams],
-  exports: [TaskDeltasService, OpenStreams],
+  providers: [SessionStreamService, TurnStreamService, TaskDeltasService],
+  exports: [TaskDeltasService],
 })
 export class LiveModule {}

@@ -6,16 +6,19 @@ import { NotificationsService } from '../platform/notifications/notifications.se
 import { toEventDto } from '../conversation/http/dto/event.dto.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import { toTaskDto } from '../conversation/http/dto/task.dto.js';
-import { OpenStreams } from './open-streams.service.js';
-import { openSse, whenClosed, writeSse } from '../platform/http/sse.js';
+import type { EventRecord } from '../conversation/records/event.record.js';
+import { OpenStreams } from '../platform/http/open-streams.service.js';
+import { openSse, type SseStream } from '../platform/http/sse.js';
 
-const PAGE = 500;
+/** Replay pages: a client that cannot keep up holds at most one page of this size in memory. */
+const PAGE = { rows: 500, bytes: 256 * 1024 };
 const SAFETY_POLL_MS = 5_000;
 
 /**
  * Streams a session: first what the client missed after `after`, then every new event as it is committed,
  * on any instance (PostgreSQL NOTIFY). Events are always read from the table in seq order after the last one
  * sent, so the switch from replay to live has no gap and no duplicate, and a lost notification only delays.
+ * Each event is written only after the client has taken the previous ones (backpressure).
  */
 @Injectable()
 export class SessionStreamService {
@@ -28,49 +31,49 @@ export class SessionStreamService {
   async stream(auth: AuthContext, sessionId: string, after: number, res: Response): Promise<void> {
     const session = await this.reader.session(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
-    const stopHeartbeat = openSse(res);
-    this.openStreams.track(res);
-    const pump = this.pumper(sessionId, after, res);
+    const sse = openSse(res, this.openStreams.claim(auth.tokenId, res));
+    const pump = this.pumper(sessionId, after, sse);
     const unsubscribe = [
       this.notifications.on('sessionEvent', (appended) => {
         if (appended.sessionId === sessionId) pump.run();
       }),
       this.notifications.on('taskStatus', (change) => {
-        if (change.sessionId === sessionId) void this.sendTaskStatus(change.taskId, res, pump);
+        if (change.sessionId === sessionId) void this.sendTaskStatus(change.taskId, sse, pump);
       }),
       this.notifications.onReconnect(() => pump.run()),
     ];
     const poll = setInterval(() => pump.run(), SAFETY_POLL_MS);
     pump.run();
-    await whenClosed(res);
+    await sse.closed;
     clearInterval(poll);
-    stopHeartbeat();
     for (const off of unsubscribe) off();
   }
 
   /** Events after the last one sent go out first, so a task's answer precedes its final status. */
-  private async sendTaskStatus(taskId: string, res: Response, pump: Pumper): Promise<void> {
+  private async sendTaskStatus(taskId: string, sse: SseStream, pump: Pumper): Promise<void> {
     await pump.run();
     const task = await this.reader.task(taskId).catch(() => undefined);
-    if (task) writeSse(res, 'task.status', toTaskDto(task));
+    if (task) await sse.send('task.status', toTaskDto(task));
   }
 
-  private pumper(sessionId: string, after: number, res: Response): Pumper {
+  private pumper(sessionId: string, after: number, sse: SseStream): Pumper {
     let last = after;
     let running: Promise<void> | undefined;
     let again = false;
+    let open = true;
+    void sse.closed.then(() => (open = false));
     const drain = async () => {
       do {
         again = false;
-        for (;;) {
-          const rows = await this.reader.eventsAfter(sessionId, last, PAGE);
-          for (const event of rows) {
-            writeSse(res, 'session.event', toEventDto(event), event.seq);
-            last = event.seq;
+        for await (const page of this.reader.eventPages(sessionId, last, PAGE)) {
+          while (page.length > 0) {
+            // Taken off the page before waiting, so only its text is held while the client catches up.
+            const [sent, seq] = sendEvent(sse, page.shift()!);
+            if (!(await sent)) return;
+            last = seq;
           }
-          if (rows.length < PAGE || res.writableEnded) break;
         }
-      } while (again && !res.writableEnded);
+      } while (again && open);
     };
     return {
       run: () => {
@@ -85,6 +88,10 @@ export class SessionStreamService {
       },
     };
   }
+}
+
+function sendEvent(sse: SseStream, event: EventRecord): [Promise<boolean>, number] {
+  return [sse.send('session.event', toEventDto(event), event.seq), event.seq];
 }
 
 interface Pumper {

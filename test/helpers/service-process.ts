@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,6 +70,18 @@ export class ServiceProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`service not healthy within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Resident memory of the service process in bytes, from /proc (Linux). */
+  async rssBytes(): Promise<number> {
+    const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    if (!kb) throw new Error('no VmRSS in /proc status');
+    return Number(kb[1]) * 1024;
   }
 
   kill(signal: NodeJS.Signals): void {

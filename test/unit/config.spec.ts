@@ -34,6 +34,9 @@ describe('validateEnv', () => {
       TASK_MAX_ATTEMPTS: 3,
       WAIT_TIMEOUT_MS: 30_000,
       EXPIRY_SWEEP_MS: 60_000,
+      MAX_STREAMS_PER_TOKEN: 8,
+      STREAM_WRITE_TIMEOUT_MS: 30_000,
+      STREAM_MAX_BUFFERED_BYTES: 4_194_304,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.AGENTS_FILE).toBeUndefined();
@@ -95,6 +98,9 @@ describe('validateEnv', () => {
     ['TASK_MAX_ATTEMPTS', '1.5'],
     ['AGENT_TIMEOUT_MS', '99'],
     ['EXPIRY_SWEEP_MS', '999'],
+    ['MAX_STREAMS_PER_TOKEN', '-1'],
+    ['STREAM_WRITE_TIMEOUT_MS', '99'],
+    ['STREAM_MAX_BUFFERED_BYTES', '1000'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`- ${name}: `));
   });
@@ -150,7 +156,11 @@ describe('AppConfig.fromEnv', () => {
       WORKER_ENABLED: 'false',
       AGENTS_FILE: 'agents.json',
       TASK_LEASE_MS: '1500',
+      MAX_STREAMS_PER_TOKEN: '3',
+      STREAM_WRITE_TIMEOUT_MS: '5000',
+      STREAM_MAX_BUFFERED_BYTES: '1048576',
     });
+    expect(config.streams).toEqual({ maxPerToken: 3, writeTimeoutMs: 5000, maxBufferedBytes: 1_048_576 });
     expect(config.env).toBe('production');
     expect(config.http.port).toBe(4000);
     expect(config.database.url).toBe('postgres://db/app');

@@ -1,54 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { once } from 'node:events';
 import { ownerScope, type AuthContext } from '../../identity/auth/auth-context.js';
 import { Errors } from '../../platform/errors/domain-error.js';
+import { OpenStreams } from '../../platform/http/open-streams.service.js';
+import type { StreamWriter } from '../../platform/http/stream-writer.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
-import { transcriptWriter, type TranscriptFormat } from './transcript-formats.js';
+import type { EventRecord } from '../../conversation/records/event.record.js';
+import type { TaskStatus } from '../../conversation/records/task.record.js';
+import { transcriptWriter, type TranscriptFormat, type TranscriptWriter } from './transcript-formats.js';
 
-const PAGE = 1_000;
+/** Pages are bounded by bytes as well as rows, so a client that stops reading holds at most one small page. */
+const PAGE = { rows: 1_000, bytes: 256 * 1024 };
 
 /**
- * Exports a whole session, streamed page by page (keyset on seq) with backpressure, so memory stays flat
- * however long the session is. Task outcomes for each page come from one query.
+ * Exports a whole session, streamed page by page (keyset on seq) and event by event, each write waiting for
+ * the client to take the previous one, so memory stays flat however long the session is and however slowly
+ * it is read. Task outcomes for each page come from one query. Exports count against the token's stream cap.
  */
 @Injectable()
 export class TranscriptsService {
-  constructor(private readonly reader: ConversationReader) {}
+  constructor(
+    private readonly reader: ConversationReader,
+    private readonly openStreams: OpenStreams,
+  ) {}
 
   async export(auth: AuthContext, sessionId: string, format: TranscriptFormat, res: Response): Promise<void> {
     const session = await this.reader.session(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
+    const out = this.openStreams.claim(auth.tokenId, res);
     const writer = transcriptWriter(format);
     res.status(200);
     res.setHeader('Content-Type', writer.contentType);
     res.setHeader('Content-Disposition', `attachment; filename="session-${session.id}.${writer.extension}"`);
     res.setHeader('Cache-Control', 'no-store');
-    const closed = new Promise<void>((resolve) => res.once('close', resolve));
-    await write(res, writer.begin(session), closed);
-    let after = 0;
+    if (!(await out.write(writer.begin(session)))) return;
     let first = true;
-    for (;;) {
-      const page = await this.reader.eventsAfter(sessionId, after, PAGE);
-      const statuses = await this.reader.taskStatuses([...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id))]);
-      let chunk = '';
-      for (const event of page) {
-        chunk += writer.row({ event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null }, first);
-        first = false;
-      }
-      if (!(await write(res, chunk, closed))) return;
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].seq;
+    for await (const page of this.reader.eventPages(sessionId, 0, PAGE)) {
+      if (!(await this.writePage(page, writer, out, first))) return;
+      first = false;
     }
-    await write(res, writer.end(), closed);
-    res.end();
+    await out.write(writer.end());
+    await out.end();
+  }
+
+  private async writePage(page: EventRecord[], writer: TranscriptWriter, out: StreamWriter, first: boolean): Promise<boolean> {
+    const statuses = await this.reader.taskStatuses([...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id))]);
+    for (let i = 0; page.length > 0; i++) {
+      // Taken off the page before waiting, so only its text is held while the client catches up.
+      if (!(await out.write(formatRow(writer, page.shift()!, statuses, first && i === 0)))) return false;
+    }
+    return true;
   }
 }
 
-/** Writes and waits for the socket to drain when its buffer is full; false once the client has gone. */
-async function write(res: Response, chunk: string, closed: Promise<void>): Promise<boolean> {
-  if (res.destroyed) return false;
-  if (!chunk || res.write(chunk)) return true;
-  await Promise.race([once(res, 'drain'), closed]);
-  return !res.destroyed;
+function formatRow(writer: TranscriptWriter, event: EventRecord, statuses: Map<string, TaskStatus>, first: boolean): string {
+  return writer.row({ event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null }, first);
 }

@@ -21,6 +21,12 @@ export class AppConfig {
     migrateOnStart: boolean;
     embedded: { dir: string; port: number };
   };
+  /** long-lived responses (SSE streams, transcript exports): how many per token, and how slow a client may be */
+  readonly streams: {
+    maxPerToken: number;
+    writeTimeoutMs: number;
+    maxBufferedBytes: number;
+  };
   readonly logLevel: string;
   readonly agents: {
     file?: string;
@@ -60,6 +66,11 @@ export class AppConfig {
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.MIGRATE_ON_START,
       embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },
+    };
+    this.streams = {
+      maxPerToken: env.MAX_STREAMS_PER_TOKEN,
+      writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,
+      maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
     };
     this.logLevel = env.LOG_LEVEL;
     this.agents = {

@@ -61,6 +61,18 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_PER_MINUTE = 6000;
 
+  /** event streams and transcript exports one token may hold open at once (per instance); 0 turns the cap off */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100_000)
+  MAX_STREAMS_PER_TOKEN = 8;
+
+  /** a stream or export whose client has not taken a write within this time is closed */
+  @Transform(toInt) @IsInt() @Min(100)
+  STREAM_WRITE_TIMEOUT_MS = 30_000;
+
+  /** bytes one stream or export may have written but not yet taken by its client; beyond, it is closed */
+  @Transform(toInt) @IsInt() @Min(65_536)
+  STREAM_MAX_BUFFERED_BYTES = 4_194_304;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -39,6 +39,10 @@ export const Errors = {
     new DomainError('task/not_cancelable', `task is ${status} and can no longer be canceled`, 409),
   taskNotAwaitingInput: (status: string) =>
     new DomainError('task/not_awaiting_input', `task is ${status}; only a task in input_required accepts a follow-up message`, 409),
+  tooManyStreams: (max: number) =>
+    new DomainError('stream/too_many_open', `this token already has ${max} streams or exports open; close one and retry`, 429, undefined, {
+      'Retry-After': '5',
+    }),
   databaseUnavailable: () =>
     new DomainError('database/unavailable', 'the database is unavailable; retry shortly', 503, undefined, {
       'Retry-After': '2',

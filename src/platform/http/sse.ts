@@ -1,9 +1,23 @@
 import type { Response } from 'express';
+import type { StreamWriter } from './stream-writer.js';
 
 export const HEARTBEAT_MS = 15_000;
 
+/** A Server-Sent Events response written at its client's pace (see StreamWriter). */
+export interface SseStream {
+  /**
+   * Sends one message; `id` becomes the client's Last-Event-ID for resuming. Await it to read no further
+   * ahead than the client; resolves false once the connection is gone.
+   */
+  send(event: string, data: unknown, id?: number | string): Promise<boolean>;
+  /** Resolves when the client goes away (or the response ends). */
+  readonly closed: Promise<void>;
+  /** Ends the response once everything queued is written. */
+  end(): Promise<void>;
+}
+
 /** Starts a Server-Sent Events response and keeps proxies from buffering it or timing it out. */
-export function openSse(res: Response, status = 200): () => void {
+export function openSse(res: Response, writer: StreamWriter, status = 200): SseStream {
   res.status(status);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -11,25 +25,24 @@ export function openSse(res: Response, status = 200): () => void {
   res.shouldKeepAlive = false;
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
-  res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+  void writer.write('retry: 2000\n\n');
+  // A heartbeat only matters while nothing else is on its way to the client.
+  const heartbeat = setInterval(() => writer.busy || void writer.write(': heartbeat\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
-  return () => clearInterval(heartbeat);
+  void writer.closed.then(() => clearInterval(heartbeat));
+  return {
+    send: (event, data, id) => writer.write(formatSse(event, data, id)),
+    closed: writer.closed,
+    end: async () => {
+      clearInterval(heartbeat);
+      await writer.end();
+    },
+  };
 }
 
-/** Writes one SSE message; `id` becomes the client's Last-Event-ID for resuming. */
-export function writeSse(res: Response, event: string, data: unknown, id?: number | string): void {
-  if (res.writableEnded) return;
+function formatSse(event: string, data: unknown, id?: number | string): string {
   let message = `event: ${event}\n`;
   if (id !== undefined) message += `id: ${id}\n`;
   for (const line of JSON.stringify(data).split('\n')) message += `data: ${line}\n`;
-  res.write(`${message}\n`);
-}
-
-/** Resolves when the client goes away (or the response ends). */
-export function whenClosed(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.writableEnded || res.destroyed) return resolve();
-    res.once('close', () => resolve());
-  });
+  return `${message}\n`;
 }

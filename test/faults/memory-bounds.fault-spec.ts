@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { seedHistory, stalledGet, type StalledClient } from '../helpers/seed-history.js';
+import { cliToken, ServiceProcess } from '../helpers/service-process.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const MB = 1024 * 1024;
+/** events as big as a request body may be (BODY_LIMIT 1mb) */
+const EVENT_BYTES = 1024 * 1024;
+const SESSION_BYTES = 100 * MB;
+const CONNECTIONS = 50;
+const BUDGET = 100 * MB;
+const WATCH_MS = 8_000;
+/** Far below the unbounded case (GBs) but high enough to show how far past the budget a failure went. */
+const KILL_AT = 3 * BUDGET;
+
+interface Watch {
+  idle: number;
+  peak: number;
+  healthFailures: number;
+}
+
+/**
+ * Opens clients that never read, watches the service's RSS and /health for WATCH_MS, and kills the service
+ * as soon as RSS passes idle + KILL_AT, so a regression fails fast instead of exhausting the machine.
+ */
+async function watchStalled(service: ServiceProcess, paths: string[], token: string): Promise<Watch & { clients: StalledClient[] }> {
+  await sleep(1_000);
+  const idle = await service.rssBytes();
+  const clients = await Promise.all(paths.map((path) => stalledGet(service.baseUrl, path, token)));
+  let peak = idle;
+  let healthFailures = 0;
+  for (const end = Date.now() + WATCH_MS; Date.now() < end; ) {
+    peak = Math.max(peak, await service.rssBytes());
+    if (peak > idle + KILL_AT) {
+      service.kill('SIGKILL');
+      break;
+    }
+    const health = await fetch(`${service.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    if (health !== 200) healthFailures++;
+    await sleep(200);
+  }
+  return { idle, peak, healthFailures, clients };
+}
+
+describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB session`, () => {
+  let db: TestDatabase;
+  let token: string;
+  let session: string;
+  let service: ServiceProcess | undefined;
+  let clients: StalledClient[] = [];
+  const env = () => ({ DATABASE_URL: db.url, MAX_STREAMS_PER_TOKEN: String(CONNECTIONS), STREAM_WRITE_TIMEOUT_MS: '120000' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    service = await ServiceProcess.start(env());
+    token = await cliToken(db.url, 'hog');
+    const res = await fetch(`${service.baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ agentId: 'echo' }),
+    });
+    session = ((await res.json()) as { id: string }).id;
+    await seedHistory(db.url, session, Math.ceil(SESSION_BYTES / EVENT_BYTES), EVENT_BYTES);
+    await service.stop();
+  }, 120_000);
+  afterEach(async () => {
+    clients.splice(0).forEach((c) => c.destroy());
+    await service?.stop();
+  });
+  afterAll(() => db?.drop());
+
+  const check = (watch: Watch, open: StalledClient[]) => {
+    const grew = Math.round((watch.peak - watch.idle) / MB);
+    process.stdout.write(`idle ${Math.round(watch.idle / MB)} MB, peak ${Math.round(watch.peak / MB)} MB, grew ${grew} MB\n`);
+    expect({ grewMB: grew, healthFailures: watch.healthFailures, closed: open.filter((c) => c.closed).length }).toEqual({
+      grewMB: expect.any(Number),
+      healthFailures: 0,
+      closed: 0,
+    });
+    expect(grew).toBeLessThan(BUDGET / MB);
+  };
+
+  it('session streams keep RSS within +100 MB of idle and /health answering', async () => {
+    service = await ServiceProcess.start(env());
+    const watch = await watchStalled(service, Array.from({ length: CONNECTIONS }, () => `/v1/sessions/${session}/stream`), token);
+    clients = watch.clients;
+    check(watch, clients);
+  }, 60_000);
+
+  it('transcript exports keep RSS within +100 MB of idle and /health answering', async () => {
+    service = await ServiceProcess.start(env());
+    const formats = ['json', 'ndjson', 'markdown', 'csv'];
+    const paths = Array.from({ length: CONNECTIONS }, (_, i) => `/v1/sessions/${session}/transcript?format=${formats[i % 4]}`);
+    const watch = await watchStalled(service, paths, token);
+    clients = watch.clients;
+    check(watch, clients);
+  }, 60_000);
+});
