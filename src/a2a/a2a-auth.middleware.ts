@@ -7,7 +7,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthContext } from '../identity/auth/auth-context.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { errorBody } from '../platform/errors/error-body.js';
-import { AccessLogRepository } from '../identity/access-log/access-log.repository.js';
+import { AccessLogService } from '../identity/access-log/access-log.service.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import { TokensService } from '../identity/tokens/tokens.service.js';
 
@@ -74,7 +74,7 @@ export class A2aAuthMiddleware {
   constructor(
     private readonly tokens: TokensService,
     private readonly config: AppConfig,
-    private readonly accessLog: AccessLogRepository,
+    private readonly accessLog: AccessLogService,
     @Inject(getStorageToken()) private readonly throttle: ThrottlerStorage,
   ) {}
 
@@ -125,7 +125,7 @@ export class A2aAuthMiddleware {
   private async recordRead(auth: AuthContext, req: Request, binding: A2aBinding): Promise<void> {
     const method = binding === 'jsonrpc' ? String((req.body as { method?: unknown })?.method ?? '') : `${req.method} ${req.path}`;
     try {
-      await this.accessLog.add({
+      await this.accessLog.record({
         tokenId: auth.tokenId, actorId: auth.userId, actorRole: auth.role, action: 'a2a.read',
         sessionId: null, taskId: taskIdOf(req, binding), detail: { path: req.originalUrl.split('?')[0], method },
       });

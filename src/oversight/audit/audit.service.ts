@@ -6,7 +6,8 @@ import { isJsonObject, type JsonObject } from '../../platform/json/json.js';
 import type { SessionStatus } from '../../conversation/records/session.record.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
 import { nextSessionStatus, type SessionChange } from '../../conversation/status.machine.js';
-import { AccessLogRepository, type AccessLogFilter, type AccessRecord } from '../../identity/access-log/access-log.repository.js';
+import type { AccessLogFilter, AccessRecord } from '../../identity/access-log/access-log.record.js';
+import { AccessLogService } from '../../identity/access-log/access-log.service.js';
 import { ChainRepository, type ReplayPoint } from './chain.repository.js';
 
 const PAGE = 1_000;
@@ -38,7 +39,7 @@ export class AuditService {
   constructor(
     private readonly chain: ChainRepository,
     private readonly reader: ConversationReader,
-    private readonly accessLog: AccessLogRepository,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   /** Admins only: reads of conversation data, newest first. */
