@@ -123,7 +123,7 @@ export class A2aAuthMiddleware {
 
   /** Reviewer and admin reads over A2A are recorded in access_log like the REST ones. */
   private async recordRead(auth: AuthContext, req: Request, binding: A2aBinding): Promise<void> {
-    const method = binding === 'jsonrpc' ? String((req.body as { method?: unknown })?.method ?? '') : `${req.method} ${req.path}`;
+    const method = binding === 'jsonrpc' ? jsonRpcMethod(req.body) : `${req.method} ${req.path}`;
     try {
       await this.accessLog.record({
         tokenId: auth.tokenId, actorId: auth.userId, actorRole: auth.role, action: 'a2a.read',
@@ -133,4 +133,9 @@ export class A2aAuthMiddleware {
       this.logger.error(`could not record an A2A read by ${auth.userId}: ${(error as Error).message}`);
     }
   }
+}
+
+function jsonRpcMethod(body: unknown): string {
+  const method = (body as { method?: unknown } | undefined)?.method;
+  return typeof method === 'string' ? method : '';
 }

@@ -40,7 +40,7 @@ export class A2aRoutes implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const app = this.adapterHost.httpAdapter?.getInstance?.() as Express | undefined;
+    const app = this.adapterHost.httpAdapter?.getInstance?.<Express>();
     if (!app) return; // no HTTP server (e.g. a standalone application context)
     app.use(this.router());
     const ids = this.agents.list().map((agent) => a2aPaths(agent.id).root);

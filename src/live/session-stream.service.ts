@@ -31,17 +31,19 @@ export class SessionStreamService {
     const stopHeartbeat = openSse(res);
     this.openStreams.track(res);
     const pump = this.pumper(sessionId, after, res);
+    // pump.run() never rejects (a failed read ends that drain; the next notification or poll retries), so
+    // nothing here waits for it.
     const unsubscribe = [
       this.notifications.on('sessionEvent', (appended) => {
-        if (appended.sessionId === sessionId) pump.run();
+        if (appended.sessionId === sessionId) void pump.run();
       }),
       this.notifications.on('taskStatus', (change) => {
         if (change.sessionId === sessionId) void this.sendTaskStatus(change.taskId, res, pump);
       }),
-      this.notifications.onReconnect(() => pump.run()),
+      this.notifications.onReconnect(() => void pump.run()),
     ];
-    const poll = setInterval(() => pump.run(), SAFETY_POLL_MS);
-    pump.run();
+    const poll = setInterval(() => void pump.run(), SAFETY_POLL_MS);
+    void pump.run();
     await whenClosed(res);
     clearInterval(poll);
     stopHeartbeat();

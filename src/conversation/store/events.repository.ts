@@ -132,7 +132,7 @@ export class EventsRepository {
 
   async findById(id: string, tx: PrismaTx = this.prisma): Promise<EventRecord | undefined> {
     const row = await tx.event.findUnique({ where: { id } });
-    return row ? toEventRecord(row as unknown as EventRow) : undefined;
+    return row ? toEventRecord(row) : undefined;
   }
 
   /** One page of a session's history in seq order; served by the (session_id, seq) unique index. */

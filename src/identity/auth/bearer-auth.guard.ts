@@ -32,7 +32,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
   }
 
   override handleRequest<T>(err: unknown, user: T | false): T {
-    if (err) throw err;
+    if (err) throw err instanceof Error ? err : new Error('bearer authentication failed', { cause: err });
     if (!user) throw Errors.unauthorized('invalid, expired or revoked token', true);
     return user;
   }

@@ -31,7 +31,7 @@ export class AppendEventDto {
 export class AppendEventQuery {
   @ApiPropertyOptional({ description: 'wait for the agent\'s answer (201) instead of returning at once (202)' })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
   @IsBoolean()
   wait?: boolean;
 }
