@@ -1,6 +1,7 @@
 // Lint gate: `npm run lint` (eslint + prettier --check), part of `npm test`. Formatting is Prettier's job alone.
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
+import prettierConfig from 'eslint-config-prettier/flat';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -106,4 +107,7 @@ export default defineConfig(
     extends: [js.configs.recommended],
     languageOptions: { sourceType: 'module', globals: globals.browser },
   },
+
+  // Last: switches off the rules that disagree with Prettier's output (e.g. no-unexpected-multiline).
+  prettierConfig,
 );
