@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { AgentDescriptor } from '../runtime/agents/agent.interface.js';
 import { AppConfig } from '../platform/config/app-config.js';
 
@@ -31,7 +31,8 @@ export class A2aAgentCards {
 
   baseUrl(): string {
     if (this.config.http.publicUrl) return this.config.http.publicUrl;
-    const address = this.adapterHost.httpAdapter?.getHttpServer?.()?.address() as AddressInfo | string | null | undefined;
+    const server = this.adapterHost.httpAdapter?.getHttpServer?.() as Server | undefined;
+    const address = server?.address();
     const bound = typeof address === 'object' && address ? address : undefined;
     const host = !bound || ['0.0.0.0', '::'].includes(bound.address) ? 'localhost' : bound.address;
     return `http://${host.includes(':') ? `[${host}]` : host}:${bound?.port ?? this.config.http.port}`;

@@ -35,7 +35,7 @@ function forward(handler: Router, req: Request, res: Response, unmatched: () => 
     res.once('close', answered);
     handler(req, res, (error?: unknown) => {
       res.off('close', answered);
-      if (error) return reject(error);
+      if (error) return reject(error instanceof Error ? error : new Error('the A2A handler failed'));
       res.removeHeader('Content-Type');
       reject(unmatched());
     });

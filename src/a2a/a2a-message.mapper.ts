@@ -1,7 +1,7 @@
 import { Role, TaskState, type Message, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
 import { toA2aPart } from '../conversation/records/a2a-parts.js';
-import { isJsonObject, type JsonObject } from '../platform/json/json.js';
-import type { EventRecord, Part } from '../conversation/records/event.record.js';
+import type { JsonObject } from '../platform/json/json.js';
+import type { EventRecord } from '../conversation/records/event.record.js';
 import type { TaskRecord, TaskStatus } from '../conversation/records/task.record.js';
 
 /** Event metadata key that keeps a client's A2A messageId when it is not a UUID (UUIDs become the event id). */

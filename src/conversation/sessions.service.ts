@@ -68,7 +68,7 @@ export class SessionsService {
   async list(auth: AuthContext, query: ListSessionsQuery, parentId?: string): Promise<SessionPage> {
     const before = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
     const filter = { ownerId: ownerScope(auth), parentId, agentId: query.agentId, status: query.status, before };
-    const page = await fetchPage(query.limit, (limit) => this.sessions.list({ ...filter, limit }), keysetCursor.encode);
+    const page = await fetchPage(query.limit, (limit) => this.sessions.list({ ...filter, limit }), (session) => keysetCursor.encode(session));
     return { data: page.data, nextCursor: page.next };
   }
 

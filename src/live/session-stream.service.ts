@@ -35,15 +35,15 @@ export class SessionStreamService {
     const pump = this.pumper(sessionId, after, sse);
     const unsubscribe = [
       this.notifications.on('sessionEvent', (appended) => {
-        if (appended.sessionId === sessionId) pump.run();
+        if (appended.sessionId === sessionId) void pump.run(); // a failed page is retried by the next wake-up or poll
       }),
       this.notifications.on('taskStatus', (change) => {
         if (change.sessionId === sessionId) void this.sendTaskStatus(change.taskId, sse, pump);
       }),
-      this.notifications.onReconnect(() => pump.run()),
+      this.notifications.onReconnect(() => void pump.run()),
     ];
-    const poll = setInterval(() => pump.run(), SAFETY_POLL_MS);
-    pump.run();
+    const poll = setInterval(() => void pump.run(), SAFETY_POLL_MS);
+    void pump.run();
     await sse.closed;
     clearInterval(poll);
     for (const off of unsubscribe) off();

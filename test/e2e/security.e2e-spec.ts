@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Test as SupertestRequest } from 'supertest';
 import { auth, createSession, say } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -108,7 +109,7 @@ describe('authorization matrix', () => {
   it.each(endpoints)('%s', async (name, build) => {
     const call = async (token: string, target: Target) => {
       const [method, path, body] = build(target);
-      const req = (t.http() as unknown as Record<string, (p: string) => import('supertest').Test>)[method](path).set(auth(token));
+      const req = (t.http() as unknown as Record<string, (p: string) => SupertestRequest>)[method](path).set(auth(token));
       return (await (body ? req.send(body) : req)).status;
     };
     const actual = [

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { startTestApp } from '../helpers/test-app.js';
 import { sql } from '../helpers/test-database.js';
 
 describe('the task worker', () => {

@@ -1,5 +1,5 @@
 import { TaskState, type Part as A2aPart } from '@a2a-js/sdk';
-import { isJsonObject, type JsonObject } from '../../platform/json/json.js';
+import { isJsonObject, type JsonValue } from '../../platform/json/json.js';
 import type { Part } from './event.record.js';
 
 /*
@@ -25,12 +25,12 @@ export function toA2aPart(part: Part): A2aPart {
 
 /** An A2A part as a stored part; undefined when it has no content. Non-object data is wrapped as {value}. */
 export function fromA2aPart(part: A2aPart): Part | undefined {
-  const metadata = isJsonObject(part.metadata) && Object.keys(part.metadata).length > 0 ? (part.metadata as JsonObject) : undefined;
+  const metadata = isJsonObject(part.metadata) && Object.keys(part.metadata).length > 0 ? part.metadata : undefined;
   const content = part.content;
   const file = { ...(part.filename ? { name: part.filename } : {}), ...(part.mediaType ? { mimeType: part.mediaType } : {}) };
   let stored: Part | undefined;
   if (content?.$case === 'text') stored = { kind: 'text', text: content.value };
-  else if (content?.$case === 'data') stored = { kind: 'data', data: isJsonObject(content.value) ? content.value : { value: content.value ?? null } };
+  else if (content?.$case === 'data') stored = { kind: 'data', data: isJsonObject(content.value) ? content.value : { value: (content.value as JsonValue | undefined) ?? null } };
   else if (content?.$case === 'url') stored = { kind: 'file', file: { ...file, uri: content.value } };
   else if (content?.$case === 'raw') stored = { kind: 'file', file: { ...file, bytes: Buffer.from(content.value).toString('base64') } };
   return stored && metadata ? { ...stored, metadata } : stored;

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../platform/json/json.js';
+import type { JsonObject } from '../../platform/json/json.js';
 
 export const EVENT_TYPES = ['message', 'state', 'status', 'error'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -114,7 +114,7 @@ export class EventsRepository {
   /** An event of this session; ids are unique within a session only. */
   async findById(sessionId: string, id: string, tx: PrismaTx = this.prisma): Promise<EventRecord | undefined> {
     const row = await tx.event.findUnique({ where: { sessionId_id: { sessionId, id } } });
-    return row ? toEventRecord(row as unknown as EventRow) : undefined;
+    return row ? toEventRecord(row) : undefined;
   }
 
   /** One page of a session's history in seq order; served by the (session_id, seq) unique index. */

@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
 import { readsAllUsers, type AuthContext } from '../auth/auth-context.js';
-import { errorMessage } from '../../platform/errors/error-message.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { AccessLogService } from './access-log.service.js';
 import { AUDIT_READ, type AuditReadSpec } from './audit-read.decorator.js';

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { readsAllUsers, type AuthContext } from '../auth/auth-context.js';
 import type { JsonObject } from '../../platform/json/json.js';
-import { AccessLogRepository, type AccessLogFilter, type AccessRecord } from './access-log.repository.js';
+import type { AccessLogFilter, AccessRecord } from './access-log.record.js';
+import { AccessLogRepository } from './access-log.repository.js';
 
-export type { AccessLogFilter, AccessRecord } from './access-log.repository.js';
+export type { AccessLogFilter, AccessRecord } from './access-log.record.js';
 
 /** One read of conversation data, as it is recorded. */
 export interface ConversationRead {

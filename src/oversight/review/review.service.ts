@@ -30,7 +30,7 @@ export class ReviewService {
       createdFrom, createdTo, activeFrom, activeTo,
       before: query.cursor ? keysetCursor.decode(query.cursor) : undefined,
     };
-    const page = await fetchPage(query.limit, (limit) => this.review.search({ ...filter, limit }), keysetCursor.encode);
+    const page = await fetchPage(query.limit, (limit) => this.review.search({ ...filter, limit }), (hit) => keysetCursor.encode(hit));
     return { data: page.data, nextCursor: page.next };
   }
 }

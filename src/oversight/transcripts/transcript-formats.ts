@@ -27,7 +27,7 @@ const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | nul
 const CSV_COLUMNS = ['seq', 'created_at', 'role', 'type', 'text', 'task_id', 'task_status', 'model', 'prompt_tokens', 'completion_tokens', 'cost_usd'];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvField(value: unknown): string {
+function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
   if (/^[=+\-@]/.test(text)) text = `'${text}`;

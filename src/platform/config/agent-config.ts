@@ -68,7 +68,7 @@ function readAgentsFile(path: string): AgentConfigEntry[] {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`AGENTS_FILE ${path} cannot be read as JSON: ${(error as Error).message}`);
+    throw new Error(`AGENTS_FILE ${path} cannot be read as JSON: ${(error as Error).message}`, { cause: error });
   }
   const agents = (parsed as { agents?: unknown }).agents;
   if (!Array.isArray(agents)) throw new Error(`AGENTS_FILE ${path} must hold {"agents": [...]}`);

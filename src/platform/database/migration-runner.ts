@@ -113,7 +113,7 @@ async function applyOne(client: Client, migration: MigrationFile): Promise<void>
     await client.query('ROLLBACK').catch(() => undefined);
     const message = errorMessage(error);
     await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
-    throw new Error(`migration ${migration.name} failed: ${message}`);
+    throw new Error(`migration ${migration.name} failed: ${message}`, { cause: error });
   }
   await client.query(
     'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',

@@ -217,7 +217,7 @@ function observe(observed: Observed, event: StreamResponse, turn: AgentTurn): vo
     const { artifact, append } = payload.value;
     const parts = artifact.parts.map(fromA2aPart).filter((part): part is Part => !!part);
     observed.artifacts.set(artifact.artifactId, [...(append ? (observed.artifacts.get(artifact.artifactId) ?? []) : []), ...parts]);
-    const text = textOf({ parts: artifact.parts } as Message);
+    const text = textOf({ parts: artifact.parts });
     if (text) turn.onDelta?.(text);
   }
 }

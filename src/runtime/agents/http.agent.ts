@@ -43,12 +43,17 @@ export class HttpAgent implements Agent {
     });
     if (!isEventStream(res)) return toReply(parseJson<HttpAgentAnswer>(await res.text(), 'agent answer'));
     for await (const message of sseMessages(res)) {
-      if (message.event === 'delta') turn.onDelta?.(String(parseJson<{ text?: unknown }>(message.data, 'delta').text ?? ''));
+      if (message.event === 'delta') turn.onDelta?.(deltaText(parseJson<{ text?: unknown }>(message.data, 'delta').text));
       if (message.event === 'result') return toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
       if (message.event === 'error') throw new AgentError(`agent reported an error: ${message.data.slice(0, 300)}`);
     }
     throw new AgentError('agent stream ended without a result', true);
   }
+}
+
+/** A delta's text; the protocol sends strings, and a number is taken as written. */
+function deltaText(text: unknown): string {
+  return typeof text === 'string' || typeof text === 'number' ? String(text) : '';
 }
 
 function toReply(answer: HttpAgentAnswer): AgentReply {

@@ -5,7 +5,7 @@ import { IsUuid } from '../../../platform/http/uuid.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { LimitQuery } from '../../../platform/http/validation/query.dto.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
-import type { AccessRecord } from '../../../identity/access-log/access-log.repository.js';
+import type { AccessRecord } from '../../../identity/access-log/access-log.record.js';
 
 export class ChainReportDto {
   @ApiProperty({ format: 'uuid' }) sessionId: string;

@@ -85,7 +85,7 @@ export function IsParts(options?: ValidationOptions) {
         validate: (value: unknown) =>
           Array.isArray(value) && value.length > 0 && value.length <= MAX_PARTS && value.every((p, i) => !partProblem(p, i)),
         defaultMessage: (args?: ValidationArguments) => {
-          const value = args?.value;
+          const value: unknown = args?.value;
           if (!Array.isArray(value) || value.length === 0) return 'parts must be a non-empty array';
           if (value.length > MAX_PARTS) return `parts may hold at most ${MAX_PARTS} items`;
           return value.map(partProblem).find(Boolean) ?? 'parts are invalid';

@@ -19,8 +19,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 /** The code of the first failed rule that names one (`code()` in query.dto.ts), else the generic one. */
 function codeOf(errors: ValidationError[]): string {
   for (const error of errors) {
-    const named = Object.values(error.contexts ?? {}).find((context: { code?: unknown }) => typeof context?.code === 'string');
-    if (named) return (named as { code: string }).code;
+    const contexts = Object.values(error.contexts ?? {}) as { code?: unknown }[];
+    const named = contexts.find((context) => typeof context?.code === 'string');
+    if (named) return named.code as string;
   }
   return 'request/validation_failed';
 }
