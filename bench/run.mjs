@@ -33,12 +33,27 @@ async function query(url, text, params = []) {
 async function startService(url, port, env) {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', DATABASE_POOL_MAX: '20', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '0',
+      DATABASE_POOL_MAX: '20',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base };
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, base };
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
@@ -53,13 +68,25 @@ function load(options) {
 
 function row(scenario, clients, result, extra = {}) {
   const errors = result.non2xx + result.errors;
-  return { scenario, clients, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, ...extra };
+  return {
+    scenario,
+    clients,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    ...extra,
+  };
 }
 
 async function appendScenario(base, headers, sessions, clients, label) {
   let i = 0;
   const result = await load({
-    url: base, connections: clients, headers, method: 'POST', body: BODY,
+    url: base,
+    connections: clients,
+    headers,
+    method: 'POST',
+    body: BODY,
     requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessions[i++ % sessions.length]}/events` }) }],
   });
   return row(label, clients, result);
@@ -69,39 +96,77 @@ async function appendScenario(base, headers, sessions, clients, label) {
 async function statusVariables() {
   const machine = await import(pathToFileURL(resolve(ROOT, 'dist/conversation/status.machine.js')).href);
   const literal = (list) => `'{${list.join(',')}}'`;
-  return ['-D', `refused=${literal(machine.REFUSING_USER_MESSAGES)}`, '-D', `reopened=${literal(machine.REOPENED_BY_USER_MESSAGE)}`];
+  return [
+    '-D',
+    `refused=${literal(machine.REFUSING_USER_MESSAGES)}`,
+    '-D',
+    `reopened=${literal(machine.REOPENED_BY_USER_MESSAGE)}`,
+  ];
 }
 
 async function pgbench(url, clients) {
   const script = resolve(ROOT, 'bench/append.pgbench.sql');
-  const args = ['-n', '-c', String(clients), '-j', '2', '-T', String(SECONDS), ...(await statusVariables()), '-f', script, url];
+  const args = [
+    '-n',
+    '-c',
+    String(clients),
+    '-j',
+    '2',
+    '-T',
+    String(SECONDS),
+    ...(await statusVariables()),
+    '-f',
+    script,
+    url,
+  ];
   const { stdout } = await run('pgbench', args, { maxBuffer: 1 << 24 });
   return Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? NaN);
 }
 
 async function seedSession(url, events) {
-  const [{ id }] = await query(url, `INSERT INTO sessions (user_id, agent_id, event_count, turn_count) VALUES ('bench', 'echo', $1, $1 / 2) RETURNING id`, [events]);
+  const [{ id }] = await query(
+    url,
+    `INSERT INTO sessions (user_id, agent_id, event_count, turn_count) VALUES ('bench', 'echo', $1, $1 / 2) RETURNING id`,
+    [events],
+  );
   const step = 100_000;
   for (let from = 1; from <= events; from += step) {
-    await query(url, `
+    await query(
+      url,
+      `
       INSERT INTO events (id, session_id, seq, type, role, parts, metadata, created_at, hash)
       SELECT gen_random_uuid(), $1, g, 'message', CASE WHEN g % 2 = 1 THEN 'user' ELSE 'agent' END,
              jsonb_build_array(jsonb_build_object('kind', 'text', 'text', 'seeded message number ' || g)), '{}', now(), sha256(int4send(g))
-      FROM generate_series($2::int, $3::int) g`, [id, from, Math.min(from + step - 1, events)]);
+      FROM generate_series($2::int, $3::int) g`,
+      [id, from, Math.min(from + step - 1, events)],
+    );
   }
   return id;
 }
 
 async function historyScenario(base, headers, sessionId, size, clients) {
   const result = await load({
-    url: base, connections: clients, headers, duration: Math.max(4, SECONDS - 2),
-    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessionId}/events?after=${Math.floor(Math.random() * Math.max(size - 100, 1))}&limit=100` }) }],
+    url: base,
+    connections: clients,
+    headers,
+    duration: Math.max(4, SECONDS - 2),
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          path: `/v1/sessions/${sessionId}/events?after=${Math.floor(Math.random() * Math.max(size - 100, 1))}&limit=100`,
+        }),
+      },
+    ],
   });
   return row(`history page (limit 100), ${size.toLocaleString('en')} events`, clients, result);
 }
 
 function rssKb(pid) {
-  return run('ps', ['-o', 'rss=', '-p', String(pid)]).then(({ stdout }) => Number(stdout.trim()), () => 0);
+  return run('ps', ['-o', 'rss=', '-p', String(pid)]).then(
+    ({ stdout }) => Number(stdout.trim()),
+    () => 0,
+  );
 }
 
 async function exportScenario(base, headers, pid, sessionId, size) {
@@ -114,7 +179,15 @@ async function exportScenario(base, headers, pid, sessionId, size) {
   for await (const chunk of res.body) for (const byte of chunk) if (byte === 10) lines++;
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
-  return { scenario: `export ndjson, ${size.toLocaleString('en')} events`, clients: 1, rps: (lines - 1) / seconds, p50: seconds * 1000, p99: NaN, errors: res.ok ? 0 : 1, memory: `RSS ${Math.round(before / 1024)} → peak ${Math.round(peak / 1024)} MiB` };
+  return {
+    scenario: `export ndjson, ${size.toLocaleString('en')} events`,
+    clients: 1,
+    rps: (lines - 1) / seconds,
+    p50: seconds * 1000,
+    p99: NaN,
+    errors: res.ok ? 0 : 1,
+    memory: `RSS ${Math.round(before / 1024)} → peak ${Math.round(peak / 1024)} MiB`,
+  };
 }
 
 async function main() {
@@ -125,15 +198,26 @@ async function main() {
   try {
     const writer = await startService(url, 3901, { WORKER_ENABLED: 'false' });
     services.push(writer);
-    const { stdout: token } = await run(process.execPath, ['dist/cli/token.cli.js', 'create', '--user', 'bench'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' } });
+    const { stdout: token } = await run(process.execPath, ['dist/cli/token.cli.js', 'create', '--user', 'bench'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+    });
     const headers = { Authorization: `Bearer ${token.trim()}`, 'Content-Type': 'application/json' };
     const sessions = [];
     for (let i = 0; i < SESSIONS; i++) {
-      const res = await fetch(`${writer.base}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo' }) });
+      const res = await fetch(`${writer.base}/v1/sessions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agentId: 'echo' }),
+      });
       sessions.push((await res.json()).id);
     }
     await query(url, 'CREATE TABLE bench_sessions (n int PRIMARY KEY, id uuid NOT NULL)');
-    await query(url, 'INSERT INTO bench_sessions SELECT ordinality, id FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ordinality)', [sessions]);
+    await query(
+      url,
+      'INSERT INTO bench_sessions SELECT ordinality, id FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ordinality)',
+      [sessions],
+    );
 
     const rows = [];
     log('appends (worker off) and pgbench with the same statement …');
@@ -151,8 +235,16 @@ async function main() {
     const worker = await startService(url, 3902, { WORKER_CONCURRENCY: '16' });
     let i = 0;
     const turns = await load({
-      url: worker.base, connections: 16, headers, method: 'POST', body: BODY,
-      requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessions[i++ % sessions.length]}/events?wait=true` }) }],
+      url: worker.base,
+      connections: 16,
+      headers,
+      method: 'POST',
+      body: BODY,
+      requests: [
+        {
+          setupRequest: (req) => ({ ...req, path: `/v1/sessions/${sessions[i++ % sessions.length]}/events?wait=true` }),
+        },
+      ],
     });
     rows.push(row('full turn (?wait=true, echo agent)', 16, turns));
     worker.child.kill('SIGTERM');
@@ -163,7 +255,8 @@ async function main() {
     for (const size of [10, 10_000, 100_000, 1_000_000]) sized[size] = await seedSession(url, size);
     await query(url, 'ANALYZE events');
     for (const clients of [1, 16]) {
-      for (const size of [10, 10_000, 1_000_000]) rows.push(await historyScenario(writer.base, headers, sized[size], size, clients));
+      for (const size of [10, 10_000, 1_000_000])
+        rows.push(await historyScenario(writer.base, headers, sized[size], size, clients));
     }
     rows.push(await exportScenario(writer.base, headers, writer.child.pid, sized[100_000], 100_000));
 
@@ -180,9 +273,14 @@ async function main() {
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
 
 function table(rows) {
-  const lines = ['| scenario | clients | req/s (events/s) | p50 ms | p99 ms | errors | pgbench tps | service / pgbench | memory |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const lines = [
+    '| scenario | clients | req/s (events/s) | p50 ms | p99 ms | errors | pgbench tps | service / pgbench | memory |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.scenario} | ${r.clients} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.pgbench, 0)} | ${Number.isFinite(r.ratio) ? `${Math.round(r.ratio * 100)}%` : '–'} | ${r.memory ?? ''} |`);
+    lines.push(
+      `| ${r.scenario} | ${r.clients} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.pgbench, 0)} | ${Number.isFinite(r.ratio) ? `${Math.round(r.ratio * 100)}%` : '–'} | ${r.memory ?? ''} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -25,7 +25,14 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(helmet({ contentSecurityPolicy: false }));
   // express.json itself, not useBodyParser: Nest's typing reserves `verify` for its raw-body option. A2A's media
   // type too, so its bodies get the same limits and checks, and the guards see them.
-  app.use(json({ type: ['application/json', 'application/a2a+json'], limit: config.http.bodyLimit, strict: true, verify: verifyUtf8Body }));
+  app.use(
+    json({
+      type: ['application/json', 'application/a2a+json'],
+      limit: config.http.bodyLimit,
+      strict: true,
+      verify: verifyUtf8Body,
+    }),
+  );
   app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -33,7 +40,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     app,
     new DocumentBuilder()
       .setTitle('Agent session service')
-      .setDescription('Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.')
+      .setDescription(
+        'Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.',
+      )
       .setVersion('1.0')
       .addBearerAuth()
       .build(),

@@ -10,7 +10,11 @@ import { preflightConfig } from './platform/config/preflight.js';
 
 async function bootstrap(): Promise<void> {
   preflightConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.http.port, config.http.host);

@@ -41,8 +41,18 @@ export class A2aAgentCards {
   build(agent: AgentDescriptor, baseUrl = this.baseUrl()): AgentCard {
     const paths = a2aPaths(agent.id);
     const interfaces = [
-      { url: `${baseUrl}${paths.jsonRpc}`, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION },
-      { url: `${baseUrl}${paths.rest}`, protocolBinding: 'HTTP+JSON', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION },
+      {
+        url: `${baseUrl}${paths.jsonRpc}`,
+        protocolBinding: 'JSONRPC',
+        tenant: '',
+        protocolVersion: A2A_PROTOCOL_VERSION,
+      },
+      {
+        url: `${baseUrl}${paths.rest}`,
+        protocolBinding: 'HTTP+JSON',
+        tenant: '',
+        protocolVersion: A2A_PROTOCOL_VERSION,
+      },
     ];
     return {
       name: agent.name,
@@ -56,23 +66,29 @@ export class A2aAgentCards {
         [BEARER_SCHEME]: {
           scheme: {
             $case: 'httpAuthSecurityScheme',
-            value: { description: 'A token issued by the service (npm run token)', scheme: 'bearer', bearerFormat: 'opaque' },
+            value: {
+              description: 'A token issued by the service (npm run token)',
+              scheme: 'bearer',
+              bearerFormat: 'opaque',
+            },
           },
         },
       },
       securityRequirements: [{ schemes: { [BEARER_SCHEME]: { list: [] } } }],
       defaultInputModes: MODES,
       defaultOutputModes: MODES,
-      skills: [{
-        id: agent.id,
-        name: agent.name,
-        description: agent.description,
-        tags: [agent.kind, 'conversation'],
-        examples: [],
-        inputModes: MODES,
-        outputModes: MODES,
-        securityRequirements: [],
-      }],
+      skills: [
+        {
+          id: agent.id,
+          name: agent.name,
+          description: agent.description,
+          tags: [agent.kind, 'conversation'],
+          examples: [],
+          inputModes: MODES,
+          outputModes: MODES,
+          securityRequirements: [],
+        },
+      ],
       signatures: [],
     };
   }

@@ -60,7 +60,8 @@ export class A2aEndpoints implements OnModuleInit {
 
   onModuleInit(): void {
     this.presenters.register(presentJsonRpcError);
-    for (const agent of this.agents.list()) this.byAgent.set(agent.id, this.build(agent.id, new A2aRequestHandler(agent, this.deps)));
+    for (const agent of this.agents.list())
+      this.byAgent.set(agent.id, this.build(agent.id, new A2aRequestHandler(agent, this.deps)));
     const roots = [...this.byAgent.keys()].map((id) => a2aPaths(id).root);
     this.logger.log(`A2A endpoints: ${roots.join(', ')} (default agent card at /${AGENT_CARD_PATH})`);
   }
@@ -68,10 +69,17 @@ export class A2aEndpoints implements OnModuleInit {
   jsonRpc(agentId: string, req: Request, res: Response): Promise<void> {
     const endpoints = this.endpoints(agentId);
     if (req.method !== 'POST') {
-      throw new DomainError('route/method_not_allowed', 'JSON-RPC requests are POST requests', 405, undefined, { Allow: 'POST' });
+      throw new DomainError('route/method_not_allowed', 'JSON-RPC requests are POST requests', 405, undefined, {
+        Allow: 'POST',
+      });
     }
     assertJsonRpcRequest(req);
-    return forward(endpoints.jsonRpc, req, res, () => new DomainError('jsonrpc/invalid_request', 'not a JSON-RPC request', 400));
+    return forward(
+      endpoints.jsonRpc,
+      req,
+      res,
+      () => new DomainError('jsonrpc/invalid_request', 'not a JSON-RPC request', 400),
+    );
   }
 
   rest(agentId: string, req: Request, res: Response): Promise<void> {

@@ -19,7 +19,8 @@ function problems(errors: ValidationError[]): string[] {
  */
 export function toAppendInput(message: Message): AppendEventDto {
   const parts = (message.parts ?? []).map(fromA2aPart);
-  if (parts.some((part) => part === undefined)) throw new RequestMalformedError('every message part needs text, data, a url or bytes');
+  if (parts.some((part) => part === undefined))
+    throw new RequestMalformedError('every message part needs text, data, a url or bytes');
   const metadata: JsonObject = isJsonObject(message.metadata) ? { ...message.metadata } : {};
   const uuid = isUUID(message.messageId ?? '');
   if (!uuid && message.messageId) metadata[A2A_MESSAGE_ID_KEY] = message.messageId;

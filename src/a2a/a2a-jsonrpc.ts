@@ -10,7 +10,11 @@ export const JSON_RPC_PATH = /^\/a2a\/[^/]+\/jsonrpc\/?$/;
 
 /** v1.0 methods that change something (v0.3 names are translated to these first). */
 const WRITE_METHODS = new Set([
-  'SendMessage', 'SendStreamingMessage', 'CancelTask', 'CreateTaskPushNotificationConfig', 'DeleteTaskPushNotificationConfig',
+  'SendMessage',
+  'SendStreamingMessage',
+  'CancelTask',
+  'CreateTaskPushNotificationConfig',
+  'DeleteTaskPushNotificationConfig',
 ]);
 
 export function isWriteMethod(method: unknown): boolean {
@@ -33,9 +37,11 @@ function invalidRequest(message: string): DomainError {
  */
 export function assertJsonRpcRequest(req: Request): void {
   const body: unknown = req.body;
-  if (!isJsonObject(body)) throw invalidRequest('the body must be one JSON-RPC 2.0 request object (batches are not supported)');
+  if (!isJsonObject(body))
+    throw invalidRequest('the body must be one JSON-RPC 2.0 request object (batches are not supported)');
   if (body.jsonrpc !== '2.0') throw invalidRequest('"jsonrpc" must be "2.0"');
-  if (typeof body.method !== 'string' || body.method === '') throw invalidRequest('"method" must be a non-empty string');
+  if (typeof body.method !== 'string' || body.method === '')
+    throw invalidRequest('"method" must be a non-empty string');
   const id = body.id;
   if (id !== undefined && id !== null && typeof id !== 'string' && !Number.isInteger(id)) {
     throw invalidRequest('"id" must be a string, an integer or null');
@@ -81,5 +87,8 @@ export function presentJsonRpcError(error: ErrorBody, req: Request): PresentedEr
   if (!JSON_RPC_PATH.test(req.path)) return undefined;
   const status = error.statusCode === 400 ? 200 : error.statusCode;
   const message = status === 200 ? error.message : `${error.statusCode} ${error.error}: ${error.message}`;
-  return { status, body: { jsonrpc: '2.0', id: requestId(req.body), error: { code: jsonRpcCode(error), message, data: error } } };
+  return {
+    status,
+    body: { jsonrpc: '2.0', id: requestId(req.body), error: { code: jsonRpcCode(error), message, data: error } },
+  };
 }

@@ -48,7 +48,9 @@ export function toA2aMessage(event: EventRecord): Message {
  * answers, in order); its status carries the latest answer, question or error once there is one.
  */
 export function toA2aTask(task: TaskRecord, taskEvents: EventRecord[]): Task {
-  const history = taskEvents.filter((e) => e.type === 'message' && (e.role === 'user' || e.role === 'agent')).map(toA2aMessage);
+  const history = taskEvents
+    .filter((e) => e.type === 'message' && (e.role === 'user' || e.role === 'agent'))
+    .map(toA2aMessage);
   return {
     id: task.id,
     contextId: task.sessionId,
@@ -61,7 +63,11 @@ export function toA2aTask(task: TaskRecord, taskEvents: EventRecord[]): Task {
 
 export function toA2aStatus(task: TaskRecord, taskEvents: EventRecord[]): Task['status'] {
   const response = ANSWERED.includes(task.status) ? taskEvents.find((e) => e.id === task.responseEventId) : undefined;
-  return { state: toTaskState(task.status), message: response && toA2aMessage(response), timestamp: task.updatedAt.toISOString() };
+  return {
+    state: toTaskState(task.status),
+    message: response && toA2aMessage(response),
+    timestamp: task.updatedAt.toISOString(),
+  };
 }
 
 export function statusUpdate(task: Task, metadata: JsonObject = {}): TaskStatusUpdateEvent {
@@ -69,13 +75,19 @@ export function statusUpdate(task: Task, metadata: JsonObject = {}): TaskStatusU
 }
 
 /** A live status update: `working`, optionally with a streamed piece of the answer (not stored). */
-export function workingUpdate(taskId: string, contextId: string, delta?: { index: number; text: string }): TaskStatusUpdateEvent {
+export function workingUpdate(
+  taskId: string,
+  contextId: string,
+  delta?: { index: number; text: string },
+): TaskStatusUpdateEvent {
   const message: Message | undefined = delta && {
     messageId: `${taskId}:delta:${delta.index}`,
     contextId,
     taskId,
     role: Role.ROLE_AGENT,
-    parts: [{ content: { $case: 'text', value: delta.text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
+    parts: [
+      { content: { $case: 'text', value: delta.text }, metadata: undefined, filename: '', mediaType: 'text/plain' },
+    ],
     metadata: { delta: true, index: delta.index },
     extensions: [],
     referenceTaskIds: [],

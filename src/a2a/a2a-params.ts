@@ -3,7 +3,8 @@ import { RequestMalformedError } from '@a2a-js/sdk/errors';
 /** historyLength, when given, is a count: a negative or fractional one is invalid params (-32602), not "none". */
 export function checkHistoryLength(value: number | undefined): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value) || value < 0) throw new RequestMalformedError('historyLength must be a non-negative integer');
+  if (!Number.isInteger(value) || value < 0)
+    throw new RequestMalformedError('historyLength must be a non-negative integer');
 }
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;

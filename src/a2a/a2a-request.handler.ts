@@ -12,7 +12,12 @@ import {
   type SubscribeToTaskRequest,
   type Task,
 } from '@a2a-js/sdk';
-import { ExtendedAgentCardNotConfiguredError, RequestMalformedError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
+import {
+  ExtendedAgentCardNotConfiguredError,
+  RequestMalformedError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors';
 import { DefaultRequestHandler, type ServerCallContext } from '@a2a-js/sdk/server';
 import { isUUID } from 'class-validator';
 import { AccessLogService } from '../identity/access-log/access-log.service.js';
@@ -58,8 +63,17 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     private readonly deps: A2aHandlerDeps,
   ) {
     // No bus outlives its request: a task waiting for input is continued and followed through the database.
-    super(deps.cards.build(descriptor), new SessionTaskStore(deps.reader, descriptor.id), deps.executor,
-      undefined, undefined, undefined, undefined, undefined, { keepBusAliveStates: [] });
+    super(
+      deps.cards.build(descriptor),
+      new SessionTaskStore(deps.reader, descriptor.id),
+      deps.executor,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { keepBusAliveStates: [] },
+    );
   }
 
   override async getAgentCard(): Promise<AgentCard> {
@@ -84,7 +98,10 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     }
   }
 
-  override async *sendMessageStream(params: SendMessageRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+  override async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
     const turn = await this.prepare(params, context);
     if (turn && isFinishedResend(turn)) return yield { payload: { $case: 'task', value: turn.snapshot } };
     try {
@@ -112,7 +129,8 @@ export class A2aRequestHandler extends DefaultRequestHandler {
   override async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
     const taskId = requireTaskId(params.id);
     const auth = authOf(context);
-    if (!(await this.deps.reader.find(this.descriptor.id, taskId, auth))) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    if (!(await this.deps.reader.find(this.descriptor.id, taskId, auth)))
+      throw new TaskNotFoundError(`Task not found: ${taskId}`);
     await asA2a(() => this.deps.tasks.cancel(auth, taskId));
     const task = await this.deps.reader.find(this.descriptor.id, taskId, auth);
     if (!task) throw new TaskNotFoundError(`Task not found: ${taskId}`);
@@ -120,7 +138,10 @@ export class A2aRequestHandler extends DefaultRequestHandler {
   }
 
   /** The stored task first (what was missed), then its live updates and final status, from any instance. */
-  override async *resubscribe(params: SubscribeToTaskRequest, context: ServerCallContext): AsyncGenerator<StreamResponse, void, undefined> {
+  override async *resubscribe(
+    params: SubscribeToTaskRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse, void, undefined> {
     const taskId = requireTaskId(params.id);
     const auth = authOf(context);
     const found = await this.deps.reader.find(this.descriptor.id, taskId, auth);
@@ -136,7 +157,8 @@ export class A2aRequestHandler extends DefaultRequestHandler {
       yield { payload: { $case: 'task', value: task } };
       const state = task.status?.state;
       if (isTerminalState(state) || state === TaskState.TASK_STATE_INPUT_REQUIRED) return;
-      for await (const update of this.deps.feeds.follow(feed, taskId)) yield { payload: { $case: 'statusUpdate', value: update } };
+      for await (const update of this.deps.feeds.follow(feed, taskId))
+        yield { payload: { $case: 'statusUpdate', value: update } };
     } finally {
       feed.close();
     }
@@ -148,7 +170,12 @@ export class A2aRequestHandler extends DefaultRequestHandler {
   }
 
   /** Reviewer and admin reads, with the session and task they read (a user reading its own is not recorded). */
-  private recordRead(context: ServerCallContext, operation: string, sessionId: string | null, taskId: string | null): Promise<void> {
+  private recordRead(
+    context: ServerCallContext,
+    operation: string,
+    sessionId: string | null,
+    taskId: string | null,
+  ): Promise<void> {
     const call = callOf(context);
     return this.deps.accessLog.recordRead(authOf(context), {
       action: 'a2a.read',

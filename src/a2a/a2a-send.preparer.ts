@@ -59,11 +59,18 @@ export class A2aSendPreparer {
     private readonly feeds: A2aLiveFeeds,
   ) {}
 
-  async prepare(agentId: string, params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
+  async prepare(
+    agentId: string,
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): Promise<StoredTurn | undefined> {
     const message = params.message;
     if (!message?.messageId) return undefined; // the SDK reports the malformed request
     if (message.role !== Role.ROLE_USER) {
-      const problem = message.role === Role.ROLE_AGENT ? 'only user messages can be sent to an agent' : 'message.role is required (ROLE_USER)';
+      const problem =
+        message.role === Role.ROLE_AGENT
+          ? 'only user messages can be sent to an agent'
+          : 'message.role is required (ROLE_USER)';
       throw new RequestMalformedError(problem);
     }
     const auth = authOf(context);
@@ -79,9 +86,15 @@ export class A2aSendPreparer {
 
   /** Where the message goes: the ids of its session and task (new ones for a new session). */
   private async target(agentId: string, message: Message, auth: AuthContext): Promise<Target> {
-    if (message.taskId) return { ...(await this.checkTask(agentId, message.taskId, auth)), continues: true, isNew: false };
+    if (message.taskId)
+      return { ...(await this.checkTask(agentId, message.taskId, auth)), continues: true, isNew: false };
     if (message.contextId) {
-      return { sessionId: await this.checkSession(agentId, message.contextId, auth), taskId: randomUUID(), continues: false, isNew: false };
+      return {
+        sessionId: await this.checkSession(agentId, message.contextId, auth),
+        taskId: randomUUID(),
+        continues: false,
+        isNew: false,
+      };
     }
     return { sessionId: randomUUID(), taskId: randomUUID(), continues: false, isNew: true };
   }
@@ -117,7 +130,9 @@ export class A2aSendPreparer {
     const task = isUUID(taskId) ? await this.reader.task(taskId, writeScope(auth)) : undefined;
     if (!task || task.agentId !== agentId) throw new TaskNotFoundError(`Task not found: ${taskId}`);
     if (task.status !== 'input_required') {
-      throw new UnsupportedOperationError(`task ${taskId} is ${task.status}; only a task in input-required accepts another message`);
+      throw new UnsupportedOperationError(
+        `task ${taskId} is ${task.status}; only a task in input-required accepts another message`,
+      );
     }
     return { sessionId: task.sessionId, taskId };
   }
@@ -125,7 +140,8 @@ export class A2aSendPreparer {
   private async checkSession(agentId: string, contextId: string, auth: AuthContext): Promise<string> {
     const session = isUUID(contextId) ? await this.reader.session(contextId, writeScope(auth)) : undefined;
     if (!session || session.agentId !== agentId) throw new TaskNotFoundError(`context not found: ${contextId}`);
-    if (!isWritable(session)) throw new UnsupportedOperationError(`session ${contextId} is closed and accepts no new messages`);
+    if (!isWritable(session))
+      throw new UnsupportedOperationError(`session ${contextId} is closed and accepts no new messages`);
     return session.id;
   }
 }

@@ -18,7 +18,8 @@ export class A2aSessionExecutor implements AgentExecutor {
     if (!turn) throw new Error('A2A message reached the executor without being stored');
     try {
       bus.publish(AgentEvent.task(structuredClone(turn.snapshot)));
-      for await (const update of this.feeds.follow(turn.feed, turn.outcome.task.id)) bus.publish(AgentEvent.statusUpdate(update));
+      for await (const update of this.feeds.follow(turn.feed, turn.outcome.task.id))
+        bus.publish(AgentEvent.statusUpdate(update));
     } finally {
       turn.feed.close();
     }

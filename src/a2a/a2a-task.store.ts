@@ -52,7 +52,10 @@ export class A2aTaskReader {
   /** The task as an A2A task; with `uptoSeq`, only its events up to that one (a consistent early snapshot). */
   async snapshot(task: TaskRecord, uptoSeq = Number.MAX_SAFE_INTEGER): Promise<Task> {
     const events = await this.reader.eventsOfTasks([task.id]);
-    return toA2aTask(task, events.filter((event) => event.seq <= uptoSeq));
+    return toA2aTask(
+      task,
+      events.filter((event) => event.seq <= uptoSeq),
+    );
   }
 
   /** One page of the agent's tasks, most recently changed first (the SDK trims history to historyLength). */
@@ -88,7 +91,9 @@ export class A2aTaskReader {
       ownerId: ownerScope(auth),
       sessionId: params.contextId || undefined,
       status,
-      updatedAfter: params.statusTimestampAfter ? requireTimestamp(params.statusTimestampAfter, 'statusTimestampAfter') : undefined,
+      updatedAfter: params.statusTimestampAfter
+        ? requireTimestamp(params.statusTimestampAfter, 'statusTimestampAfter')
+        : undefined,
     };
   }
 }

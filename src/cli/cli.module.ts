@@ -8,5 +8,15 @@ import { MetricsModule } from '../platform/metrics/metrics.module.js';
 import { NotificationsModule } from '../platform/notifications/notifications.module.js';
 
 /** What the command-line tools need: configuration, the (migrated) database, tokens, audit and retention. */
-@Module({ imports: [AppConfigModule, DatabaseModule, MetricsModule, NotificationsModule, IdentityModule, AuditModule, RetentionModule] })
+@Module({
+  imports: [
+    AppConfigModule,
+    DatabaseModule,
+    MetricsModule,
+    NotificationsModule,
+    IdentityModule,
+    AuditModule,
+    RetentionModule,
+  ],
+})
 export class CliModule {}

@@ -11,7 +11,9 @@ const USAGE = 'usage: node dist/cli/embedded-postgres.cli.js --dir <folder> --po
  * When stdin closes (the driving process died), the server is stopped and the process exits.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dir: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { dir: { type: 'string' }, port: { type: 'string' }, database: { type: 'string' } },
+  });
   const port = Number(values.port);
   if (!values.dir || !Number.isInteger(port) || port <= 0) throw new Error(USAGE);
   const db = new EmbeddedDatabase({ dir: values.dir, port, database: values.database ?? 'postgres' });

@@ -21,6 +21,8 @@ void runCli(async (app) => {
   const result = await app.get(RetentionService).purge(days, by, values['dry-run'] === true);
   const verb = result.dryRun ? 'would purge' : 'purged';
   for (const p of result.purged) print(`${verb} ${p.sessionId} (user ${p.userId}, ${p.eventCount} events)`);
-  print(`${verb} ${result.sessions} session(s) and ${result.events} event(s) inactive since before ${result.cutoff.toISOString()}`);
+  print(
+    `${verb} ${result.sessions} session(s) and ${result.events} event(s) inactive since before ${result.cutoff.toISOString()}`,
+  );
   return 0;
 });

@@ -19,9 +19,12 @@ async function run(argv: string[], tokens: TokensService): Promise<number> {
     const role = (values.role ?? 'user') as Role;
     if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
     const ttlSeconds = values.ttl ? Number(values.ttl) : undefined;
-    if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) throw new Error('--ttl must be a positive integer');
+    if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0))
+      throw new Error('--ttl must be a positive integer');
     const { token, record } = await tokens.issue({ userId: values.user, role, name: values.name, ttlSeconds });
-    process.stderr.write(`created ${record.role} token ${record.tokenPrefix}… (id ${record.id}) for user ${record.userId}; it is shown only once:\n`);
+    process.stderr.write(
+      `created ${record.role} token ${record.tokenPrefix}… (id ${record.id}) for user ${record.userId}; it is shown only once:\n`,
+    );
     process.stdout.write(`${token}\n`);
     return 0;
   }

@@ -57,7 +57,12 @@ export class EventsService {
   ) {}
 
   /** Stores a user message and the task that answers it, atomically; optionally waits for the answer. */
-  async append(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
+  async append(
+    auth: AuthContext,
+    sessionId: string,
+    input: AppendEventDto,
+    options: AppendEventOptions = {},
+  ): Promise<AppendOutcome> {
     assertCanWrite(auth);
     const replayed = input.id ? await this.replay(auth, sessionId, input) : undefined;
     return this.answer(replayed ?? (await this.post(auth, sessionId, input, options)), options);
@@ -69,7 +74,12 @@ export class EventsService {
    * task's response. A retry with the same client id and body returns the original; a task in any other
    * status is a 409.
    */
-  async continueTask(auth: AuthContext, taskId: string, input: AppendEventDto, options: AppendEventOptions = {}): Promise<AppendOutcome> {
+  async continueTask(
+    auth: AuthContext,
+    taskId: string,
+    input: AppendEventDto,
+    options: AppendEventOptions = {},
+  ): Promise<AppendOutcome> {
     assertCanWrite(auth);
     const replayed = input.id ? await this.replayContinuation(auth, taskId, input) : undefined;
     return this.answer(replayed ?? (await this.resume(auth, taskId, input)), options);
@@ -78,7 +88,11 @@ export class EventsService {
   async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
     const session = await this.sessions.findById(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
-    const page = await fetchPage(limit, (take) => this.events.listAfter(sessionId, after, take), (event) => event.seq);
+    const page = await fetchPage(
+      limit,
+      (take) => this.events.listAfter(sessionId, after, take),
+      (event) => event.seq,
+    );
     return { data: page.data, nextAfter: page.next };
   }
 
@@ -86,7 +100,12 @@ export class EventsService {
    * Opens a session with `agentId` for the caller and stores its first message and task in one transaction, so
    * a message that cannot be stored (text PostgreSQL refuses, say) leaves no empty session behind.
    */
-  async appendToNewSession(auth: AuthContext, agentId: string, input: AppendEventDto, ids: { sessionId: string; taskId: string }): Promise<AppendOutcome> {
+  async appendToNewSession(
+    auth: AuthContext,
+    agentId: string,
+    input: AppendEventDto,
+    ids: { sessionId: string; taskId: string },
+  ): Promise<AppendOutcome> {
     assertCanWrite(auth);
     const appended = await this.uow.transaction(async (stores) => {
       await this.sessionsService.createIn(stores, auth, { agentId }, ids.sessionId);
@@ -105,7 +124,12 @@ export class EventsService {
   }
 
   /** A plain message answers the session's task that waits for input, if any (as a support chat would). */
-  private async post(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions): Promise<AppendOutcome> {
+  private async post(
+    auth: AuthContext,
+    sessionId: string,
+    input: AppendEventDto,
+    options: AppendEventOptions,
+  ): Promise<AppendOutcome> {
     const waiting = options.newTask ? undefined : await this.tasks.findWaiting(sessionId, writeScope(auth));
     if (waiting) {
       try {
@@ -118,7 +142,12 @@ export class EventsService {
     return this.insert(auth, sessionId, input, options);
   }
 
-  private async insert(auth: AuthContext, sessionId: string, input: AppendEventDto, options: AppendEventOptions): Promise<AppendOutcome> {
+  private async insert(
+    auth: AuthContext,
+    sessionId: string,
+    input: AppendEventDto,
+    options: AppendEventOptions,
+  ): Promise<AppendOutcome> {
     const newEvent = userEvent(sessionId, input);
     const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: options.taskId ?? randomUUID() };
     let appended;
@@ -164,7 +193,10 @@ export class EventsService {
       });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
-      const replayed = input.id && mapPrismaError(error)?.status === 409 ? await this.replayContinuation(auth, taskId, input) : undefined;
+      const replayed =
+        input.id && mapPrismaError(error)?.status === 409
+          ? await this.replayContinuation(auth, taskId, input)
+          : undefined;
       if (replayed) return replayed;
       throw error;
     }
@@ -177,7 +209,11 @@ export class EventsService {
    * A follow-up with the client's id exists in the task's session: the same body for the same task is a retry,
    * else 409. Undefined (carry on as for a new id) when the task is not the caller's.
    */
-  private async replayContinuation(auth: AuthContext, taskId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
+  private async replayContinuation(
+    auth: AuthContext,
+    taskId: string,
+    input: AppendEventDto,
+  ): Promise<AppendOutcome | undefined> {
     const task = await this.tasks.findById(taskId, writeScope(auth));
     const existing = task && (await this.events.findById(task.sessionId, input.id!));
     if (!task || !existing) return undefined;
@@ -191,7 +227,11 @@ export class EventsService {
    * id, the same body is a retry (returns the original), else 409. Undefined when the id is new here, or the
    * session is not the caller's, so that the append answers as it would for any new id.
    */
-  private async replay(auth: AuthContext, sessionId: string, input: AppendEventDto): Promise<AppendOutcome | undefined> {
+  private async replay(
+    auth: AuthContext,
+    sessionId: string,
+    input: AppendEventDto,
+  ): Promise<AppendOutcome | undefined> {
     const session = await this.sessions.findById(sessionId, writeScope(auth));
     const existing = session && (await this.events.findById(sessionId, input.id!));
     if (!existing) return undefined;
@@ -202,7 +242,8 @@ export class EventsService {
     if (!same) throw Errors.eventIdConflict();
     // A continued task's trigger is its latest follow-up; its earlier user events still carry its id.
     const task =
-      (await this.tasks.findByTriggerEvent(sessionId, existing.id)) ?? (existing.taskId ? await this.tasks.findById(existing.taskId) : undefined);
+      (await this.tasks.findByTriggerEvent(sessionId, existing.id)) ??
+      (existing.taskId ? await this.tasks.findById(existing.taskId) : undefined);
     if (!task) throw Errors.eventIdConflict();
     return { event: existing, task, created: false };
   }

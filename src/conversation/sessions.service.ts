@@ -32,7 +32,12 @@ export class SessionsService {
   }
 
   /** `create` inside the caller's transaction, so a session can be opened together with its first message. */
-  async createIn(stores: ConversationStores, auth: AuthContext, input: CreateSessionDto, id: string = randomUUID()): Promise<SessionRecord> {
+  async createIn(
+    stores: ConversationStores,
+    auth: AuthContext,
+    input: CreateSessionDto,
+    id: string = randomUUID(),
+  ): Promise<SessionRecord> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
@@ -68,7 +73,11 @@ export class SessionsService {
   async list(auth: AuthContext, query: ListSessionsQuery, parentId?: string): Promise<SessionPage> {
     const before = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
     const filter = { ownerId: ownerScope(auth), parentId, agentId: query.agentId, status: query.status, before };
-    const page = await fetchPage(query.limit, (limit) => this.sessions.list({ ...filter, limit }), (session) => keysetCursor.encode(session));
+    const page = await fetchPage(
+      query.limit,
+      (limit) => this.sessions.list({ ...filter, limit }),
+      (session) => keysetCursor.encode(session),
+    );
     return { data: page.data, nextCursor: page.next };
   }
 
@@ -120,7 +129,11 @@ export class SessionsService {
 
   /** The parent, locked until the child exists so it cannot close in between; it must still accept writes. */
   /** The parent, locked so it cannot close while its child is opened; it must still take writes. */
-  private async lockOpenParent(stores: ConversationStores, auth: AuthContext, parentId: string): Promise<SessionRecord> {
+  private async lockOpenParent(
+    stores: ConversationStores,
+    auth: AuthContext,
+    parentId: string,
+  ): Promise<SessionRecord> {
     const parent = await stores.sessions.lock(parentId, writeScope(auth));
     if (!parent) throw new DomainError('session/parent_not_found', 'parent session not found', 400);
     if (!isWritable(parent)) throw Errors.parentNotWritable(this.effectiveStatus(parent));
@@ -138,8 +151,19 @@ async function setStatus(stores: ConversationStores, id: string, status: Session
 }
 
 /** State and status changes are events too, so replaying the events alone rebuilds them. */
-async function appendSystemEvent(stores: ConversationStores, sessionId: string, type: 'state' | 'status', data: JsonObject) {
-  const event = { id: randomUUID(), sessionId, type, role: 'system' as const, parts: [{ kind: 'data' as const, data }] };
+async function appendSystemEvent(
+  stores: ConversationStores,
+  sessionId: string,
+  type: 'state' | 'status',
+  data: JsonObject,
+) {
+  const event = {
+    id: randomUUID(),
+    sessionId,
+    type,
+    role: 'system' as const,
+    parts: [{ kind: 'data' as const, data }],
+  };
   await stores.events.append(event, { requireOpen: false });
 }
 

@@ -10,10 +10,31 @@ import type { TaskStatus } from './records/task.record.js';
 export type SessionChange = 'user_message' | 'agent_asked' | 'agent_answered' | 'agent_ended' | 'close' | 'expire';
 
 const SESSION_MOVES: Record<SessionStatus, Partial<Record<SessionChange, SessionStatus>>> = {
-  active: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'active', agent_ended: 'completed', close: 'closed', expire: 'expired' },
-  input_required: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'input_required', agent_ended: 'completed', close: 'closed', expire: 'expired' },
+  active: {
+    user_message: 'active',
+    agent_asked: 'input_required',
+    agent_answered: 'active',
+    agent_ended: 'completed',
+    close: 'closed',
+    expire: 'expired',
+  },
+  input_required: {
+    user_message: 'active',
+    agent_asked: 'input_required',
+    agent_answered: 'input_required',
+    agent_ended: 'completed',
+    close: 'closed',
+    expire: 'expired',
+  },
   // A finished conversation takes a new message (it becomes active again) and can still be closed or expire.
-  completed: { user_message: 'active', agent_asked: 'input_required', agent_answered: 'completed', agent_ended: 'completed', close: 'closed', expire: 'expired' },
+  completed: {
+    user_message: 'active',
+    agent_asked: 'input_required',
+    agent_answered: 'completed',
+    agent_ended: 'completed',
+    close: 'closed',
+    expire: 'expired',
+  },
   closed: {},
   // a client may still end a session whose TTL ran out
   expired: { close: 'closed' },
@@ -41,10 +62,14 @@ export const REOPENED_BY_USER_MESSAGE: readonly SessionStatus[] = statusesWhere(
 );
 
 /** Statuses in which a session takes no user message (closed for writing). */
-export const REFUSING_USER_MESSAGES: readonly SessionStatus[] = statusesWhere((from) => !SESSION_MOVES[from].user_message);
+export const REFUSING_USER_MESSAGES: readonly SessionStatus[] = statusesWhere(
+  (from) => !SESSION_MOVES[from].user_message,
+);
 
 /** Statuses in which a session may expire (the sweeper's filter). */
-export const EXPIRABLE_SESSION_STATUSES: readonly SessionStatus[] = statusesWhere((from) => !!SESSION_MOVES[from].expire);
+export const EXPIRABLE_SESSION_STATUSES: readonly SessionStatus[] = statusesWhere(
+  (from) => !!SESSION_MOVES[from].expire,
+);
 
 export function canMoveTask(from: TaskStatus, to: TaskStatus): boolean {
   return TASK_MOVES[from].includes(to);

@@ -43,7 +43,11 @@ export class TasksService {
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
     const session = await this.sessions.findById(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
-    const page = await fetchPage(limit, (take) => this.tasks.listBySession(sessionId, after, take), (task) => task.triggerSeq);
+    const page = await fetchPage(
+      limit,
+      (take) => this.tasks.listBySession(sessionId, after, take),
+      (task) => task.triggerSeq,
+    );
     return { data: page.data, nextAfter: page.next };
   }
 

@@ -30,7 +30,13 @@ export class TurnStreamService {
     private readonly openStreams: OpenStreams,
   ) {}
 
-  async stream(auth: AuthContext, sessionId: string, input: AppendEventDto, res: Response, options: { newTask?: boolean } = {}): Promise<void> {
+  async stream(
+    auth: AuthContext,
+    sessionId: string,
+    input: AppendEventDto,
+    res: Response,
+    options: { newTask?: boolean } = {},
+  ): Promise<void> {
     // The slot is taken before the message is stored: a 429 must not leave a stored turn behind.
     const writer = this.openStreams.claim(auth.tokenId, res);
     // The message may answer a task that waits for input, so which task streams is known only once it is stored.

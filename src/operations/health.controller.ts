@@ -39,8 +39,12 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, notification listener connected' })
-  @ApiOkResponse({ description: '{status: "ok", info: {database: {status: "up"}, migrations: …, listener: …}, error: {}, details}' })
-  @ApiServiceUnavailableResponse({ description: 'status "error", with the failing check marked down (and Retry-After)' })
+  @ApiOkResponse({
+    description: '{status: "ok", info: {database: {status: "up"}, migrations: …, listener: …}, error: {}, details}',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'status "error", with the failing check marked down (and Retry-After)',
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const database = await this.database();
     const checks = { ...database, ...(await this.migrations(database)), ...this.listener() };
@@ -50,7 +54,9 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Database status (kept for compatibility; see /health/ready and /health/live)' })
   @ApiOkResponse({ description: '{status: "ok", info: {database: {status: "up"}}, error: {}, details}' })
-  @ApiServiceUnavailableResponse({ description: '{status: "error", error: {database: {status: "down"}}, …} with Retry-After' })
+  @ApiServiceUnavailableResponse({
+    description: '{status: "error", error: {database: {status: "down"}}, …} with Retry-After',
+  })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     return this.report(await this.database(), res);
   }

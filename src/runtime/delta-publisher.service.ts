@@ -51,7 +51,12 @@ export class DeltaPublisher {
 
   private async send(taskId: string, entry: Pending, text: string): Promise<void> {
     for (let offset = 0; offset < text.length; offset += MAX_CHUNK_CHARS) {
-      const delta = { taskId, sessionId: entry.sessionId, index: entry.index++, text: text.slice(offset, offset + MAX_CHUNK_CHARS) };
+      const delta = {
+        taskId,
+        sessionId: entry.sessionId,
+        index: entry.index++,
+        text: text.slice(offset, offset + MAX_CHUNK_CHARS),
+      };
       try {
         await this.notifications.publish('taskDelta', delta);
       } catch (error) {
@@ -60,4 +65,3 @@ export class DeltaPublisher {
     }
   }
 }
-

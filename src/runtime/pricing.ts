@@ -9,7 +9,7 @@ export function priceUsage(usage: AgentUsage | undefined, prices: ModelPrices): 
   const completionTokens = usage.completionTokens ?? null;
   const price = usage.model ? prices[usage.model] : undefined;
   const costUsd = price
-    ? Math.round(((promptTokens ?? 0) * price.prompt + (completionTokens ?? 0) * price.completion)) / 1e6
+    ? Math.round((promptTokens ?? 0) * price.prompt + (completionTokens ?? 0) * price.completion) / 1e6
     : null;
   return { promptTokens, completionTokens, model: usage.model ?? null, costUsd };
 }

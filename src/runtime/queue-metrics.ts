@@ -15,8 +15,13 @@ export class QueueMetrics implements OnModuleInit {
       const { byStatus } = await this.queue.depth();
       for (const [status, count] of Object.entries(byStatus)) set(count, { status });
     });
-    this.metrics.gauge('task_queue_oldest_age_seconds', 'Age of the oldest task waiting to be claimed', [], async (set) => {
-      set((await this.queue.depth()).oldestQueuedSeconds);
-    });
+    this.metrics.gauge(
+      'task_queue_oldest_age_seconds',
+      'Age of the oldest task waiting to be claimed',
+      [],
+      async (set) => {
+        set((await this.queue.depth()).oldestQueuedSeconds);
+      },
+    );
   }
 }

@@ -69,6 +69,9 @@ export class QueueRepository {
     const byStatus: Record<string, number> = { submitted: 0, working: 0, input_required: 0 };
     for (const row of rows) byStatus[row.status] = Number(row.count);
     const oldest = rows.find((row) => row.status === 'submitted')?.oldest;
-    return { byStatus, oldestQueuedSeconds: oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0 };
+    return {
+      byStatus,
+      oldestQueuedSeconds: oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0,
+    };
   }
 }

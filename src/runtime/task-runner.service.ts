@@ -66,7 +66,11 @@ export class TaskRunner {
   private async runWithRetries(agent: Agent, task: TaskRecord, signal: AbortSignal): Promise<AgentReply> {
     const session = await this.reader.session(task.sessionId);
     if (!session) throw new AgentError('session no longer exists');
-    const recent = await this.reader.recentEvents(task.sessionId, task.triggerSeq, this.config.agents.historyWindow + 1);
+    const recent = await this.reader.recentEvents(
+      task.sessionId,
+      task.triggerSeq,
+      this.config.agents.historyWindow + 1,
+    );
     const event = recent.at(-1);
     if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
     const timeout = AbortSignal.timeout(this.config.agents.timeoutMs);
@@ -74,7 +78,13 @@ export class TaskRunner {
     for (let attempt = 0; ; attempt++) {
       try {
         return await agent.run({
-          session: { id: session.id, userId: session.userId, agentId: session.agentId, state: session.state, metadata: session.metadata },
+          session: {
+            id: session.id,
+            userId: session.userId,
+            agentId: session.agentId,
+            state: session.state,
+            metadata: session.metadata,
+          },
           history: recent.slice(0, -1),
           event,
           turn: task.turn,
@@ -83,7 +93,9 @@ export class TaskRunner {
         });
       } catch (error) {
         if (combined.aborted) {
-          throw new AgentError(timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : errorMessage(error));
+          throw new AgentError(
+            timeout.aborted ? `agent timed out after ${this.config.agents.timeoutMs} ms` : errorMessage(error),
+          );
         }
         if (!(error instanceof AgentError && error.transient) || attempt >= TRANSIENT_RETRIES) throw error;
         await sleep(200 * 2 ** attempt, undefined, { signal: combined });
@@ -94,12 +106,17 @@ export class TaskRunner {
   /** Renews the lease while the agent works; a lost lease (canceled, re-claimed) aborts the run. */
   private keepLease(task: TaskRecord, owner: string, controller: AbortController): NodeJS.Timeout {
     const leaseMs = this.config.worker.leaseMs;
-    const timer = setInterval(() => {
-      this.queue
-        .renewLease(task.id, owner, leaseMs)
-        .then((held) => held || controller.abort(new Error('task was canceled')))
-        .catch((error: unknown) => this.logger.warn(`lease renewal for task ${task.id} failed: ${errorMessage(error)}`));
-    }, Math.max(Math.floor(leaseMs / 3), 100));
+    const timer = setInterval(
+      () => {
+        this.queue
+          .renewLease(task.id, owner, leaseMs)
+          .then((held) => held || controller.abort(new Error('task was canceled')))
+          .catch((error: unknown) =>
+            this.logger.warn(`lease renewal for task ${task.id} failed: ${errorMessage(error)}`),
+          );
+      },
+      Math.max(Math.floor(leaseMs / 3), 100),
+    );
     timer.unref();
     return timer;
   }
@@ -124,7 +141,15 @@ export class TaskRunner {
 }
 
 function failure(reason: string): TaskSettlement {
-  return { status: 'failed', type: 'error', parts: [{ kind: 'text', text: reason }, { kind: 'data', data: { error: reason } }], error: reason };
+  return {
+    status: 'failed',
+    type: 'error',
+    parts: [
+      { kind: 'text', text: reason },
+      { kind: 'data', data: { error: reason } },
+    ],
+    error: reason,
+  };
 }
 
 function timeoutReason(signal: AbortSignal): string {

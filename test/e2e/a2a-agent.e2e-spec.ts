@@ -12,12 +12,28 @@ function conversation() {
   return (text: string, options: { signal?: AbortSignal; deltas?: string[] } = {}): AgentTurn => {
     const parts: Part[] = [{ kind: 'text', text }];
     const event: EventRecord = {
-      id: randomUUID(), sessionId: session.id, seq: 2 * turn + 1, type: 'message', role: 'user', parts, taskId: randomUUID(),
-      metadata: {}, usage: null, createdAt: new Date(), hash: '00',
+      id: randomUUID(),
+      sessionId: session.id,
+      seq: 2 * turn + 1,
+      type: 'message',
+      role: 'user',
+      parts,
+      taskId: randomUUID(),
+      metadata: {},
+      usage: null,
+      createdAt: new Date(),
+      hash: '00',
     };
     turn += 1;
     const deltas = options.deltas;
-    return { session, history: [], event, turn, signal: options.signal ?? new AbortController().signal, onDelta: deltas && ((d) => deltas.push(d)) };
+    return {
+      session,
+      history: [],
+      event,
+      turn,
+      signal: options.signal ?? new AbortController().signal,
+      onDelta: deltas && ((d) => deltas.push(d)),
+    };
   };
 }
 
@@ -34,7 +50,10 @@ describe('the a2a agent kind: createA2aAgent against another running instance', 
   afterAll(() => remote.close());
 
   it('streams turns to the remote agent, relays its text as deltas and keeps one remote context per session', async () => {
-    const agent = createA2aAgent({ id: 'remote', name: 'Remote echo', url: `${remote.baseUrl}/a2a/echo`, token }, { timeoutMs: 10_000 });
+    const agent = createA2aAgent(
+      { id: 'remote', name: 'Remote echo', url: `${remote.baseUrl}/a2a/echo`, token },
+      { timeoutMs: 10_000 },
+    );
     expect(agent.descriptor).toMatchObject({ id: 'remote', kind: 'a2a', name: 'Remote echo', streaming: true });
     const say = conversation();
     const deltas: string[] = [];
@@ -65,7 +84,10 @@ describe('the a2a agent kind: createA2aAgent against another running instance', 
 
   it('also sends without streaming, from the card URL, over HTTP+JSON', async () => {
     const url = `${remote.baseUrl}/a2a/echo/.well-known/agent-card.json`;
-    const agent = createA2aAgent({ id: 'remote', url, token, streaming: false, transport: 'HTTP+JSON' }, { timeoutMs: 10_000 });
+    const agent = createA2aAgent(
+      { id: 'remote', url, token, streaming: false, transport: 'HTTP+JSON' },
+      { timeoutMs: 10_000 },
+    );
     const deltas: string[] = [];
     const reply = await agent.run(conversation()('plain', { deltas }));
     expect(textOf(reply.parts)).toBe('Echo (turn 1): plain\nThis is your first message.');
@@ -73,7 +95,10 @@ describe('the a2a agent kind: createA2aAgent against another running instance', 
   });
 
   it('takes a bare JSON-RPC endpoint when there is no agent card at the URL', async () => {
-    const agent = createA2aAgent({ id: 'remote', url: `${remote.baseUrl}/a2a/echo/jsonrpc`, token }, { timeoutMs: 10_000 });
+    const agent = createA2aAgent(
+      { id: 'remote', url: `${remote.baseUrl}/a2a/echo/jsonrpc`, token },
+      { timeoutMs: 10_000 },
+    );
     const deltas: string[] = [];
     const reply = await agent.run(conversation()('direct', { deltas }));
     expect(textOf(reply.parts)).toBe('Echo (turn 1): direct\nThis is your first message.');
@@ -84,8 +109,14 @@ describe('the a2a agent kind: createA2aAgent against another running instance', 
     const agent = createA2aAgent({ id: 'remote', url: `${remote.baseUrl}/a2a/echo`, token }, { timeoutMs: 10_000 });
     const failed = agent.run(conversation()('/fail the remote broke'));
     await expect(failed).rejects.toThrow(AgentError);
-    await expect(failed).rejects.toMatchObject({ message: expect.stringContaining('the remote broke'), transient: false });
-    const refused = createA2aAgent({ id: 'remote', url: `${remote.baseUrl}/a2a/echo`, token: 'ast_nope' }, { timeoutMs: 10_000 });
+    await expect(failed).rejects.toMatchObject({
+      message: expect.stringContaining('the remote broke'),
+      transient: false,
+    });
+    const refused = createA2aAgent(
+      { id: 'remote', url: `${remote.baseUrl}/a2a/echo`, token: 'ast_nope' },
+      { timeoutMs: 10_000 },
+    );
     await expect(refused.run(conversation()('hi'))).rejects.toMatchObject({ name: 'AgentError', transient: false });
     const down = createA2aAgent({ id: 'remote', url: 'http://127.0.0.1:9/a2a/echo' }, { timeoutMs: 2_000 });
     await expect(down.run(conversation()('hi'))).rejects.toMatchObject({ name: 'AgentError', transient: true });

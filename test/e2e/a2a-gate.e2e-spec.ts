@@ -19,7 +19,9 @@ describe('A2A endpoints: rate limit and access log', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
     });
   const send = (token: string, text: string) =>
-    rpc(token, 'message/send', { message: { kind: 'message', role: 'user', messageId: crypto.randomUUID(), parts: [{ kind: 'text', text }] } });
+    rpc(token, 'message/send', {
+      message: { kind: 'message', role: 'user', messageId: crypto.randomUUID(), parts: [{ kind: 'text', text }] },
+    });
 
   it('records reviewer reads over A2A in access_log', async () => {
     const sent = (await (await send(alice, 'hello')).json()) as { result: { id: string } };
@@ -29,7 +31,12 @@ describe('A2A endpoints: rate limit and access log', () => {
     const admin = await t.token('ada', 'admin');
     const log = await t.http().get('/v1/admin/access-log?actorId=rita').set(auth(admin));
     expect(log.body.data).toEqual([
-      expect.objectContaining({ actorRole: 'reviewer', action: 'a2a.read', taskId: sent.result.id, detail: expect.objectContaining({ method: 'tasks/get' }) }),
+      expect.objectContaining({
+        actorRole: 'reviewer',
+        action: 'a2a.read',
+        taskId: sent.result.id,
+        detail: expect.objectContaining({ method: 'tasks/get' }),
+      }),
     ]);
   });
 
@@ -41,7 +48,11 @@ describe('A2A endpoints: rate limit and access log', () => {
     expect(statuses[4]).toBe(429);
     const limited = await rpc(noisy, 'tasks/get', { id: crypto.randomUUID() });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: 429, data: { statusCode: 429, code: 'rate_limit/exceeded' } } });
+    expect(await limited.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: 429, data: { statusCode: 429, code: 'rate_limit/exceeded' } },
+    });
     expect((await send(await t.token('calm'), 'still fine')).status).toBe(200);
   });
 });

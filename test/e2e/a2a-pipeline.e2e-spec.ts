@@ -16,10 +16,20 @@ function rpcCall(t: TestApp, token: string | undefined, body: unknown, headers: 
   });
 }
 
-const rpc = (t: TestApp, token: string | undefined, method: string, params: unknown, headers?: Record<string, string>) =>
-  rpcCall(t, token, { jsonrpc: '2.0', id: 7, method, params }, headers);
+const rpc = (
+  t: TestApp,
+  token: string | undefined,
+  method: string,
+  params: unknown,
+  headers?: Record<string, string>,
+) => rpcCall(t, token, { jsonrpc: '2.0', id: 7, method, params }, headers);
 
-const message = (text: string, extra: Record<string, unknown> = {}) => ({ role: 'ROLE_USER', messageId: randomUUID(), parts: [{ text }], ...extra });
+const message = (text: string, extra: Record<string, unknown> = {}) => ({
+  role: 'ROLE_USER',
+  messageId: randomUUID(),
+  parts: [{ text }],
+  ...extra,
+});
 
 async function send(t: TestApp, token: string, text: string): Promise<Json> {
   const body: Json = await (await rpc(t, token, 'SendMessage', { message: message(text) })).json();
@@ -35,7 +45,7 @@ describe('A2A in the request pipeline: one rate limit, guards and access log', (
   });
   afterAll(() => t.close());
 
-  it('counts one token\'s REST and A2A requests against one budget', async () => {
+  it("counts one token's REST and A2A requests against one budget", async () => {
     const token = await t.token('mixed');
     const statuses = [
       (await t.http().get('/v1/sessions').set(auth(token))).status,
@@ -51,7 +61,9 @@ describe('A2A in the request pipeline: one rate limit, guards and access log', (
   });
 
   it('never rate-limits /health', async () => {
-    const statuses = await Promise.all(Array.from({ length: 10 }, async () => (await fetch(`${t.baseUrl}/health`)).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, async () => (await fetch(`${t.baseUrl}/health`)).status),
+    );
     expect(statuses.every((status) => status === 200)).toBe(true);
   });
 
@@ -69,7 +81,10 @@ describe('A2A in the request pipeline: one rate limit, guards and access log', (
       body: JSON.stringify({ access_token: token, message: message('x') }),
     });
     expect(inBody.status).toBe(401);
-    expect(await inBody.json()).toMatchObject({ code: 'auth/unauthorized', message: 'tokens are accepted only in the Authorization header' });
+    expect(await inBody.json()).toMatchObject({
+      code: 'auth/unauthorized',
+      message: 'tokens are accepted only in the Authorization header',
+    });
   });
 
   it('throttles requests without a valid token per client address, before looking tokens up', async () => {
@@ -98,32 +113,45 @@ describe('A2A: reviewers, access log and conformance', () => {
   });
   afterAll(() => t.close());
 
-  const accessLog = async (actorId: string) => (await t.http().get(`/v1/admin/access-log?actorId=${actorId}`).set(auth(ada))).body.data;
-  const sessionsOf = async (token: string) => (await t.http().get('/v1/sessions?limit=100').set(auth(token))).body.data as Json[];
+  const accessLog = async (actorId: string) =>
+    (await t.http().get(`/v1/admin/access-log?actorId=${actorId}`).set(auth(ada))).body.data;
+  const sessionsOf = async (token: string) =>
+    (await t.http().get('/v1/sessions?limit=100').set(auth(token))).body.data as Json[];
 
   it('records each reviewer A2A read when it starts, with the session and task it read', async () => {
     const task = await send(t, alice, 'reviewed');
     expect((await rpc(t, rita, 'GetTask', { id: task.id })).status).toBe(200);
     expect((await rpc(t, rita, 'ListTasks', { contextId: task.contextId })).status).toBe(200);
-    expect((await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${task.id}`, { headers: { ...V1, ...auth(rita) } })).status).toBe(200);
+    expect(
+      (await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${task.id}`, { headers: { ...V1, ...auth(rita) } })).status,
+    ).toBe(200);
     const running = await send(t, alice, '/ask anything?');
     const stream = await rpc(t, rita, 'SubscribeToTask', { id: running.id });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     await stream.text();
     const log: Json[] = await accessLog('rita');
-    const reads = log.map((entry) => ({ operation: entry.detail.operation, sessionId: entry.sessionId, taskId: entry.taskId, action: entry.action }));
-    expect(reads).toEqual(expect.arrayContaining([
-      { operation: 'GetTask', sessionId: task.contextId, taskId: task.id, action: 'a2a.read' },
-      { operation: 'ListTasks', sessionId: task.contextId, taskId: null, action: 'a2a.read' },
-      { operation: 'GetTask', sessionId: task.contextId, taskId: task.id, action: 'a2a.read' },
-      { operation: 'SubscribeToTask', sessionId: running.contextId, taskId: running.id, action: 'a2a.read' },
-    ]));
+    const reads = log.map((entry) => ({
+      operation: entry.detail.operation,
+      sessionId: entry.sessionId,
+      taskId: entry.taskId,
+      action: entry.action,
+    }));
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        { operation: 'GetTask', sessionId: task.contextId, taskId: task.id, action: 'a2a.read' },
+        { operation: 'ListTasks', sessionId: task.contextId, taskId: null, action: 'a2a.read' },
+        { operation: 'GetTask', sessionId: task.contextId, taskId: task.id, action: 'a2a.read' },
+        { operation: 'SubscribeToTask', sessionId: running.contextId, taskId: running.id, action: 'a2a.read' },
+      ]),
+    );
     expect(log).toHaveLength(4);
-    expect(log.find((entry: Json) => entry.detail.method === 'GET')).toMatchObject({ detail: { path: `/a2a/echo/rest/tasks/${task.id}` } });
+    expect(log.find((entry: Json) => entry.detail.method === 'GET')).toMatchObject({
+      detail: { path: `/a2a/echo/rest/tasks/${task.id}` },
+    });
     expect(await accessLog('alice')).toEqual([]);
   });
 
-  it('records a reviewer\'s subscribe to a running task', async () => {
+  it("records a reviewer's subscribe to a running task", async () => {
     const params = { message: message('/sleep 300 later'), configuration: { returnImmediately: true } };
     const running: Json = await (await rpc(t, alice, 'SendMessage', params)).json();
     const id = running.result.task.id;
@@ -131,7 +159,11 @@ describe('A2A: reviewers, access log and conformance', () => {
     expect(stream.status).toBe(200);
     await stream.text();
     const log: Json[] = await accessLog('rita');
-    expect(log[0]).toMatchObject({ taskId: id, sessionId: running.result.task.contextId, detail: { operation: 'SubscribeToTask' } });
+    expect(log[0]).toMatchObject({
+      taskId: id,
+      sessionId: running.result.task.contextId,
+      detail: { operation: 'SubscribeToTask' },
+    });
   });
 
   it('refuses every reviewer write over A2A with 403, and stores nothing', async () => {
@@ -142,7 +174,14 @@ describe('A2A: reviewers, access log and conformance', () => {
       () => rpc(t, rita, 'SendStreamingMessage', { message: message('nope') }),
       () => rpc(t, rita, 'CancelTask', { id: task.id }),
       () => rpc(t, rita, 'CreateTaskPushNotificationConfig', { taskId: task.id, url: 'https://example.com/hook' }),
-      () => rpc(t, rita, 'message/send', { message: { kind: 'message', messageId: 'r1', role: 'user', parts: [{ kind: 'text', text: 'x' }] } }, {}),
+      () =>
+        rpc(
+          t,
+          rita,
+          'message/send',
+          { message: { kind: 'message', messageId: 'r1', role: 'user', parts: [{ kind: 'text', text: 'x' }] } },
+          {},
+        ),
       () => rpc(t, rita, 'tasks/cancel', { id: task.id }, {}),
     ];
     for (const write of writes) {
@@ -151,7 +190,9 @@ describe('A2A: reviewers, access log and conformance', () => {
       expect(((await res.json()) as Json).error).toMatchObject({ code: 403, data: { code: 'auth/forbidden' } });
     }
     const rest = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
-      method: 'POST', headers: { ...JSON_TYPE, ...V1, ...auth(rita) }, body: JSON.stringify({ message: message('nope') }),
+      method: 'POST',
+      headers: { ...JSON_TYPE, ...V1, ...auth(rita) },
+      body: JSON.stringify({ message: message('nope') }),
     });
     expect(rest.status).toBe(403);
     expect(await rest.json()).toMatchObject({ code: 'auth/forbidden' });
@@ -162,8 +203,13 @@ describe('A2A: reviewers, access log and conformance', () => {
     const parse = await rpcCall(t, alice, '{"jsonrpc": "2.0", "method": "GetTask"');
     expect(parse.status).toBe(200);
     expect(await parse.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
-    const invalid = [{ id: 1, method: 'GetTask', params: {} }, { jsonrpc: '1.0', id: 1, method: 'GetTask', params: {} },
-      { jsonrpc: '2.0', id: 1, params: {} }, [], { jsonrpc: '2.0', id: { bad: 1 }, method: 'GetTask', params: {} }];
+    const invalid = [
+      { id: 1, method: 'GetTask', params: {} },
+      { jsonrpc: '1.0', id: 1, method: 'GetTask', params: {} },
+      { jsonrpc: '2.0', id: 1, params: {} },
+      [],
+      { jsonrpc: '2.0', id: { bad: 1 }, method: 'GetTask', params: {} },
+    ];
     for (const body of invalid) {
       const res = await rpcCall(t, alice, body);
       expect(res.status).toBe(200);
@@ -175,14 +221,22 @@ describe('A2A: reviewers, access log and conformance', () => {
     const unauthenticated = await rpc(t, undefined, 'GetTask', { id: randomUUID() });
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(await unauthenticated.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: 401, data: { code: 'auth/unauthorized' } } });
+    expect(await unauthenticated.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: 401, data: { code: 'auth/unauthorized' } },
+    });
     const unknown = await fetch(`${t.baseUrl}/a2a/nope/jsonrpc`, {
       method: 'POST',
       headers: { ...JSON_TYPE, ...V1, ...auth(alice) },
       body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: {} }),
     });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ jsonrpc: '2.0', id: 3, error: { code: -32601, data: { code: 'agent/not_found' } } });
+    expect(await unknown.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 3,
+      error: { code: -32601, data: { code: 'agent/not_found' } },
+    });
     const rest = await fetch(`${t.baseUrl}/a2a/nope/rest/tasks`, { headers: { ...V1, ...auth(alice) } });
     expect(rest.status).toBe(404);
     expect(await rest.json()).toMatchObject({ statusCode: 404, code: 'agent/not_found' });
@@ -212,10 +266,20 @@ describe('A2A: reviewers, access log and conformance', () => {
     const contextId = sent.result.task.contextId as string;
     const before = await sessionsOf(alice);
     // messageIds are idempotency keys within their context: the same id with another body there is refused
-    const reused: Json = await (await rpc(t, alice, 'SendMessage', { message: { ...first, contextId, parts: [{ text: 'again' }] } })).json();
+    const reused: Json = await (
+      await rpc(t, alice, 'SendMessage', { message: { ...first, contextId, parts: [{ text: 'again' }] } })
+    ).json();
     expect(reused.error.code).toBe(-32602);
-    const badText: Json = await (await rpcCall(t, alice, `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":${
-      JSON.stringify(message('x')).replace('"x"', '"bad \\ud800 text"')}}}`)).json();
+    const badText: Json = await (
+      await rpcCall(
+        t,
+        alice,
+        `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":${JSON.stringify(message('x')).replace(
+          '"x"',
+          '"bad \\ud800 text"',
+        )}}}`,
+      )
+    ).json();
     expect(badText.error.code).toBe(-32602);
     expect(JSON.stringify([reused, badText])).not.toMatch(/prisma|Raw query|invocation/i);
     expect((await sessionsOf(alice)).length).toBe(before.length);
@@ -223,7 +287,10 @@ describe('A2A: reviewers, access log and conformance', () => {
 
   it('answers 409 to canceling a finished task over HTTP+JSON, and -32007 for the extended card', async () => {
     const task = await send(t, alice, 'done');
-    const cancel = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${task.id}:cancel`, { method: 'POST', headers: { ...V1, ...auth(alice) } });
+    const cancel = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${task.id}:cancel`, {
+      method: 'POST',
+      headers: { ...V1, ...auth(alice) },
+    });
     expect(cancel.status).toBe(409);
     const card: Json = await (await rpc(t, alice, 'GetExtendedAgentCard', {})).json();
     expect(card.error.code).toBe(-32007);

@@ -31,7 +31,10 @@ type Json = any;
 
 const isFinal = (events: StreamResponse[]) => {
   const last = events.at(-1)?.payload;
-  return last?.$case === 'statusUpdate' && [TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED].includes(last.value.status!.state);
+  return (
+    last?.$case === 'statusUpdate' &&
+    [TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED].includes(last.value.status!.state)
+  );
 };
 const statusesOf = (events: StreamResponse[]) =>
   events.flatMap((e) => (e.payload?.$case === 'statusUpdate' ? [e.payload.value.status!.state] : []));
@@ -45,7 +48,10 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
 
   beforeAll(async () => {
     agentsFile = join(mkdtempSync(join(tmpdir(), 'a2a-agents-')), 'agents.json');
-    writeFileSync(agentsFile, JSON.stringify({ agents: [{ id: 'parrot', kind: 'echo', name: 'Parrot', description: 'Another echo agent.' }] }));
+    writeFileSync(
+      agentsFile,
+      JSON.stringify({ agents: [{ id: 'parrot', kind: 'echo', name: 'Parrot', description: 'Another echo agent.' }] }),
+    );
     t = await startTestApp({ env: { AGENTS_FILE: agentsFile } });
     [alice, bob, rita] = await Promise.all([t.token('alice'), t.token('bob'), t.token('rita', 'reviewer')]);
   });
@@ -56,20 +62,31 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const res = await fetch(`${t.baseUrl}${path}`, { headers: { 'A2A-Version': '1.0' } });
       expect(res.status).toBe(200);
       const card: Json = await res.json();
-      expect(card.supportedInterfaces).toEqual(expect.arrayContaining([
-        { url: `${t.baseUrl}/a2a/echo/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-        { url: `${t.baseUrl}/a2a/echo/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
-        { url: `${t.baseUrl}/a2a/echo/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
-      ]));
+      expect(card.supportedInterfaces).toEqual(
+        expect.arrayContaining([
+          { url: `${t.baseUrl}/a2a/echo/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+          { url: `${t.baseUrl}/a2a/echo/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+          { url: `${t.baseUrl}/a2a/echo/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+        ]),
+      );
       expect(card.capabilities).toMatchObject({ streaming: true, pushNotifications: false });
       expect(card.securitySchemes.bearer.httpAuthSecurityScheme.scheme).toBe('bearer');
       expect(card.securityRequirements).toEqual([{ schemes: { bearer: {} } }]);
     }
     const legacy: Json = await (await fetch(`${t.baseUrl}/a2a/echo/.well-known/agent-card.json`)).json();
-    expect(legacy).toMatchObject({ protocolVersion: '0.3', url: `${t.baseUrl}/a2a/echo/jsonrpc`, preferredTransport: 'JSONRPC' });
+    expect(legacy).toMatchObject({
+      protocolVersion: '0.3',
+      url: `${t.baseUrl}/a2a/echo/jsonrpc`,
+      preferredTransport: 'JSONRPC',
+    });
     expect(legacy.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    const parrot: Json = await (await fetch(`${t.baseUrl}/a2a/parrot/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } })).json();
-    expect(parrot).toMatchObject({ name: 'Parrot', description: expect.stringMatching(/^Another echo agent\. .*"A2A-Version: 1\.0"/) });
+    const parrot: Json = await (
+      await fetch(`${t.baseUrl}/a2a/parrot/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } })
+    ).json();
+    expect(parrot).toMatchObject({
+      name: 'Parrot',
+      description: expect.stringMatching(/^Another echo agent\. .*"A2A-Version: 1\.0"/),
+    });
     expect(parrot.supportedInterfaces[0].url).toBe(`${t.baseUrl}/a2a/parrot/jsonrpc`);
     expect((await fetch(`${t.baseUrl}/a2a/nope/.well-known/agent-card.json`)).status).toBe(404);
   });
@@ -78,7 +95,9 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     const env = { WORKER_ENABLED: 'false', PUBLIC_URL: 'https://agents.example.com/base/' };
     const published = await startTestApp({ db: t.db, env });
     try {
-      const card: Json = await (await fetch(`${published.baseUrl}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } })).json();
+      const card: Json = await (
+        await fetch(`${published.baseUrl}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } })
+      ).json();
       expect(card.supportedInterfaces[0].url).toBe('https://agents.example.com/base/a2a/echo/jsonrpc');
     } finally {
       await published.close();
@@ -92,18 +111,24 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     const session = await t.http().get(`/v1/sessions/${task.contextId}`).set(auth(alice));
     expect(session.body.agentId).toBe('parrot');
     await expect(echo.getTask({ tenant: '', id: task.id })).rejects.toBeInstanceOf(TaskNotFoundError);
-    await expect(echo.sendMessage(sendRequest(userMessage('x', { contextId: task.contextId })))).rejects.toBeInstanceOf(TaskNotFoundError);
+    await expect(echo.sendMessage(sendRequest(userMessage('x', { contextId: task.contextId })))).rejects.toBeInstanceOf(
+      TaskNotFoundError,
+    );
   });
 
-  it('only bridges: an instance without a worker answers through another instance\'s worker, and any instance follows a task', async () => {
+  it("only bridges: an instance without a worker answers through another instance's worker, and any instance follows a task", async () => {
     const other = await startTestApp({ db: t.db, env: { WORKER_ENABLED: 'false', AGENTS_FILE: agentsFile } });
     try {
       const viaOther = await a2aClient(other.baseUrl, 'echo', alice, 'JSONRPC');
       const events = await collect(viaOther.sendMessageStream(sendRequest(userMessage('/sleep 200 far away'))));
       expect(isFinal(events)).toBe(true);
       const last = events.at(-1)!.payload!;
-      expect(last.$case === 'statusUpdate' && textOf(last.value.status?.message)).toBe('Echo (turn 1): far away\nThis is your first message.');
-      const started = asTask(await viaOther.sendMessage(sendRequest(userMessage('/sleep 500 elsewhere'), { returnImmediately: true })));
+      expect(last.$case === 'statusUpdate' && textOf(last.value.status?.message)).toBe(
+        'Echo (turn 1): far away\nThis is your first message.',
+      );
+      const started = asTask(
+        await viaOther.sendMessage(sendRequest(userMessage('/sleep 500 elsewhere'), { returnImmediately: true })),
+      );
       const here = await a2aClient(t.baseUrl, 'echo', alice, 'HTTP+JSON');
       const followed = await collect(here.resubscribeTask({ tenant: '', id: started.id }));
       expect(isFinal(followed)).toBe(true);
@@ -115,9 +140,17 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
   it('answers 401 with WWW-Authenticate: Bearer without a valid token, on both transports', async () => {
     const body = { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: randomUUID() } };
     const calls = [
-      () => fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' }, body: JSON.stringify(body) }),
+      () =>
+        fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'A2A-Version': '1.0' },
+          body: JSON.stringify(body),
+        }),
       () => fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${randomUUID()}`, { headers: { 'A2A-Version': '1.0' } }),
-      () => fetch(`${t.baseUrl}/a2a/echo/rest/tasks`, { headers: { 'A2A-Version': '1.0', Authorization: 'Bearer ast_wrong' } }),
+      () =>
+        fetch(`${t.baseUrl}/a2a/echo/rest/tasks`, {
+          headers: { 'A2A-Version': '1.0', Authorization: 'Bearer ast_wrong' },
+        }),
     ];
     for (const [index, call] of calls.entries()) {
       const res = await call();
@@ -156,8 +189,18 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     it('stores data and file parts as the REST API stores them', async () => {
       const parts = [
         textPart('see attached'),
-        { content: { $case: 'data' as const, value: { order: 42, items: ['a'] } }, metadata: undefined, filename: '', mediaType: 'application/json' },
-        { content: { $case: 'url' as const, value: 'https://example.com/a.pdf' }, metadata: undefined, filename: 'a.pdf', mediaType: 'application/pdf' },
+        {
+          content: { $case: 'data' as const, value: { order: 42, items: ['a'] } },
+          metadata: undefined,
+          filename: '',
+          mediaType: 'application/json',
+        },
+        {
+          content: { $case: 'url' as const, value: 'https://example.com/a.pdf' },
+          metadata: undefined,
+          filename: 'a.pdf',
+          mediaType: 'application/pdf',
+        },
       ];
       const task = asTask(await client.sendMessage(sendRequest(userMessage('', { parts }))));
       const events = await t.http().get(`/v1/sessions/${task.contextId}/events`).set(auth(alice));
@@ -184,7 +227,9 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const answer = last.$case === 'statusUpdate' ? textOf(last.value.status?.message) : '';
       expect(answer).toBe('Echo (turn 1): stream this please\nThis is your first message.');
       const deltas = events.flatMap((e) =>
-        e.payload?.$case === 'statusUpdate' && e.payload.value.metadata?.delta ? [textOf(e.payload.value.status?.message)] : [],
+        e.payload?.$case === 'statusUpdate' && e.payload.value.metadata?.delta
+          ? [textOf(e.payload.value.status?.message)]
+          : [],
       );
       expect(deltas.join('')).toBe(answer);
     });
@@ -199,7 +244,13 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       expect(textOf(trimmed.history[0])).toContain('Echo (turn 2): two');
       expect((await client.getTask({ tenant: '', id: second.id, historyLength: 0 })).history).toEqual([]);
 
-      const listing = { tenant: '', contextId: first.contextId, status: TaskState.TASK_STATE_UNSPECIFIED, pageToken: '', statusTimestampAfter: undefined };
+      const listing = {
+        tenant: '',
+        contextId: first.contextId,
+        status: TaskState.TASK_STATE_UNSPECIFIED,
+        pageToken: '',
+        statusTimestampAfter: undefined,
+      };
       const page1 = await client.listTasks({ ...listing, pageSize: 1 });
       expect(page1.totalSize).toBe(2);
       expect(page1.tasks.map((task) => task.id)).toEqual([second.id]);
@@ -207,7 +258,12 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const page2 = await client.listTasks({ ...listing, pageSize: 1, pageToken: page1.nextPageToken });
       expect(page2.tasks.map((task) => task.id)).toEqual([first.id]);
       expect(page2.nextPageToken).toBe('');
-      const completed = await client.listTasks({ ...listing, status: TaskState.TASK_STATE_COMPLETED, pageSize: 10, historyLength: 0 });
+      const completed = await client.listTasks({
+        ...listing,
+        status: TaskState.TASK_STATE_COMPLETED,
+        pageSize: 10,
+        historyLength: 0,
+      });
       expect(completed.tasks).toHaveLength(2);
       expect(completed.tasks[0].history).toEqual([]);
       expect(textOf(completed.tasks[0].status?.message)).toContain('two');
@@ -216,7 +272,9 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     });
 
     it('cancels a running task through the task service; a second cancel is "not cancelable"', async () => {
-      const started = asTask(await client.sendMessage(sendRequest(userMessage('/sleep 3000 x'), { returnImmediately: true })));
+      const started = asTask(
+        await client.sendMessage(sendRequest(userMessage('/sleep 3000 x'), { returnImmediately: true })),
+      );
       expect([TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING]).toContain(started.status?.state);
       const canceled = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
       expect(canceled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
@@ -224,11 +282,16 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       expect(rest.body.status).toBe('canceled');
       const again = client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
       await expect(again).rejects.toBeInstanceOf(TaskNotCancelableError);
-      await expect(client.cancelTask({ tenant: '', id: randomUUID(), metadata: undefined })).rejects.toBeInstanceOf(TaskNotFoundError);
+      await expect(client.cancelTask({ tenant: '', id: randomUUID(), metadata: undefined })).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
     });
 
     it('resubscribes after a dropped stream and receives the rest, ending with the answer', async () => {
-      const dropped = await collect(client.sendMessageStream(sendRequest(userMessage('/sleep 800 hi'))), (events) => events.length >= 1);
+      const dropped = await collect(
+        client.sendMessageStream(sendRequest(userMessage('/sleep 800 hi'))),
+        (events) => events.length >= 1,
+      );
       const first = dropped[0].payload;
       if (first?.$case !== 'task') throw new Error('the stream did not start with the task');
       const events = await collect(client.resubscribeTask({ tenant: '', id: first.value.id }));
@@ -237,8 +300,12 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       if (snapshot?.$case === 'task') expect(textOf(snapshot.value.history[0])).toBe('/sleep 800 hi');
       expect(isFinal(events)).toBe(true);
       const last = events.at(-1)!.payload!;
-      expect(last.$case === 'statusUpdate' && textOf(last.value.status?.message)).toBe('Echo (turn 1): hi\nThis is your first message.');
-      await expect(collect(client.resubscribeTask({ tenant: '', id: first.value.id }))).rejects.toBeInstanceOf(UnsupportedOperationError);
+      expect(last.$case === 'statusUpdate' && textOf(last.value.status?.message)).toBe(
+        'Echo (turn 1): hi\nThis is your first message.',
+      );
+      await expect(collect(client.resubscribeTask({ tenant: '', id: first.value.id }))).rejects.toBeInstanceOf(
+        UnsupportedOperationError,
+      );
     });
 
     it('continues an input-required task with the same taskId; REST shows both turns on that task', async () => {
@@ -257,7 +324,11 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       expect(messages.map((e: { role: string }) => e.role)).toEqual(['user', 'agent', 'user', 'agent']);
       expect(new Set(messages.map((e: { taskId: string }) => e.taskId))).toEqual(new Set([asked.id]));
       const rest = await t.http().get(`/v1/tasks/${asked.id}`).set(auth(alice));
-      expect(rest.body).toMatchObject({ status: 'completed', responseEventId: messages[3].id, triggerEventId: messages[2].id });
+      expect(rest.body).toMatchObject({
+        status: 'completed',
+        responseEventId: messages[3].id,
+        triggerEventId: messages[2].id,
+      });
       const late = client.sendMessage(sendRequest(userMessage('more', { taskId: asked.id })));
       await expect(late).rejects.toBeInstanceOf(UnsupportedOperationError);
     });
@@ -270,17 +341,30 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const reply = userMessage('The red one', { taskId: asked.value.taskId });
       const events = await collect(client.sendMessageStream(sendRequest(reply)));
       const first = events[0].payload;
-      expect(first?.$case === 'task' && first.value.history.map(textOf)).toEqual(['/ask Which one?', 'Which one?', 'The red one']);
+      expect(first?.$case === 'task' && first.value.history.map(textOf)).toEqual([
+        '/ask Which one?',
+        'Which one?',
+        'The red one',
+      ]);
       expect(isFinal(events)).toBe(true);
       const last = events.at(-1)!.payload!;
       expect(last.$case === 'statusUpdate' && last.value.taskId).toBe(asked.value.taskId);
     });
 
     it('reports invalid params and unsupported push notifications with the protocol errors', async () => {
-      await expect(client.sendMessage(sendRequest(userMessage('x', { parts: [] })))).rejects.toBeInstanceOf(RequestMalformedError);
+      await expect(client.sendMessage(sendRequest(userMessage('x', { parts: [] })))).rejects.toBeInstanceOf(
+        RequestMalformedError,
+      );
       await expect(client.getTask({ tenant: '', id: 'not-a-task' })).rejects.toBeInstanceOf(TaskNotFoundError);
       const task = asTask(await client.sendMessage(sendRequest(userMessage('push?'))));
-      const config = { tenant: '', id: '', taskId: task.id, url: 'https://example.com/hook', token: '', authentication: undefined };
+      const config = {
+        tenant: '',
+        id: '',
+        taskId: task.id,
+        url: 'https://example.com/hook',
+        token: '',
+        authentication: undefined,
+      };
       // The client already refuses from the card; the server says the same (checked on the wire below).
       const push = Promise.resolve().then(() => client.createTaskPushNotificationConfig(config));
       await expect(push).rejects.toBeInstanceOf(PushNotificationNotSupportedError);
@@ -290,13 +374,30 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const mine = asTask(await client.sendMessage(sendRequest(userMessage('private'))));
       const other = await a2aClient(t.baseUrl, 'echo', bob, binding);
       await expect(other.getTask({ tenant: '', id: mine.id })).rejects.toBeInstanceOf(TaskNotFoundError);
-      await expect(other.cancelTask({ tenant: '', id: mine.id, metadata: undefined })).rejects.toBeInstanceOf(TaskNotFoundError);
-      await expect(other.sendMessage(sendRequest(userMessage('hijack', { contextId: mine.contextId })))).rejects.toBeInstanceOf(TaskNotFoundError);
-      await expect(other.sendMessage(sendRequest(userMessage('unknown', { contextId: randomUUID() })))).rejects.toBeInstanceOf(TaskNotFoundError);
+      await expect(other.cancelTask({ tenant: '', id: mine.id, metadata: undefined })).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
+      await expect(
+        other.sendMessage(sendRequest(userMessage('hijack', { contextId: mine.contextId }))),
+      ).rejects.toBeInstanceOf(TaskNotFoundError);
+      await expect(
+        other.sendMessage(sendRequest(userMessage('unknown', { contextId: randomUUID() }))),
+      ).rejects.toBeInstanceOf(TaskNotFoundError);
       const asked = asTask(await client.sendMessage(sendRequest(userMessage('/ask Secret?'))));
-      await expect(other.sendMessage(sendRequest(userMessage('answer', { taskId: asked.id })))).rejects.toBeInstanceOf(TaskNotFoundError);
-      await expect(other.resubscribeTask({ tenant: '', id: asked.id }).next()).rejects.toBeInstanceOf(TaskNotFoundError);
-      const listed = await other.listTasks({ tenant: '', contextId: '', status: 0, pageToken: '', statusTimestampAfter: undefined, pageSize: 100 });
+      await expect(other.sendMessage(sendRequest(userMessage('answer', { taskId: asked.id })))).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
+      await expect(other.resubscribeTask({ tenant: '', id: asked.id }).next()).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
+      const listed = await other.listTasks({
+        tenant: '',
+        contextId: '',
+        status: 0,
+        pageToken: '',
+        statusTimestampAfter: undefined,
+        pageSize: 100,
+      });
       expect(listed.tasks.map((task: Task) => task.id)).not.toContain(mine.id);
     });
 
@@ -304,9 +405,18 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       const mine = asTask(await client.sendMessage(sendRequest(userMessage('reviewed'))));
       const reviewer = await a2aClient(t.baseUrl, 'echo', rita, binding);
       expect((await reviewer.getTask({ tenant: '', id: mine.id })).id).toBe(mine.id);
-      const listed = await reviewer.listTasks({ tenant: '', contextId: mine.contextId, status: 0, pageToken: '', statusTimestampAfter: undefined, pageSize: 10 });
+      const listed = await reviewer.listTasks({
+        tenant: '',
+        contextId: mine.contextId,
+        status: 0,
+        pageToken: '',
+        statusTimestampAfter: undefined,
+        pageSize: 10,
+      });
       expect(listed.tasks.map((task: Task) => task.id)).toEqual([mine.id]);
-      const running = asTask(await client.sendMessage(sendRequest(userMessage('/sleep 400 watched'), { returnImmediately: true })));
+      const running = asTask(
+        await client.sendMessage(sendRequest(userMessage('/sleep 400 watched'), { returnImmediately: true })),
+      );
       const watched = await collect(reviewer.resubscribeTask({ tenant: '', id: running.id }));
       expect(isFinal(watched)).toBe(true);
       await expect(reviewer.sendMessage(sendRequest(userMessage('nope')))).rejects.toThrow(/403/);
@@ -320,7 +430,12 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     const rpc = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'CreateTaskPushNotificationConfig', params: { taskId, url: 'https://example.com/hook' } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'CreateTaskPushNotificationConfig',
+        params: { taskId, url: 'https://example.com/hook' },
+      }),
     });
     expect(((await rpc.json()) as Json).error).toMatchObject({ code: -32003 });
     const rest = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${taskId}/pushNotificationConfigs`, {
@@ -333,26 +448,47 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
   });
 
   it('accepts a v0.3 client through the compatibility layer: message/send, message/stream, tasks/get, tasks/resubscribe, tasks/cancel', async () => {
-    const legacy = new LegacyJsonRpcTransport({ endpoint: `${t.baseUrl}/a2a/echo/jsonrpc`, fetchImpl: bearerFetch(alice) });
+    const legacy = new LegacyJsonRpcTransport({
+      endpoint: `${t.baseUrl}/a2a/echo/jsonrpc`,
+      fetchImpl: bearerFetch(alice),
+    });
     const sent = asTask(await legacy.sendMessage(sendRequest(userMessage('from the past'))));
     expect(sent.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(textOf(sent.status?.message)).toBe('Echo (turn 1): from the past\nThis is your first message.');
     const got = await legacy.getTask({ tenant: '', id: sent.id, historyLength: 1 });
     expect(got.history).toHaveLength(1);
-    const streamed = await collect(legacy.sendMessageStream(sendRequest(userMessage('streamed', { contextId: sent.contextId }))));
+    const streamed = await collect(
+      legacy.sendMessageStream(sendRequest(userMessage('streamed', { contextId: sent.contextId }))),
+    );
     expect(isFinal(streamed)).toBe(true);
-    const slow = asTask(await legacy.sendMessage(sendRequest(userMessage('/sleep 600 later'), { returnImmediately: true })));
+    const slow = asTask(
+      await legacy.sendMessage(sendRequest(userMessage('/sleep 600 later'), { returnImmediately: true })),
+    );
     expect(isFinal(await collect(legacy.resubscribeTask({ tenant: '', id: slow.id })))).toBe(true);
-    const doomed = asTask(await legacy.sendMessage(sendRequest(userMessage('/sleep 3000 never'), { returnImmediately: true })));
-    expect((await legacy.cancelTask({ tenant: '', id: doomed.id, metadata: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const doomed = asTask(
+      await legacy.sendMessage(sendRequest(userMessage('/sleep 3000 never'), { returnImmediately: true })),
+    );
+    expect((await legacy.cancelTask({ tenant: '', id: doomed.id, metadata: undefined })).status?.state).toBe(
+      TaskState.TASK_STATE_CANCELED,
+    );
 
     // The same over the wire, in v0.3 shapes (no A2A-Version header means 0.3).
     const res = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...auth(alice) },
       body: JSON.stringify({
-        jsonrpc: '2.0', id: 7, method: 'message/send',
-        params: { message: { kind: 'message', messageId: 'm-legacy-1', role: 'user', parts: [{ kind: 'text', text: 'raw' }], contextId: sent.contextId } },
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'message/send',
+        params: {
+          message: {
+            kind: 'message',
+            messageId: 'm-legacy-1',
+            role: 'user',
+            parts: [{ kind: 'text', text: 'raw' }],
+            contextId: sent.contextId,
+          },
+        },
       }),
     });
     const body: Json = await res.json();
@@ -367,7 +503,12 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     const byReviewer = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...auth(rita) },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'message/send', params: { message: { kind: 'message', messageId: 'm-r', role: 'user', parts: [{ kind: 'text', text: 'x' }] } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'message/send',
+        params: { message: { kind: 'message', messageId: 'm-r', role: 'user', parts: [{ kind: 'text', text: 'x' }] } },
+      }),
     });
     expect(byReviewer.status).toBe(403);
   });

@@ -15,21 +15,43 @@ describe('agent back ends against local fake servers', () => {
     await fake.start();
     fake
       .route('/plain', (req, res) =>
-        json(res, 200, { parts: [{ kind: 'text', text: `plain reply to turn ${req.body.turn}` }], usage: { promptTokens: 3, completionTokens: 4, model: 'house-model' } }),
+        json(res, 200, {
+          parts: [{ kind: 'text', text: `plain reply to turn ${req.body.turn}` }],
+          usage: { promptTokens: 3, completionTokens: 4, model: 'house-model' },
+        }),
       )
-      .route('/question', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Which one?' }], status: 'input_required' }))
-      .route('/farewell', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Bye' }], status: 'completed', endSession: true }))
+      .route('/question', (_req, res) =>
+        json(res, 200, { parts: [{ kind: 'text', text: 'Which one?' }], status: 'input_required' }),
+      )
+      .route('/farewell', (_req, res) =>
+        json(res, 200, { parts: [{ kind: 'text', text: 'Bye' }], status: 'completed', endSession: true }),
+      )
       .route('/bad-end', (_req, res) => json(res, 200, { parts: [{ kind: 'text', text: 'Bye' }], endSession: 'yes' }))
       .route('/stream', (_req, res) =>
-        sse(res, [{ event: 'delta', data: { text: 'Hel' } }, { event: 'delta', data: { text: 'lo' } }, { event: 'result', data: { parts: [{ kind: 'text', text: 'Hello' }] } }]),
+        sse(res, [
+          { event: 'delta', data: { text: 'Hel' } },
+          { event: 'delta', data: { text: 'lo' } },
+          { event: 'result', data: { parts: [{ kind: 'text', text: 'Hello' }] } },
+        ]),
       )
-      .route('/flaky', (_req, res, nth) => (nth === 1 ? json(res, 503, { error: 'busy' }) : json(res, 200, { parts: [{ kind: 'text', text: 'second try' }] })))
+      .route('/flaky', (_req, res, nth) =>
+        nth === 1
+          ? json(res, 503, { error: 'busy' })
+          : json(res, 200, { parts: [{ kind: 'text', text: 'second try' }] }),
+      )
       .route('/broken', (_req, res) => json(res, 400, { error: 'bad request' }))
-      .route('/slow', (_req, res) => void setTimeout(() => json(res, 200, { parts: [{ kind: 'text', text: 'late' }] }), 3000).unref())
+      .route(
+        '/slow',
+        (_req, res) => void setTimeout(() => json(res, 200, { parts: [{ kind: 'text', text: 'late' }] }), 3000).unref(),
+      )
       .route('/v1/chat/completions', (req, res) => {
         const last = req.body.messages.at(-1).content as string;
         if (!req.body.stream) {
-          json(res, 200, { model: 'gpt-test', choices: [{ message: { content: `You said ${last}` } }], usage: { prompt_tokens: 11, completion_tokens: 7 } });
+          json(res, 200, {
+            model: 'gpt-test',
+            choices: [{ message: { content: `You said ${last}` } }],
+            usage: { prompt_tokens: 11, completion_tokens: 7 },
+          });
           return;
         }
         sse(res, [
@@ -42,16 +64,44 @@ describe('agent back ends against local fake servers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agents-'));
     const file = join(dir, 'agents.json');
     const http = (id: string, path: string, extra = {}) => ({ id, kind: 'http', url: `${fake.url}${path}`, ...extra });
-    writeFileSync(file, JSON.stringify({
-      agents: [
-        http('plain', '/plain'), http('question', '/question'), http('farewell', '/farewell'), http('bad-end', '/bad-end'), http('streamer', '/stream', { streaming: true }),
-        http('flaky', '/flaky'), http('broken', '/broken'), http('slow', '/slow'),
-        { id: 'gpt', kind: 'openai', baseUrl: `${fake.url}/v1`, model: 'gpt-test', apiKeyEnv: 'FAKE_API_KEY', systemPrompt: 'Be brief.' },
-        { id: 'gpt-plain', kind: 'openai', baseUrl: `${fake.url}/v1`, model: 'gpt-test', stream: false, maxPromptTokens: 40 },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        agents: [
+          http('plain', '/plain'),
+          http('question', '/question'),
+          http('farewell', '/farewell'),
+          http('bad-end', '/bad-end'),
+          http('streamer', '/stream', { streaming: true }),
+          http('flaky', '/flaky'),
+          http('broken', '/broken'),
+          http('slow', '/slow'),
+          {
+            id: 'gpt',
+            kind: 'openai',
+            baseUrl: `${fake.url}/v1`,
+            model: 'gpt-test',
+            apiKeyEnv: 'FAKE_API_KEY',
+            systemPrompt: 'Be brief.',
+          },
+          {
+            id: 'gpt-plain',
+            kind: 'openai',
+            baseUrl: `${fake.url}/v1`,
+            model: 'gpt-test',
+            stream: false,
+            maxPromptTokens: 40,
+          },
+        ],
+      }),
+    );
     t = await startTestApp({
-      env: { AGENTS_FILE: file, AGENT_TIMEOUT_MS: '1000', FAKE_API_KEY: 'sk-test', MODEL_PRICES: JSON.stringify({ 'gpt-test': { prompt: 1000, completion: 2000 } }) },
+      env: {
+        AGENTS_FILE: file,
+        AGENT_TIMEOUT_MS: '1000',
+        FAKE_API_KEY: 'sk-test',
+        MODEL_PRICES: JSON.stringify({ 'gpt-test': { prompt: 1000, completion: 2000 } }),
+      },
     });
     token = await t.token('alice');
   });
@@ -64,7 +114,10 @@ describe('agent back ends against local fake servers', () => {
     const session = await createSession(t, token, { agentId: 'plain' });
     await say(t, token, session.id, 'first');
     const res = await say(t, token, session.id, 'second');
-    expect(res.body.response).toMatchObject({ parts: text('plain reply to turn 2'), usage: { promptTokens: 3, completionTokens: 4, model: 'house-model', costUsd: null } });
+    expect(res.body.response).toMatchObject({
+      parts: text('plain reply to turn 2'),
+      usage: { promptTokens: 3, completionTokens: 4, model: 'house-model', costUsd: null },
+    });
     const sent = fake.requests.filter((r) => r.path === '/plain').at(-1)!.body;
     expect(sent.session).toMatchObject({ id: session.id, agentId: 'plain', userId: 'alice' });
     expect(sent.event).toMatchObject({ role: 'user', parts: text('second') });
@@ -88,8 +141,15 @@ describe('agent back ends against local fake servers', () => {
 
   it('http: streams deltas from an SSE back end and stores only the final answer', async () => {
     const session = await createSession(t, token, { agentId: 'streamer' });
-    const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/events`, { method: 'POST', headers: auth(token), body: { parts: text('hi') } });
-    const deltas = result.messages.filter((m) => m.event === 'message.delta').map((m) => m.data.text).join('');
+    const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/events`, {
+      method: 'POST',
+      headers: auth(token),
+      body: { parts: text('hi') },
+    });
+    const deltas = result.messages
+      .filter((m) => m.event === 'message.delta')
+      .map((m) => m.data.text)
+      .join('');
     expect(deltas).toBe('Hello');
     expect(result.messages.at(-1)!.data.status).toBe('completed');
     const history = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(token));
@@ -115,8 +175,15 @@ describe('agent back ends against local fake servers', () => {
   it('openai: streams, records token usage and cost, sends the API key and the history', async () => {
     const session = await createSession(t, token, { agentId: 'gpt' });
     await say(t, token, session.id, 'one');
-    const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/events`, { method: 'POST', headers: auth(token), body: { parts: text('two') } });
-    const deltas = result.messages.filter((m) => m.event === 'message.delta').map((m) => m.data.text).join('');
+    const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/events`, {
+      method: 'POST',
+      headers: auth(token),
+      body: { parts: text('two') },
+    });
+    const deltas = result.messages
+      .filter((m) => m.event === 'message.delta')
+      .map((m) => m.data.text)
+      .join('');
     expect(deltas).toBe('You said two');
     const answer = result.messages.at(-2)!.data;
     expect(answer.usage).toEqual({ promptTokens: 11, completionTokens: 7, model: 'gpt-test', costUsd: 0.025 });

@@ -44,17 +44,33 @@ describe('SQL analytics', () => {
 
   it('the documented hash-chain check finds the seeded chain intact', async () => {
     const [, query] = queries.find(([title]) => title.startsWith('Hash-chain'))!;
-    expect(await sql(t.db.url, query)).toEqual([{ session_id: first, events_checked: '6', intact: true, first_broken_seq: null }]);
+    expect(await sql(t.db.url, query)).toEqual([
+      { session_id: first, events_checked: '6', intact: true, first_broken_seq: null },
+    ]);
   });
 
   it('summarises sessions, tasks and daily usage correctly', async () => {
-    const [summary] = await sql<Record<string, unknown>>(t.db.url, 'SELECT * FROM session_summary WHERE session_id = $1', [first]);
-    expect(summary).toMatchObject({ turns: 3, event_count: 6, agent_messages: '2', failed_tasks: '1', completed_tasks: '1' });
-    const tasks = await sql<{ n: string; bad: string }>(t.db.url,
-      "SELECT count(*) AS n, count(*) FILTER (WHERE queue_wait < interval '0' OR run_time < interval '0') AS bad FROM task_metrics");
+    const [summary] = await sql<Record<string, unknown>>(
+      t.db.url,
+      'SELECT * FROM session_summary WHERE session_id = $1',
+      [first],
+    );
+    expect(summary).toMatchObject({
+      turns: 3,
+      event_count: 6,
+      agent_messages: '2',
+      failed_tasks: '1',
+      completed_tasks: '1',
+    });
+    const tasks = await sql<{ n: string; bad: string }>(
+      t.db.url,
+      "SELECT count(*) AS n, count(*) FILTER (WHERE queue_wait < interval '0' OR run_time < interval '0') AS bad FROM task_metrics",
+    );
     expect(tasks[0]).toEqual({ n: '4', bad: '0' });
-    const usage = await sql<{ user_messages: string; failed: string }>(t.db.url,
-      'SELECT sum(user_messages) AS user_messages, sum(failed_tasks) AS failed FROM daily_usage');
+    const usage = await sql<{ user_messages: string; failed: string }>(
+      t.db.url,
+      'SELECT sum(user_messages) AS user_messages, sum(failed_tasks) AS failed FROM daily_usage',
+    );
     expect(usage[0]).toEqual({ user_messages: '4', failed: '1' });
   });
 

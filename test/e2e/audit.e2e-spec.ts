@@ -20,37 +20,57 @@ describe('audit integrity, replay, hierarchy and retention', () => {
     const session = await createSession(t, alice);
     for (const m of ['one', 'two', 'three']) await say(t, alice, session.id, m);
     const ok = await t.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice));
-    expect(ok.body).toEqual({ sessionId: session.id, valid: true, eventCount: 6, checked: 6, firstBrokenSeq: null, reason: null });
+    expect(ok.body).toEqual({
+      sessionId: session.id,
+      valid: true,
+      eventCount: 6,
+      checked: 6,
+      firstBrokenSeq: null,
+      reason: null,
+    });
 
-    await sql(t.db.url, `
+    await sql(
+      t.db.url,
+      `
       BEGIN;
       ALTER TABLE events DISABLE TRIGGER events_append_only_row;
       UPDATE events SET parts = '[{"kind":"text","text":"I never said that"}]' WHERE session_id = '${session.id}' AND seq = 3;
       ALTER TABLE events ENABLE TRIGGER events_append_only_row;
-      COMMIT;`);
+      COMMIT;`,
+    );
     const broken = await t.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice));
-    expect(broken.body).toMatchObject({ valid: false, firstBrokenSeq: 3, checked: 2, reason: expect.stringContaining('hash') });
+    expect(broken.body).toMatchObject({
+      valid: false,
+      firstBrokenSeq: 3,
+      checked: 2,
+      reason: expect.stringContaining('hash'),
+    });
   });
 
   it('detects a deleted event and a forged head', async () => {
     const session = await createSession(t, alice);
     await say(t, alice, session.id, 'a');
     await say(t, alice, session.id, 'b');
-    await sql(t.db.url, `
+    await sql(
+      t.db.url,
+      `
       BEGIN;
       ALTER TABLE events DISABLE TRIGGER ALL;
       ALTER TABLE tasks DISABLE TRIGGER ALL;
       DELETE FROM events WHERE session_id = '${session.id}' AND seq = 4;
       ALTER TABLE tasks ENABLE TRIGGER ALL;
       ALTER TABLE events ENABLE TRIGGER ALL;
-      COMMIT;`);
+      COMMIT;`,
+    );
     const res = await t.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice));
     expect(res.body).toMatchObject({ valid: false, firstBrokenSeq: 4, reason: 'event missing' });
   });
 
   it('npm run audit:verify checks every session from the command line', async () => {
     const env = { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: 'silent' };
-    const result = await run('node', ['dist/cli/audit-verify.cli.js'], { env }).catch((error: { code: number; stdout: string }) => error);
+    const result = await run('node', ['dist/cli/audit-verify.cli.js'], { env }).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(result.stdout).toMatch(/BROKEN .* at seq 3/);
     expect(result.stdout).toMatch(/session\(s\) verified, 2 broken/);
     expect((result as { code?: number }).code).toBe(1);
@@ -59,10 +79,15 @@ describe('audit integrity, replay, hierarchy and retention', () => {
   it('rebuilds state and status at any seq from the events alone', async () => {
     const session = await createSession(t, alice, { state: { step: 1 } });
     await say(t, alice, session.id, '/ask which?');
-    await t.http().patch(`/v1/sessions/${session.id}`).set(auth(alice)).send({ state: { step: 2 } });
+    await t
+      .http()
+      .patch(`/v1/sessions/${session.id}`)
+      .set(auth(alice))
+      .send({ state: { step: 2 } });
     await say(t, alice, session.id, 'that one');
     await t.http().delete(`/v1/sessions/${session.id}`).set(auth(alice));
-    const at = async (seq: number) => (await t.http().get(`/v1/sessions/${session.id}/state?at=${seq}`).set(auth(alice))).body;
+    const at = async (seq: number) =>
+      (await t.http().get(`/v1/sessions/${session.id}/state?at=${seq}`).set(auth(alice))).body;
     expect(await at(0)).toMatchObject({ state: {}, status: 'active' });
     expect(await at(1)).toMatchObject({ state: { step: 1 }, status: 'active' });
     expect(await at(3)).toMatchObject({ state: { step: 1 }, status: 'input_required' });
@@ -91,16 +116,27 @@ describe('audit integrity, replay, hierarchy and retention', () => {
     const child = await createSession(t, alice, { parentId: old.id });
     const recent = await createSession(t, alice, { name: 'recent' });
     await sql(t.db.url, `UPDATE sessions SET last_activity_at = now() - interval '40 days' WHERE id = $1`, [old.id]);
-    await sql(t.db.url, `UPDATE sessions SET last_activity_at = now() - interval '40 days' WHERE id <> ALL($1::uuid[]) AND id <> $2`, [[recent.id, child.id], old.id]);
+    await sql(
+      t.db.url,
+      `UPDATE sessions SET last_activity_at = now() - interval '40 days' WHERE id <> ALL($1::uuid[]) AND id <> $2`,
+      [[recent.id, child.id], old.id],
+    );
     const env = { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: 'silent' };
     const dry = await run('node', ['dist/cli/retention.cli.js', '--days', '30', '--dry-run'], { env });
     expect(dry.stdout).toContain(`would purge ${old.id}`);
     expect((await sql(t.db.url, 'SELECT 1 FROM sessions WHERE id = $1', [old.id])).length).toBe(1);
     const real = await run('node', ['dist/cli/retention.cli.js', '--days', '30', '--by', 'ops'], { env });
     expect(real.stdout).toContain(`purged ${old.id}`);
-    expect(await sql(t.db.url, 'SELECT count(*)::int AS n FROM events WHERE session_id = $1', [old.id])).toEqual([{ n: 0 }]);
-    expect(await sql(t.db.url, 'SELECT user_id, event_count, retention_days, purged_by FROM purge_log WHERE session_id = $1', [old.id]))
-      .toEqual([{ user_id: 'alice', event_count: 2, retention_days: 30, purged_by: 'ops' }]);
+    expect(await sql(t.db.url, 'SELECT count(*)::int AS n FROM events WHERE session_id = $1', [old.id])).toEqual([
+      { n: 0 },
+    ]);
+    expect(
+      await sql(
+        t.db.url,
+        'SELECT user_id, event_count, retention_days, purged_by FROM purge_log WHERE session_id = $1',
+        [old.id],
+      ),
+    ).toEqual([{ user_id: 'alice', event_count: 2, retention_days: 30, purged_by: 'ops' }]);
     expect((await t.http().get(`/v1/sessions/${recent.id}`).set(auth(alice))).status).toBe(200);
     expect((await t.http().get(`/v1/sessions/${child.id}`).set(auth(alice))).body.parentId).toBeNull();
     await expect(sql(t.db.url, 'DELETE FROM events WHERE session_id = $1', [recent.id])).resolves.toBeDefined();

@@ -15,7 +15,10 @@ describe('authentication and scoping', () => {
   beforeAll(async () => {
     t = await startTestApp();
     [alice, bob, reviewer, admin] = await Promise.all([
-      t.token('alice'), t.token('bob'), t.token('rita', 'reviewer'), t.token('ada', 'admin'),
+      t.token('alice'),
+      t.token('bob'),
+      t.token('rita', 'reviewer'),
+      t.token('ada', 'admin'),
     ]);
     aliceSession = (await createSession(t, alice)).id;
     aliceTask = (await say(t, alice, aliceSession, 'private')).body.task.id;
@@ -75,7 +78,10 @@ describe('authentication and scoping', () => {
     const tokens = t.app.get(TokensService);
     expect((await tokens.list('lena'))[0].lastUsedAt).toBeNull();
     expect((await t.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
-    const first = await eventually(async () => (await tokens.list('lena'))[0].lastUsedAt, (at) => at !== null);
+    const first = await eventually(
+      async () => (await tokens.list('lena'))[0].lastUsedAt,
+      (at) => at !== null,
+    );
     await t.http().get('/v1/sessions').set(auth(token));
     expect((await tokens.list('lena'))[0].lastUsedAt).toEqual(first);
   });
@@ -86,12 +92,15 @@ describe('authentication and scoping', () => {
     expect(res.body.info.database.status).toBe('up');
   });
 
-  it('hides every one of alice\'s resources from bob with 404', async () => {
+  it("hides every one of alice's resources from bob with 404", async () => {
     const requests = [
       t.http().get(`/v1/sessions/${aliceSession}`),
       t.http().patch(`/v1/sessions/${aliceSession}`).send({ name: 'mine now' }),
       t.http().delete(`/v1/sessions/${aliceSession}`),
-      t.http().post(`/v1/sessions/${aliceSession}/events`).send({ parts: text('hi') }),
+      t
+        .http()
+        .post(`/v1/sessions/${aliceSession}/events`)
+        .send({ parts: text('hi') }),
       t.http().get(`/v1/sessions/${aliceSession}/events`),
       t.http().get(`/v1/sessions/${aliceSession}/tasks`),
       t.http().get(`/v1/tasks/${aliceTask}`),
@@ -112,18 +121,27 @@ describe('authentication and scoping', () => {
     expect((await t.http().get(`/v1/tasks/${aliceTask}`).set(auth(reviewer))).status).toBe(200);
     const all = await t.http().get('/v1/sessions').set(auth(reviewer));
     expect(all.body.data.map((s: { id: string }) => s.id)).toContain(aliceSession);
-    const writes = await Promise.all([
-      t.http().post('/v1/sessions').send({ agentId: 'echo' }),
-      t.http().patch(`/v1/sessions/${aliceSession}`).send({ name: 'x' }),
-      t.http().delete(`/v1/sessions/${aliceSession}`),
-      t.http().post(`/v1/sessions/${aliceSession}/events`).send({ parts: text('x') }),
-      t.http().post(`/v1/tasks/${aliceTask}/cancel`),
-    ].map((r) => r.set(auth(reviewer)).then((res) => res.status)));
+    const writes = await Promise.all(
+      [
+        t.http().post('/v1/sessions').send({ agentId: 'echo' }),
+        t.http().patch(`/v1/sessions/${aliceSession}`).send({ name: 'x' }),
+        t.http().delete(`/v1/sessions/${aliceSession}`),
+        t
+          .http()
+          .post(`/v1/sessions/${aliceSession}/events`)
+          .send({ parts: text('x') }),
+        t.http().post(`/v1/tasks/${aliceTask}/cancel`),
+      ].map((r) => r.set(auth(reviewer)).then((res) => res.status)),
+    );
     expect(writes).toEqual([403, 403, 403, 403, 403]);
   });
 
-  it('lets an admin read and write other users\' sessions; a child session belongs to its parent\'s owner', async () => {
-    const child = await t.http().post('/v1/sessions').set(auth(admin)).send({ agentId: 'echo', parentId: aliceSession });
+  it("lets an admin read and write other users' sessions; a child session belongs to its parent's owner", async () => {
+    const child = await t
+      .http()
+      .post('/v1/sessions')
+      .set(auth(admin))
+      .send({ agentId: 'echo', parentId: aliceSession });
     expect(child.status).toBe(201);
     expect(child.body).toMatchObject({ userId: 'alice', parentId: aliceSession });
     const res = await say(t, admin, child.body.id, 'admin here');

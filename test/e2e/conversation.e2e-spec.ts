@@ -11,14 +11,19 @@ describe('a conversation through the echo agent', () => {
   });
   afterAll(() => t.close());
 
-  it('stores every turn, runs a task for each and stores the agent\'s answer', async () => {
+  it("stores every turn, runs a task for each and stores the agent's answer", async () => {
     const session = await createSession(t, alice, { name: 'Support chat', metadata: { channel: 'web' } });
     expect(session).toMatchObject({ userId: 'alice', status: 'active', eventCount: 0 });
 
     const first = await say(t, alice, session.id, 'My order is late');
     expect(first.status).toBe(201);
     expect(first.body.event).toMatchObject({ seq: 1, role: 'user', type: 'message', parts: text('My order is late') });
-    expect(first.body.task).toMatchObject({ status: 'completed', turn: 1, triggerEventId: first.body.event.id, attempts: 1 });
+    expect(first.body.task).toMatchObject({
+      status: 'completed',
+      turn: 1,
+      triggerEventId: first.body.event.id,
+      attempts: 1,
+    });
     expect(first.body.response).toMatchObject({ seq: 2, role: 'agent', taskId: first.body.task.id });
     expect(first.body.response.parts[0].text).toContain('turn 1');
     expect(first.body.task.responseEventId).toBe(first.body.response.id);
@@ -31,7 +36,10 @@ describe('a conversation through the echo agent', () => {
     const history = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice));
     expect(history.status).toBe(200);
     expect(history.body.data.map((e: { seq: number; role: string }) => [e.seq, e.role])).toEqual([
-      [1, 'user'], [2, 'agent'], [3, 'user'], [4, 'agent'],
+      [1, 'user'],
+      [2, 'agent'],
+      [3, 'user'],
+      [4, 'agent'],
     ]);
     expect(history.body.nextAfter).toBeNull();
 
@@ -75,7 +83,8 @@ describe('a conversation through the echo agent', () => {
     const listed: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { data: { id: string }[]; nextCursor: string | null } } = await t.http()
+      const res: { body: { data: { id: string }[]; nextCursor: string | null } } = await t
+        .http()
         .get(`/v1/sessions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
         .set(auth(bob));
       listed.push(...res.body.data.map((s) => s.id));
@@ -89,7 +98,8 @@ describe('a conversation through the echo agent', () => {
   it('merge-patches state and metadata and records the state change as an event', async () => {
     const session = await createSession(t, alice, { state: { step: 1, cart: { a: 1, b: 2 } }, metadata: { x: 1 } });
     expect(session.eventCount).toBe(1);
-    const res = await t.http()
+    const res = await t
+      .http()
       .patch(`/v1/sessions/${session.id}`)
       .set(auth(alice))
       .send({ name: 'renamed', state: { step: 2, cart: { b: null } }, metadata: { y: 2 } });
@@ -97,7 +107,10 @@ describe('a conversation through the echo agent', () => {
     expect(res.body).toMatchObject({ name: 'renamed', state: { step: 2, cart: { a: 1 } }, metadata: { x: 1, y: 2 } });
     const events = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice));
     expect(events.body.data.map((e: { type: string }) => e.type)).toEqual(['state', 'state']);
-    expect(events.body.data[1].parts[0].data).toEqual({ patch: { step: 2, cart: { b: null } }, state: { step: 2, cart: { a: 1 } } });
+    expect(events.body.data[1].parts[0].data).toEqual({
+      patch: { step: 2, cart: { b: null } },
+      state: { step: 2, cart: { a: 1 } },
+    });
   });
 
   it('closes a session: 204, status closed, history kept, new events refused with 409', async () => {
@@ -113,7 +126,11 @@ describe('a conversation through the echo agent', () => {
     const patch = await t.http().patch(`/v1/sessions/${session.id}`).set(auth(alice)).send({ name: 'x' });
     expect(patch.status).toBe(409);
     const events = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice));
-    expect(events.body.data.at(-1)).toMatchObject({ type: 'status', role: 'system', parts: [{ kind: 'data', data: { status: 'closed' } }] });
+    expect(events.body.data.at(-1)).toMatchObject({
+      type: 'status',
+      role: 'system',
+      parts: [{ kind: 'data', data: { status: 'closed' } }],
+    });
   });
 
   it('expires a session after its TTL: 409 on append, still readable', async () => {
@@ -127,7 +144,7 @@ describe('a conversation through the echo agent', () => {
     expect(read.body.status).toBe('expired');
   });
 
-  it('keeps the agent\'s question open as input_required, and a failure as a failed task with an error event', async () => {
+  it("keeps the agent's question open as input_required, and a failure as a failed task with an error event", async () => {
     const session = await createSession(t, alice);
     const asked = await say(t, alice, session.id, '/ask Which order?');
     expect(asked.status).toBe(201);
@@ -140,7 +157,11 @@ describe('a conversation through the echo agent', () => {
     const failed = await say(t, alice, session.id, '/fail upstream exploded');
     expect(failed.body.task).toMatchObject({ status: 'failed', error: 'upstream exploded' });
     expect(failed.body.response).toMatchObject({ type: 'error', role: 'agent', taskId: failed.body.task.id });
-    const again = await t.http().post(`/v1/tasks/${failed.body.task.id}/events?wait=true`).set(auth(alice)).send({ parts: text('retry?') });
+    const again = await t
+      .http()
+      .post(`/v1/tasks/${failed.body.task.id}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: text('retry?') });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('task/not_awaiting_input');
   });
@@ -154,14 +175,26 @@ describe('answering a question over REST', () => {
       const session = await createSession(t, token);
       const asked = await say(t, token, session.id, '/ask Which size?');
       expect(asked.body.task.status).toBe('input_required');
-      const answered = await t.http().post(`/v1/tasks/${asked.body.task.id}/events?wait=true`).set(auth(token)).send({ parts: text('Large') });
+      const answered = await t
+        .http()
+        .post(`/v1/tasks/${asked.body.task.id}/events?wait=true`)
+        .set(auth(token))
+        .send({ parts: text('Large') });
       expect(answered.status).toBe(201);
       expect(answered.body.task).toMatchObject({ id: asked.body.task.id, status: 'completed', turn: 2 });
       expect(answered.body.response.parts[0].text).toContain('Echo (turn 2): Large');
       const history = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(token));
       expect(history.body.data.map((e: { taskId: string }) => e.taskId)).toEqual(Array(4).fill(asked.body.task.id));
       const bob = await t.token('bob');
-      expect((await t.http().post(`/v1/tasks/${asked.body.task.id}/events`).set(auth(bob)).send({ parts: text('x') })).status).toBe(404);
+      expect(
+        (
+          await t
+            .http()
+            .post(`/v1/tasks/${asked.body.task.id}/events`)
+            .set(auth(bob))
+            .send({ parts: text('x') })
+        ).status,
+      ).toBe(404);
     } finally {
       await t.close();
     }
@@ -196,7 +229,11 @@ describe('a plain message answers the task that waits for input', () => {
   it('with ?newTask=true opens a new task and cancels the waiting one with a reason', async () => {
     const session = await createSession(t, token);
     const asked = await say(t, token, session.id, '/ask Which colour?');
-    const fresh = await t.http().post(`/v1/sessions/${session.id}/events?wait=true&newTask=true`).set(auth(token)).send({ parts: text('Never mind') });
+    const fresh = await t
+      .http()
+      .post(`/v1/sessions/${session.id}/events?wait=true&newTask=true`)
+      .set(auth(token))
+      .send({ parts: text('Never mind') });
     expect(fresh.status).toBe(201);
     expect(fresh.body.task.id).not.toBe(asked.body.task.id);
     expect(fresh.body.task.status).toBe('completed');
@@ -209,7 +246,10 @@ describe('a plain message answers the task that waits for input', () => {
     const session = await createSession(t, token);
     const done = await say(t, token, session.id, '/done Thanks, all sorted.');
     expect(done.body.task.status).toBe('completed');
-    expect(done.body.response).toMatchObject({ parts: text('Thanks, all sorted.'), metadata: { taskStatus: 'completed', endSession: true } });
+    expect(done.body.response).toMatchObject({
+      parts: text('Thanks, all sorted.'),
+      metadata: { taskStatus: 'completed', endSession: true },
+    });
     expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.status).toBe('completed');
     const replayed = await t.http().get(`/v1/sessions/${session.id}/state?at=2`).set(auth(token));
     expect(replayed.body.status).toBe('completed');

@@ -27,7 +27,9 @@ describe('database guarantees', () => {
     ['DELETE', 'DELETE FROM events WHERE session_id = $1'],
   ])('rejects %s on events in the database itself', async (_op, statement) => {
     await expect(sql(t.db.url, statement, [sessionId])).rejects.toThrow(/append-only/);
-    const rows = await sql<{ n: string }>(t.db.url, 'SELECT count(*) AS n FROM events WHERE session_id = $1', [sessionId]);
+    const rows = await sql<{ n: string }>(t.db.url, 'SELECT count(*) AS n FROM events WHERE session_id = $1', [
+      sessionId,
+    ]);
     expect(rows[0].n).toBe('2');
   });
 
@@ -35,7 +37,7 @@ describe('database guarantees', () => {
     await expect(sql(t.db.url, 'TRUNCATE events CASCADE')).rejects.toThrow(/append-only/);
   });
 
-  it('chains each event\'s hash to the previous one', async () => {
+  it("chains each event's hash to the previous one", async () => {
     const rows = await sql<{ seq: number; hash: Buffer; canonical: string }>(
       t.db.url,
       `SELECT seq, hash, event_canonical(id, session_id, seq, type, role, parts, task_id, metadata, model,
@@ -45,17 +47,26 @@ describe('database guarantees', () => {
     );
     let previous: Buffer = Buffer.alloc(0);
     for (const row of rows) {
-      const expected = createHash('sha256').update(Buffer.concat([previous, Buffer.from(row.canonical, 'utf8')])).digest();
+      const expected = createHash('sha256')
+        .update(Buffer.concat([previous, Buffer.from(row.canonical, 'utf8')]))
+        .digest();
       expect(row.hash.equals(expected)).toBe(true);
       previous = row.hash;
     }
-    const head = await sql<{ last_hash: Buffer }>(t.db.url, 'SELECT last_hash FROM sessions WHERE id = $1', [sessionId]);
+    const head = await sql<{ last_hash: Buffer }>(t.db.url, 'SELECT last_hash FROM sessions WHERE id = $1', [
+      sessionId,
+    ]);
     expect(head[0].last_hash.equals(previous)).toBe(true);
   });
 
   it('records migrations in _prisma_migrations exactly as Prisma would, and re-running is a no-op', async () => {
     const files = readMigrations(MIGRATIONS_DIR);
-    const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const rows = await sql<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       t.db.url,
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
@@ -76,7 +87,11 @@ describe('database guarantees', () => {
     try {
       const results = await Promise.all([1, 2, 3].map(() => runMigrations(db.url, MIGRATIONS_DIR)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied.sort()).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.name).sort());
+      expect(applied.sort()).toEqual(
+        readMigrations(MIGRATIONS_DIR)
+          .map((m) => m.name)
+          .sort(),
+      );
       const rows = await sql<{ n: string }>(db.url, 'SELECT count(*) AS n FROM _prisma_migrations');
       expect(Number(rows[0].n)).toBe(applied.length);
     } finally {
@@ -89,14 +104,36 @@ describe('database guarantees', () => {
     try {
       const user = await prisma.user.create({ data: { id: `drift-${randomUUID()}` } });
       const token = await prisma.apiToken.create({
-        data: { userId: user.id, role: 'admin', name: 'n', tokenPrefix: 'ast_x', tokenHash: randomUUID(), expiresAt: new Date(), revokedAt: new Date(), lastUsedAt: new Date() },
+        data: {
+          userId: user.id,
+          role: 'admin',
+          name: 'n',
+          tokenPrefix: 'ast_x',
+          tokenHash: randomUUID(),
+          expiresAt: new Date(),
+          revokedAt: new Date(),
+          lastUsedAt: new Date(),
+        },
       });
       const parent = await prisma.session.create({ data: { userId: user.id, agentId: 'echo' } });
       const session = await prisma.session.create({
         data: {
-          userId: user.id, agentId: 'echo', name: 'n', status: 'completed', metadata: { m: 1 }, state: { s: 1 },
-          parentId: parent.id, expiresAt: new Date(), closedAt: new Date(), eventCount: 1, turnCount: 1,
-          lastHash: new Uint8Array([1, 2]), promptTokens: 5n, completionTokens: 6n, costUsd: '1.5', unpricedAnswers: 3,
+          userId: user.id,
+          agentId: 'echo',
+          name: 'n',
+          status: 'completed',
+          metadata: { m: 1 },
+          state: { s: 1 },
+          parentId: parent.id,
+          expiresAt: new Date(),
+          closedAt: new Date(),
+          eventCount: 1,
+          turnCount: 1,
+          lastHash: new Uint8Array([1, 2]),
+          promptTokens: 5n,
+          completionTokens: 6n,
+          costUsd: '1.5',
+          unpricedAnswers: 3,
         },
       });
       const eventId = randomUUID();
@@ -104,41 +141,107 @@ describe('database guarantees', () => {
       await prisma.$transaction([
         prisma.event.create({
           data: {
-            id: eventId, sessionId: session.id, seq: 1, type: 'message', role: 'user', parts: [{ kind: 'text', text: 'x' }],
-            taskId, metadata: {}, model: 'm', promptTokens: 1, completionTokens: 2, costUsd: '0.25', hash: new Uint8Array([3]),
+            id: eventId,
+            sessionId: session.id,
+            seq: 1,
+            type: 'message',
+            role: 'user',
+            parts: [{ kind: 'text', text: 'x' }],
+            taskId,
+            metadata: {},
+            model: 'm',
+            promptTokens: 1,
+            completionTokens: 2,
+            costUsd: '0.25',
+            hash: new Uint8Array([3]),
           },
         }),
         prisma.task.create({
           data: {
-            id: taskId, sessionId: session.id, agentId: 'echo', triggerEventId: eventId, triggerSeq: 1, turn: 1,
-            responseEventId: eventId, status: 'failed', attempts: 2, error: 'e', leaseOwner: 'w', leaseExpiresAt: new Date(),
-            startedAt: new Date(), finishedAt: new Date(), updatedAt: new Date(),
+            id: taskId,
+            sessionId: session.id,
+            agentId: 'echo',
+            triggerEventId: eventId,
+            triggerSeq: 1,
+            turn: 1,
+            responseEventId: eventId,
+            status: 'failed',
+            attempts: 2,
+            error: 'e',
+            leaseOwner: 'w',
+            leaseExpiresAt: new Date(),
+            startedAt: new Date(),
+            finishedAt: new Date(),
+            updatedAt: new Date(),
           },
         }),
       ]);
       const read = await prisma.session.findUniqueOrThrow({
         where: { id: session.id },
-        include: { user: { include: { tokens: true } }, parent: true, events: { include: { task: true, triggers: true, responds: true } }, tasks: true },
+        include: {
+          user: { include: { tokens: true } },
+          parent: true,
+          events: { include: { task: true, triggers: true, responds: true } },
+          tasks: true,
+        },
       });
-      expect(read).toMatchObject({ name: 'n', status: 'completed', parentId: parent.id, promptTokens: 5n, completionTokens: 6n, unpricedAnswers: 3 });
+      expect(read).toMatchObject({
+        name: 'n',
+        status: 'completed',
+        parentId: parent.id,
+        promptTokens: 5n,
+        completionTokens: 6n,
+        unpricedAnswers: 3,
+      });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
       expect(Buffer.from(read.lastHash!).toString('hex')).toBe('0102');
       expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n' });
       expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId });
       expect(read.events[0].costUsd?.toString()).toBe('0.25');
-      expect(read.events[0].task).toMatchObject({ id: taskId, status: 'failed', attempts: 2, leaseOwner: 'w', error: 'e' });
+      expect(read.events[0].task).toMatchObject({
+        id: taskId,
+        status: 'failed',
+        attempts: 2,
+        leaseOwner: 'w',
+        error: 'e',
+      });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);
 
       const access = await prisma.accessLog.create({
-        data: { tokenId: token.id, actorId: user.id, actorRole: 'reviewer', action: 'session.read', sessionId: session.id, taskId, detail: { path: '/x' } },
+        data: {
+          tokenId: token.id,
+          actorId: user.id,
+          actorRole: 'reviewer',
+          action: 'session.read',
+          sessionId: session.id,
+          taskId,
+          detail: { path: '/x' },
+        },
       });
-      expect(await prisma.accessLog.findUniqueOrThrow({ where: { id: access.id } })).toMatchObject({ actorRole: 'reviewer', taskId, detail: { path: '/x' } });
+      expect(await prisma.accessLog.findUniqueOrThrow({ where: { id: access.id } })).toMatchObject({
+        actorRole: 'reviewer',
+        taskId,
+        detail: { path: '/x' },
+      });
       const purge = await prisma.purgeLog.create({
-        data: { sessionId: session.id, userId: user.id, agentId: 'echo', sessionCreatedAt: new Date(), lastActivityAt: new Date(), eventCount: 3, retentionDays: 30, purgedBy: 'ops' },
+        data: {
+          sessionId: session.id,
+          userId: user.id,
+          agentId: 'echo',
+          sessionCreatedAt: new Date(),
+          lastActivityAt: new Date(),
+          eventCount: 3,
+          retentionDays: 30,
+          purgedBy: 'ops',
+        },
       });
-      expect(await prisma.purgeLog.findUniqueOrThrow({ where: { id: purge.id } })).toMatchObject({ eventCount: 3, retentionDays: 30, purgedBy: 'ops' });
+      expect(await prisma.purgeLog.findUniqueOrThrow({ where: { id: purge.id } })).toMatchObject({
+        eventCount: 3,
+        retentionDays: 30,
+        purgedBy: 'ops',
+      });
     } finally {
       await prisma.$disconnect();
     }

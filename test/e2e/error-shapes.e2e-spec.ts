@@ -11,13 +11,21 @@ interface Raw {
 }
 
 /** A request with exactly these bytes as its body (supertest would re-encode a Buffer as JSON). */
-function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Raw> {
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${baseUrl}${path}`, { method, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {} }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {} }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -40,7 +48,11 @@ function rawSocket(baseUrl: string, bytes: Buffer): Promise<{ head: string; body
 }
 
 const SHAPE = {
-  statusCode: expect.any(Number), error: expect.any(String), message: expect.any(String), code: expect.any(String), requestId: expect.any(String),
+  statusCode: expect.any(Number),
+  error: expect.any(String),
+  message: expect.any(String),
+  code: expect.any(String),
+  requestId: expect.any(String),
 };
 
 describe('every error has the one JSON shape and a specific code', () => {
@@ -72,45 +84,88 @@ describe('every error has the one JSON shape and a specific code', () => {
   });
 
   it('invalid UTF-8 in a body is request/invalid_text, not silently replaced', async () => {
-    const body = Buffer.concat([Buffer.from('{"agentId":"echo","name":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b"}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"agentId":"echo","name":"a'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('b"}'),
+    ]);
     expectInvalidText(await rawRequest(t.baseUrl, 'POST', '/v1/sessions', headers(), body));
-    const surrogate = Buffer.concat([Buffer.from('{"parts":[{"kind":"text","text":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}]}')]);
+    const surrogate = Buffer.concat([
+      Buffer.from('{"parts":[{"kind":"text","text":"'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}]}'),
+    ]);
     expectInvalidText(await rawRequest(t.baseUrl, 'POST', `/v1/sessions/${session}/events`, headers(), surrogate));
     const names = await t.http().get('/v1/sessions').set(auth(token));
-    expect(names.body.data.map((s: { name: string | null }) => s.name)).not.toContainEqual(expect.stringContaining('\ufffd'));
+    expect(names.body.data.map((s: { name: string | null }) => s.name)).not.toContainEqual(
+      expect.stringContaining('\ufffd'),
+    );
   });
 
-  it.each(['/v1/sessions?agentId=%ff', '/v1/sessions?agentId=%ED%A0%80', '/v1/sessions?cursor=a%C3', '/v1/review/sessions?q=%80abc',
-    '/v1/sessions/%ff', '/v1/sessions/%ED%A0%80/events', '/v1/tasks/%C3%28'])('invalid UTF-8 in %s is request/invalid_text', async (path) => {
+  it.each([
+    '/v1/sessions?agentId=%ff',
+    '/v1/sessions?agentId=%ED%A0%80',
+    '/v1/sessions?cursor=a%C3',
+    '/v1/review/sessions?q=%80abc',
+    '/v1/sessions/%ff',
+    '/v1/sessions/%ED%A0%80/events',
+    '/v1/tasks/%C3%28',
+  ])('invalid UTF-8 in %s is request/invalid_text', async (path) => {
     expectInvalidText(await t.http().get(path).set(auth(token)));
   });
 
   it('valid percent-encoded UTF-8 is still fine', async () => {
-    expect((await t.http().get(`/v1/sessions?agentId=${encodeURIComponent('é🙂')}`).set(auth(token))).status).toBe(200);
+    expect(
+      (
+        await t
+          .http()
+          .get(`/v1/sessions?agentId=${encodeURIComponent('é🙂')}`)
+          .set(auth(token))
+      ).status,
+    ).toBe(200);
   });
 
   it('malformed JSON is request/invalid_json with a request id', async () => {
-    const res = await rawRequest(t.baseUrl, 'POST', '/v1/sessions', { ...headers(), 'X-Request-Id': 'trace-1' }, Buffer.from('{"agentId": '));
+    const res = await rawRequest(
+      t.baseUrl,
+      'POST',
+      '/v1/sessions',
+      { ...headers(), 'X-Request-Id': 'trace-1' },
+      Buffer.from('{"agentId": '),
+    );
     expect(res.status).toBe(400);
-    const expected = { statusCode: 400, code: 'request/invalid_json', message: 'request body is not valid JSON', requestId: 'trace-1' };
+    const expected = {
+      statusCode: 400,
+      code: 'request/invalid_json',
+      message: 'request body is not valid JSON',
+      requestId: 'trace-1',
+    };
     expect(res.body).toEqual({ ...SHAPE, ...expected });
   });
 
   it('a body over the limit is a 413 with the same shape', async () => {
-    const res = await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send({ parts: [{ kind: 'text', text: 'x'.repeat(20_000) }] });
+    const res = await t
+      .http()
+      .post(`/v1/sessions/${session}/events`)
+      .set(auth(token))
+      .send({ parts: [{ kind: 'text', text: 'x'.repeat(20_000) }] });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ ...SHAPE, statusCode: 413, code: 'request/too_large' });
   });
 
-  it('headers over Node\'s maxHeaderSize get a 431 with the JSON error body', async () => {
+  it("headers over Node's maxHeaderSize get a 431 with the JSON error body", async () => {
     const res = await rawRequest(t.baseUrl, 'GET', '/v1/sessions', { ...auth(token), 'X-Padding': 'a'.repeat(20_000) });
     expect(res.status).toBe(431);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body).toEqual({ ...SHAPE, statusCode: 431, code: 'request/headers_too_large' });
   });
 
-  it('a request Node\'s parser refuses gets a JSON 400', async () => {
-    const request = [Buffer.from('GET /v1/sessions?x='), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')];
+  it("a request Node's parser refuses gets a JSON 400", async () => {
+    const request = [
+      Buffer.from('GET /v1/sessions?x='),
+      Buffer.from([0xc3, 0xa9]),
+      Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n'),
+    ];
     const res = await rawSocket(t.baseUrl, Buffer.concat(request));
     expect(res.head).toMatch(/^HTTP\/1\.1 400 /);
     expect(res.body).toEqual({ ...SHAPE, statusCode: 400, code: 'request/malformed' });
@@ -118,7 +173,7 @@ describe('every error has the one JSON shape and a specific code', () => {
 });
 
 describe('/health when the database is gone', () => {
-  it('reports a status, not the driver\'s message', async () => {
+  it("reports a status, not the driver's message", async () => {
     const db = await createTestDatabase();
     const t = await startTestApp({ db, env: { WORKER_ENABLED: 'false' } });
     try {

@@ -14,7 +14,11 @@ describe('bad input gets a clear 4xx JSON error', () => {
   });
   afterAll(() => t.close());
 
-  const expectError = (res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, code?: string) => {
+  const expectError = (
+    res: { status: number; body: Record<string, unknown>; headers: Record<string, string> },
+    status: number,
+    code?: string,
+  ) => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.any(String) });
@@ -22,12 +26,21 @@ describe('bad input gets a clear 4xx JSON error', () => {
   };
 
   it('rejects malformed JSON', async () => {
-    const res = await t.http().post('/v1/sessions').set(auth(token)).set('Content-Type', 'application/json').send('{"agentId": ');
+    const res = await t
+      .http()
+      .post('/v1/sessions')
+      .set(auth(token))
+      .set('Content-Type', 'application/json')
+      .send('{"agentId": ');
     expectError(res, 400);
   });
 
   it('rejects unknown fields and wrong types, listing every problem', async () => {
-    const res = await t.http().post('/v1/sessions').set(auth(token)).send({ agentId: 42, colour: 'red', ttlSeconds: -1 });
+    const res = await t
+      .http()
+      .post('/v1/sessions')
+      .set(auth(token))
+      .send({ agentId: 42, colour: 'red', ttlSeconds: -1 });
     expectError(res, 400, 'request/validation_failed');
     const details = (res.body.details as string[]).join('\n');
     expect(details).toContain('unknown field "colour"');
@@ -47,13 +60,21 @@ describe('bad input gets a clear 4xx JSON error', () => {
     ['metadata that is an array', { parts: [{ kind: 'text', text: 'hi' }], metadata: [1] }],
     ['a non-uuid id', { id: 'abc', parts: [{ kind: 'text', text: 'hi' }] }],
   ])('rejects an event with %s', async (_name, body) => {
-    expectError(await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send(body), 400, 'request/validation_failed');
+    expectError(
+      await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send(body),
+      400,
+      'request/validation_failed',
+    );
   });
 
   it('rejects JSON nested deeper than the limit instead of failing in the database', async () => {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 500; i++) deep = { d: deep };
-    const res = await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send({ parts: [{ kind: 'data', data: deep }] });
+    const res = await t
+      .http()
+      .post(`/v1/sessions/${session}/events`)
+      .set(auth(token))
+      .send({ parts: [{ kind: 'data', data: deep }] });
     expectError(res, 400);
   });
 
@@ -75,15 +96,26 @@ describe('bad input gets a clear 4xx JSON error', () => {
 
   it('answers 413 for a body over the configured limit', async () => {
     const big = 'x'.repeat(70 * 1024);
-    const res = await t.http().post(`/v1/sessions/${session}/events`).set(auth(token)).send({ parts: [{ kind: 'text', text: big }] });
+    const res = await t
+      .http()
+      .post(`/v1/sessions/${session}/events`)
+      .set(auth(token))
+      .send({ parts: [{ kind: 'text', text: big }] });
     expectError(res, 413, 'request/too_large');
   });
 
   it('treats SQL metacharacters as plain data', async () => {
     const evil = "'; DROP TABLE events; --";
-    const res = await t.http().get(`/v1/sessions?agentId=${encodeURIComponent("a'b")}`).set(auth(token));
+    const res = await t
+      .http()
+      .get(`/v1/sessions?agentId=${encodeURIComponent("a'b")}`)
+      .set(auth(token));
     expect(res.status).toBe(200);
-    const posted = await t.http().post(`/v1/sessions/${session}/events?wait=true`).set(auth(token)).send({ parts: [{ kind: 'text', text: evil }] });
+    const posted = await t
+      .http()
+      .post(`/v1/sessions/${session}/events?wait=true`)
+      .set(auth(token))
+      .send({ parts: [{ kind: 'text', text: evil }] });
     expect(posted.status).toBe(201);
     expect(posted.body.event.parts[0].text).toBe(evil);
   });
@@ -91,7 +123,9 @@ describe('bad input gets a clear 4xx JSON error', () => {
   it('serves the OpenAPI document at /docs', async () => {
     const res = await t.http().get('/docs/openapi.json');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}/events', '/v1/tasks/{id}']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}/events', '/v1/tasks/{id}']),
+    );
     expect((await t.http().get('/docs')).status).toBe(200);
   });
 });

@@ -4,7 +4,16 @@ import { auth } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Keys that class-transformer and prototype-stripping used to drop; JSON.parse makes each an own key. */
-const SPECIAL_KEYS = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__', 'prototype', 'isPrototypeOf', '__defineGetter__'];
+const SPECIAL_KEYS = [
+  'toString',
+  'constructor',
+  'valueOf',
+  'hasOwnProperty',
+  '__proto__',
+  'prototype',
+  'isPrototypeOf',
+  '__defineGetter__',
+];
 
 const key = fc.oneof(fc.constantFrom(...SPECIAL_KEYS), fc.string({ maxLength: 8 }));
 const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null));
@@ -19,7 +28,13 @@ function withoutNulls(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v !== null) Object.defineProperty(result, k, { value: withoutNulls(v), enumerable: true, writable: true, configurable: true });
+    if (v !== null)
+      Object.defineProperty(result, k, {
+        value: withoutNulls(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return result;
 }
@@ -38,7 +53,8 @@ describe('JSON is stored exactly as sent (property-based)', () => {
   });
   afterAll(() => t.close());
 
-  const post = (path: string, body: unknown) => t.http().post(path).set(auth(token)).set('Content-Type', 'application/json').send(send(body));
+  const post = (path: string, body: unknown) =>
+    t.http().post(path).set(auth(token)).set('Content-Type', 'application/json').send(send(body));
 
   it('keeps any keys in a JSON object parsed from text (own __proto__ included)', () => {
     expect(Object.keys(HAND_PICKED)).toEqual(['toString', 'constructor', '__proto__', 'prototype']);
@@ -57,7 +73,11 @@ describe('JSON is stored exactly as sent (property-based)', () => {
         same(read.body.state, state);
 
         const blank = (await post('/v1/sessions', { agentId: 'echo' })).body.id as string;
-        const patched = await t.http().patch(`/v1/sessions/${blank}`).set(auth(token)).set('Content-Type', 'application/json')
+        const patched = await t
+          .http()
+          .patch(`/v1/sessions/${blank}`)
+          .set(auth(token))
+          .set('Content-Type', 'application/json')
           .send(send({ metadata: patch, state: patch }));
         expect(patched.status).toBe(200);
         same(patched.body.metadata, withoutNulls(patch));
@@ -79,17 +99,25 @@ describe('JSON is stored exactly as sent (property-based)', () => {
         same(posted.body.event.parts[0].data, data);
         same(posted.body.event.metadata, metadata);
         const { seq } = posted.body.event;
-        const history = await t.http().get(`/v1/sessions/${session}/events?after=${seq - 1}&limit=1`).set(auth(token));
+        const history = await t
+          .http()
+          .get(`/v1/sessions/${session}/events?after=${seq - 1}&limit=1`)
+          .set(auth(token));
         same(history.body.data[0].parts[0].data, data);
         same(history.body.data[0].metadata, metadata);
       }),
       { numRuns: 25, examples: [[HAND_PICKED, HAND_PICKED]] },
     );
-    const history = (await t.http().get(`/v1/sessions/${session}/events?limit=200`).set(auth(token))).body.data as unknown[];
+    const history = (await t.http().get(`/v1/sessions/${session}/events?limit=200`).set(auth(token))).body
+      .data as unknown[];
     const json = await t.http().get(`/v1/sessions/${session}/transcript?format=json`).set(auth(token)).buffer(true);
     const exported = JSON.parse(json.text).events as { parts: unknown; metadata: unknown }[];
     const ndjson = await t.http().get(`/v1/sessions/${session}/transcript?format=ndjson`).set(auth(token)).buffer(true);
-    const lines = ndjson.text.trim().split('\n').slice(1).map((line) => JSON.parse(line) as { parts: unknown; metadata: unknown });
+    const lines = ndjson.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => JSON.parse(line) as { parts: unknown; metadata: unknown });
     expect(exported).toHaveLength(history.length);
     for (const [i, event] of (history as { parts: unknown; metadata: unknown }[]).entries()) {
       same(exported[i].parts, event.parts);
@@ -103,7 +131,11 @@ describe('JSON is stored exactly as sent (property-based)', () => {
 
   it('a retry of an event with such keys is recognised as the same body', async () => {
     const session = (await post('/v1/sessions', { agentId: 'echo' })).body.id as string;
-    const body = { id: '8f0c6a52-3f1e-4b8a-9d55-2a7f7c1f3e10', parts: [{ kind: 'data', data: HAND_PICKED }], metadata: HAND_PICKED };
+    const body = {
+      id: '8f0c6a52-3f1e-4b8a-9d55-2a7f7c1f3e10',
+      parts: [{ kind: 'data', data: HAND_PICKED }],
+      metadata: HAND_PICKED,
+    };
     expect((await post(`/v1/sessions/${session}/events`, body)).status).toBe(202);
     expect((await post(`/v1/sessions/${session}/events`, body)).status).toBe(200);
   });

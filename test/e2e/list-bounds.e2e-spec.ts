@@ -25,17 +25,29 @@ describe('list parameters are checked against what the database can store', () =
     expect(res.body.requestId).toEqual(expect.any(String));
   }
 
-  const lists = () => ['/v1/sessions', `/v1/sessions/${session}/children`, `/v1/sessions/${session}/events`, `/v1/sessions/${session}/tasks`,
-    '/v1/review/sessions', '/v1/admin/access-log'];
+  const lists = () => [
+    '/v1/sessions',
+    `/v1/sessions/${session}/children`,
+    `/v1/sessions/${session}/events`,
+    `/v1/sessions/${session}/tasks`,
+    '/v1/review/sessions',
+    '/v1/admin/access-log',
+  ];
 
-  it.each(['0', '201', '1.5', 'abc', '-1', '1e20', ''])('limit=%s on every list is pagination/invalid_limit', async (limit) => {
-    for (const path of lists()) await expect400(`${path}?limit=${limit}`, 'pagination/invalid_limit');
-  });
+  it.each(['0', '201', '1.5', 'abc', '-1', '1e20', ''])(
+    'limit=%s on every list is pagination/invalid_limit',
+    async (limit) => {
+      for (const path of lists()) await expect400(`${path}?limit=${limit}`, 'pagination/invalid_limit');
+    },
+  );
 
-  it.each(['-1', '2147483648', '1e20', '1.5', 'x'])('after=%s on events and tasks is pagination/invalid_after', async (after) => {
-    await expect400(`/v1/sessions/${session}/events?after=${after}`, 'pagination/invalid_after');
-    await expect400(`/v1/sessions/${session}/tasks?after=${after}`, 'pagination/invalid_after');
-  });
+  it.each(['-1', '2147483648', '1e20', '1.5', 'x'])(
+    'after=%s on events and tasks is pagination/invalid_after',
+    async (after) => {
+      await expect400(`/v1/sessions/${session}/events?after=${after}`, 'pagination/invalid_after');
+      await expect400(`/v1/sessions/${session}/tasks?after=${after}`, 'pagination/invalid_after');
+    },
+  );
 
   it.each([
     ['year 0000', forge(['0000-01-01T00:00:00.000Z', randomUUID()])],
@@ -57,14 +69,18 @@ describe('list parameters are checked against what the database can store', () =
     },
   );
 
-  it.each(['0000-01-01', '-000001-01-01T00:00:00Z', '%2B275760-09-13T00:00:00Z', '2024-02-30', '2024-01-01T10:00:00', 'yesterday'])(
-    'review date %s is request/invalid_date in every date filter',
-    async (date) => {
-      for (const name of ['createdFrom', 'createdTo', 'activeFrom', 'activeTo']) {
-        await expect400(`/v1/review/sessions?${name}=${date}`, 'request/invalid_date');
-      }
-    },
-  );
+  it.each([
+    '0000-01-01',
+    '-000001-01-01T00:00:00Z',
+    '%2B275760-09-13T00:00:00Z',
+    '2024-02-30',
+    '2024-01-01T10:00:00',
+    'yesterday',
+  ])('review date %s is request/invalid_date in every date filter', async (date) => {
+    for (const name of ['createdFrom', 'createdTo', 'activeFrom', 'activeTo']) {
+      await expect400(`/v1/review/sessions?${name}=${date}`, 'request/invalid_date');
+    }
+  });
 
   it('the edges of the storable range are accepted', async () => {
     const res = await get('/v1/review/sessions?createdFrom=0001-01-01T00:00:00Z&createdTo=9999-12-31T23:59:59.999Z');

@@ -34,7 +34,9 @@ describe('operations: health, readiness and metrics', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.text;
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/sessions\/:id\/events",status="201"\} 1/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/v1\/sessions\/:id\/events",status="201"\} 1/,
+    );
     expect(text).toMatch(/session_events_appended_total\{role="user"\} 1/);
     expect(text).toMatch(/tasks_settled_total\{agent="echo",status="completed"\} 1/);
     expect(text).toMatch(/agent_call_duration_seconds_count\{agent="echo",outcome="completed"\} 1/);
@@ -65,7 +67,10 @@ describe('a listener that hears nothing', () => {
         (res) => res.status === 503,
       );
       expect(ready.headers['retry-after']).toBe('2');
-      expect(ready.body).toMatchObject({ status: 'error', error: { listener: { status: 'down', message: 'notifications are not arriving' } } });
+      expect(ready.body).toMatchObject({
+        status: 'error',
+        error: { listener: { status: 'down', message: 'notifications are not arriving' } },
+      });
       expect((await t.http().get('/health/live')).status).toBe(200);
     } finally {
       await t.close();

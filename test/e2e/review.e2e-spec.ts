@@ -11,7 +11,12 @@ describe('transcript review for support teams', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [alice, bob, reviewer, admin] = await Promise.all([t.token('alice'), t.token('bob'), t.token('rita', 'reviewer'), t.token('ada', 'admin')]);
+    [alice, bob, reviewer, admin] = await Promise.all([
+      t.token('alice'),
+      t.token('bob'),
+      t.token('rita', 'reviewer'),
+      t.token('ada', 'admin'),
+    ]);
     ids.refund = (await createSession(t, alice, { name: 'refund' })).id;
     await say(t, alice, ids.refund, 'I want a refund for my broken kettle');
     ids.failed = (await createSession(t, alice, { name: 'failing' })).id;
@@ -45,7 +50,9 @@ describe('transcript review for support teams', () => {
     const byUser = await search(reviewer, 'userId=alice');
     expect(byUser.body.data.map((s: { id: string }) => s.id).sort()).toEqual([ids.refund, ids.failed].sort());
     const failed = await search(reviewer, 'hasFailedTasks=true');
-    expect(failed.body.data.map((s: { id: string; failedTasks: number }) => [s.id, s.failedTasks])).toEqual([[ids.failed, 1]]);
+    expect(failed.body.data.map((s: { id: string; failedTasks: number }) => [s.id, s.failedTasks])).toEqual([
+      [ids.failed, 1],
+    ]);
     const notFailed = await search(reviewer, 'hasFailedTasks=false&agentId=echo');
     expect(notFailed.body.data).toHaveLength(2);
     const future = new Date(Date.now() + 3600_000).toISOString();
@@ -70,9 +77,19 @@ describe('transcript review for support teams', () => {
     const log = await t.http().get(`/v1/admin/access-log?sessionId=${ids.refund}`).set(auth(admin));
     expect(log.status).toBe(200);
     expect(log.body.data).toEqual([
-      expect.objectContaining({ actorId: 'rita', actorRole: 'reviewer', action: 'session.events', sessionId: ids.refund }),
+      expect.objectContaining({
+        actorId: 'rita',
+        actorRole: 'reviewer',
+        action: 'session.events',
+        sessionId: ids.refund,
+      }),
     ]);
     const searches = await t.http().get('/v1/admin/access-log?actorId=rita&limit=50').set(auth(admin));
-    expect(searches.body.data.some((r: { action: string; detail: { query?: { q?: string } } }) => r.action === 'review.search' && r.detail.query?.q === 'shipping')).toBe(true);
+    expect(
+      searches.body.data.some(
+        (r: { action: string; detail: { query?: { q?: string } } }) =>
+          r.action === 'review.search' && r.detail.query?.q === 'shipping',
+      ),
+    ).toBe(true);
   });
 });

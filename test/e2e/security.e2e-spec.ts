@@ -33,7 +33,7 @@ describe('security', () => {
     expect(res.headers['x-request-id']).toEqual(expect.any(String));
   });
 
-  it('looks tokens up by their full hash only: a token sharing a real one\'s prefix is just invalid', async () => {
+  it("looks tokens up by their full hash only: a token sharing a real one's prefix is just invalid", async () => {
     const real = await t.token('prefix-owner');
     const lookalike = real.slice(0, -4) + (real.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     const res = await t.http().get('/v1/sessions').set(auth(lookalike));
@@ -51,7 +51,12 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    for (const [name, role] of [['user', 'user'], ['reviewer', 'reviewer'], ['admin', 'admin'], ['owner', 'user']] as const) {
+    for (const [name, role] of [
+      ['user', 'user'],
+      ['reviewer', 'reviewer'],
+      ['admin', 'admin'],
+      ['owner', 'user'],
+    ] as const) {
       tokens[name] = await t.token(name === 'owner' ? 'owner' : name, role);
     }
     const make = async (token: string) => {
@@ -70,7 +75,10 @@ describe('authorization matrix', () => {
     ['create session', () => ['post', '/v1/sessions', { agentId: 'echo' }]],
     ['get session', (x) => ['get', `/v1/sessions/${x.session}`]],
     ['patch session', (x) => ['patch', `/v1/sessions/${x.session}`, { metadata: { touched: true } }]],
-    ['post event', (x) => ['post', `/v1/sessions/${x.session}/events`, { parts: [{ kind: 'text', text: '/sleep 60000 hold' }] }]],
+    [
+      'post event',
+      (x) => ['post', `/v1/sessions/${x.session}/events`, { parts: [{ kind: 'text', text: '/sleep 60000 hold' }] }],
+    ],
     ['list events', (x) => ['get', `/v1/sessions/${x.session}/events`]],
     ['list tasks', (x) => ['get', `/v1/sessions/${x.session}/tasks`]],
     ['get task', (x) => ['get', `/v1/tasks/${x.task}`]],
@@ -109,7 +117,9 @@ describe('authorization matrix', () => {
   it.each(endpoints)('%s', async (name, build) => {
     const call = async (token: string, target: Target) => {
       const [method, path, body] = build(target);
-      const req = (t.http() as unknown as Record<string, (p: string) => SupertestRequest>)[method](path).set(auth(token));
+      const req = (t.http() as unknown as Record<string, (p: string) => SupertestRequest>)
+        [method](path)
+        .set(auth(token));
       return (await (body ? req.send(body) : req)).status;
     };
     const actual = [
@@ -119,7 +129,7 @@ describe('authorization matrix', () => {
       await call(tokens.admin, other),
     ];
     expect(actual).toEqual(expected[name]);
-    expect((await call('ast_invalid', own))).toBe(401);
+    expect(await call('ast_invalid', own)).toBe(401);
   });
 
   it('answers 404, not 403, for ids that do not exist at all', async () => {

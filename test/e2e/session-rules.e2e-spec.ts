@@ -12,7 +12,8 @@ describe('a child session needs an open parent', () => {
   });
   afterAll(() => t.close());
 
-  const child = (parentId: string) => t.http().post('/v1/sessions').set(auth(token)).send({ agentId: 'echo', parentId });
+  const child = (parentId: string) =>
+    t.http().post('/v1/sessions').set(auth(token)).send({ agentId: 'echo', parentId });
 
   it('is created under an open parent', async () => {
     const parent = await createSession(t, token);
@@ -24,7 +25,10 @@ describe('a child session needs an open parent', () => {
     await t.http().delete(`/v1/sessions/${parent.id}`).set(auth(token)).expect(204);
     const res = await child(parent.id);
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'session/parent_not_writable', message: 'parent session is closed and accepts no new child sessions' });
+    expect(res.body).toMatchObject({
+      code: 'session/parent_not_writable',
+      message: 'parent session is closed and accepts no new child sessions',
+    });
     expect((await t.http().get(`/v1/sessions/${parent.id}/children`).set(auth(token))).body.data).toEqual([]);
   });
 
@@ -33,7 +37,10 @@ describe('a child session needs an open parent', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const res = await child(parent.id);
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'session/parent_not_writable', message: expect.stringContaining('expired') });
+    expect(res.body).toMatchObject({
+      code: 'session/parent_not_writable',
+      message: expect.stringContaining('expired'),
+    });
   });
 });
 
@@ -48,15 +55,21 @@ describe('cost: NULL means unknown, 0 means free, in events, sessions, views and
   });
   afterAll(() => t.close());
 
-  it('an unpriced answer leaves the session\'s cost unknown and is counted', async () => {
+  it("an unpriced answer leaves the session's cost unknown and is counted", async () => {
     const session = await createSession(t, token);
     const answer = await say(t, token, session.id, 'hello');
     expect(answer.body.response.usage).toMatchObject({ model: 'echo', costUsd: null });
     const read = await t.http().get(`/v1/sessions/${session.id}`).set(auth(token));
     expect(read.body.usage).toMatchObject({ costUsd: null, unpricedAnswers: 1 });
-    const [summary] = await sql(t.db.url, 'SELECT cost_usd, unpriced_answers FROM session_summary WHERE session_id = $1', [session.id]);
+    const [summary] = await sql(
+      t.db.url,
+      'SELECT cost_usd, unpriced_answers FROM session_summary WHERE session_id = $1',
+      [session.id],
+    );
     expect(summary).toEqual({ cost_usd: null, unpriced_answers: 1 });
-    const [events] = await sql(t.db.url, 'SELECT sum(cost_usd) AS cost FROM events WHERE session_id = $1', [session.id]);
+    const [events] = await sql(t.db.url, 'SELECT sum(cost_usd) AS cost FROM events WHERE session_id = $1', [
+      session.id,
+    ]);
     expect(events).toEqual({ cost: null });
     const [daily] = await sql(t.db.url, "SELECT cost_usd, unpriced_answers FROM daily_usage WHERE user_id = 'analyst'");
     expect(daily).toEqual({ cost_usd: null, unpriced_answers: '1' });
@@ -64,7 +77,10 @@ describe('cost: NULL means unknown, 0 means free, in events, sessions, views and
 
   it('a session with no answers has no known cost and nothing unpriced', async () => {
     const session = await createSession(t, token);
-    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.usage).toMatchObject({ costUsd: null, unpricedAnswers: 0 });
+    expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(token))).body.usage).toMatchObject({
+      costUsd: null,
+      unpricedAnswers: 0,
+    });
   });
 
   it('a free answer costs 0 in the event, the session and the views', async () => {
@@ -74,8 +90,15 @@ describe('cost: NULL means unknown, 0 means free, in events, sessions, views and
       const session = await createSession(free, owner);
       const answer = await say(free, owner, session.id, 'hello');
       expect(answer.body.response.usage).toMatchObject({ model: 'echo', costUsd: 0 });
-      expect((await free.http().get(`/v1/sessions/${session.id}`).set(auth(owner))).body.usage).toMatchObject({ costUsd: 0, unpricedAnswers: 0 });
-      const [summary] = await sql(free.db.url, 'SELECT cost_usd, unpriced_answers FROM session_summary WHERE session_id = $1', [session.id]);
+      expect((await free.http().get(`/v1/sessions/${session.id}`).set(auth(owner))).body.usage).toMatchObject({
+        costUsd: 0,
+        unpricedAnswers: 0,
+      });
+      const [summary] = await sql(
+        free.db.url,
+        'SELECT cost_usd, unpriced_answers FROM session_summary WHERE session_id = $1',
+        [session.id],
+      );
       expect(summary).toEqual({ cost_usd: '0.000000', unpriced_answers: 0 });
     } finally {
       await free.close();

@@ -56,7 +56,11 @@ describe('streams and exports to clients that stop reading', () => {
       tail = chunk.slice(-16);
     });
     client.socket.resume();
-    await eventually(async () => ids.at(-1), (last) => last === EVENTS, 15_000);
+    await eventually(
+      async () => ids.at(-1),
+      (last) => last === EVENTS,
+      15_000,
+    );
     expect(ids).toEqual(Array.from({ length: EVENTS }, (_, i) => i + 1));
   }, 30_000);
 
@@ -68,11 +72,16 @@ describe('streams and exports to clients that stop reading', () => {
   });
 
   it('still exports every big event, in pages bounded by bytes', async () => {
-    const res = await t.http().get(`/v1/sessions/${session}/transcript?format=ndjson`).set(auth(alice)).buffer(true).parse((r, done) => {
-      let lines = 0;
-      r.on('data', (chunk: Buffer) => (lines += chunk.toString('latin1').split('\n').length - 1));
-      r.on('end', () => done(null, lines));
-    });
+    const res = await t
+      .http()
+      .get(`/v1/sessions/${session}/transcript?format=ndjson`)
+      .set(auth(alice))
+      .buffer(true)
+      .parse((r, done) => {
+        let lines = 0;
+        r.on('data', (chunk: Buffer) => (lines += chunk.toString('latin1').split('\n').length - 1));
+        r.on('end', () => done(null, lines));
+      });
     expect(res.status).toBe(200);
     expect(res.body).toBe(EVENTS + 1);
   });
@@ -95,7 +104,10 @@ describe('limits per token', () => {
   const stream = async (token: string, sessionId: string) => {
     const controller = new AbortController();
     open.push(controller);
-    const res = await fetch(`${t.baseUrl}/v1/sessions/${sessionId}/stream`, { headers: auth(token), signal: controller.signal });
+    const res = await fetch(`${t.baseUrl}/v1/sessions/${sessionId}/stream`, {
+      headers: auth(token),
+      signal: controller.signal,
+    });
     return { res, controller };
   };
 
@@ -108,10 +120,18 @@ describe('limits per token', () => {
     const third = await stream(alice, session);
     expect(third.res.status).toBe(429);
     expect(third.res.headers.get('retry-after')).toBe('5');
-    expect(await third.res.json()).toMatchObject({ statusCode: 429, code: 'stream/too_many_open', requestId: expect.any(String) });
+    expect(await third.res.json()).toMatchObject({
+      statusCode: 429,
+      code: 'stream/too_many_open',
+      requestId: expect.any(String),
+    });
     const exported = await t.http().get(`/v1/sessions/${session}/transcript`).set(auth(alice));
     expect(exported.status).toBe(429);
-    const turn = await t.http().post(`/v1/sessions/${session}/events`).set({ ...auth(alice), Accept: 'text/event-stream' }).send({ parts: text('hi') });
+    const turn = await t
+      .http()
+      .post(`/v1/sessions/${session}/events`)
+      .set({ ...auth(alice), Accept: 'text/event-stream' })
+      .send({ parts: text('hi') });
     expect(turn.status).toBe(429);
     expect((await t.http().get(`/v1/sessions/${session}/events`).set(auth(alice))).body.data).toHaveLength(0);
 
@@ -119,16 +139,28 @@ describe('limits per token', () => {
     expect((await stream(bob, bobs)).res.status).toBe(200);
 
     second.controller.abort();
-    await eventually(async () => (await stream(alice, session)).res.status, (status) => status === 200, 5_000);
+    await eventually(
+      async () => (await stream(alice, session)).res.status,
+      (status) => status === 200,
+      5_000,
+    );
   });
 
   it('closes a stream or export whose client has not taken a write within STREAM_WRITE_TIMEOUT_MS, freeing its slot', async () => {
     const session = await bigSession(t, alice);
     for (const path of [`/v1/sessions/${session}/stream`, `/v1/sessions/${session}/transcript?format=csv`]) {
       const clients = [await stalledGet(t.baseUrl, path, alice), await stalledGet(t.baseUrl, path, alice)];
-      await eventually(async () => t.app.get(OpenStreams).size, (n) => n === 2, 5_000);
+      await eventually(
+        async () => t.app.get(OpenStreams).size,
+        (n) => n === 2,
+        5_000,
+      );
       expect((await t.http().get(path).set(auth(alice))).status).toBe(429);
-      await eventually(async () => t.app.get(OpenStreams).size, (n) => n === 0, 5_000);
+      await eventually(
+        async () => t.app.get(OpenStreams).size,
+        (n) => n === 0,
+        5_000,
+      );
       for (const client of clients) {
         const received = await client.drain();
         expect(received).toBeLessThan(EVENTS * EVENT_BYTES);

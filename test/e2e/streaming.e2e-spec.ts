@@ -27,7 +27,8 @@ describe('live streaming over Server-Sent Events', () => {
           await say(t, alice, session.id, 'three', false);
         }
       },
-      until: (all) => seqsOf(all).includes(6) && all.some((m) => m.event === 'task.status' && m.data.status === 'completed'),
+      until: (all) =>
+        seqsOf(all).includes(6) && all.some((m) => m.event === 'task.status' && m.data.status === 'completed'),
     });
     expect(result.status).toBe(200);
     expect(result.contentType).toContain('text/event-stream');
@@ -60,7 +61,7 @@ describe('live streaming over Server-Sent Events', () => {
     }
   });
 
-  it('streams a posted message\'s answer: the stored event, deltas, the stored answer and the final status', async () => {
+  it("streams a posted message's answer: the stored event, deltas, the stored answer and the final status", async () => {
     const session = await createSession(t, alice);
     const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/events`, {
       method: 'POST',
@@ -73,7 +74,10 @@ describe('live streaming over Server-Sent Events', () => {
     expect(kinds[0]).toBe('session.event');
     expect(kinds[1]).toBe('task.status');
     expect(kinds.slice(-2)).toEqual(['session.event', 'task.status']);
-    const deltas = result.messages.filter((m) => m.event === 'message.delta').map((m) => m.data.text).join('');
+    const deltas = result.messages
+      .filter((m) => m.event === 'message.delta')
+      .map((m) => m.data.text)
+      .join('');
     const answer = result.messages.at(-2)!.data;
     expect(answer).toMatchObject({ role: 'agent', seq: 2 });
     expect(deltas).toBe(answer.parts[0].text);
@@ -93,7 +97,10 @@ describe('live streaming over Server-Sent Events', () => {
       async () => (await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice))).body.data,
       (data: unknown[]) => data.length === 2,
     );
-    expect(history[1]).toMatchObject({ role: 'agent', parts: [{ kind: 'text', text: expect.stringContaining('slow answer') }] });
+    expect(history[1]).toMatchObject({
+      role: 'agent',
+      parts: [{ kind: 'text', text: expect.stringContaining('slow answer') }],
+    });
   });
 
   it('applies the same auth and scoping: 401 without a token, 404 for another user, reviewers may watch', async () => {
@@ -110,7 +117,9 @@ describe('live streaming over Server-Sent Events', () => {
       until: (all) => seqsOf(all).length === 2,
     });
     expect(seqsOf(watched.messages)).toEqual([1, 2]);
-    const badResume = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/stream`, { headers: { ...auth(alice), 'Last-Event-ID': 'x' } });
+    const badResume = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/stream`, {
+      headers: { ...auth(alice), 'Last-Event-ID': 'x' },
+    });
     expect(badResume.status).toBe(400);
   });
 });

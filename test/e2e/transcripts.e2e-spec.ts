@@ -15,11 +15,17 @@ describe('transcript export', () => {
   });
   afterAll(() => t.close());
 
-  const exportAs = (format: string, token = alice) => t.http().get(`/v1/sessions/${session}/transcript?format=${format}`).set(auth(token)).buffer(true).parse((res, done) => {
-    let text = '';
-    res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    res.on('end', () => done(null, text));
-  });
+  const exportAs = (format: string, token = alice) =>
+    t
+      .http()
+      .get(`/v1/sessions/${session}/transcript?format=${format}`)
+      .set(auth(token))
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => done(null, text));
+      });
 
   it('exports JSON with the session, events, task outcomes and usage, as a named download', async () => {
     const res = await exportAs('json');
@@ -27,12 +33,20 @@ describe('transcript export', () => {
     expect(res.headers['content-disposition']).toBe(`attachment; filename="session-${session}.json"`);
     const body = JSON.parse(res.body as string);
     expect(body.session).toMatchObject({ id: session, name: 'Export me', eventCount: 4 });
-    expect(body.events.map((e: { seq: number; taskStatus: string }) => [e.seq, e.taskStatus])).toEqual([[1, 'completed'], [2, 'completed'], [3, 'failed'], [4, 'failed']]);
+    expect(body.events.map((e: { seq: number; taskStatus: string }) => [e.seq, e.taskStatus])).toEqual([
+      [1, 'completed'],
+      [2, 'completed'],
+      [3, 'failed'],
+      [4, 'failed'],
+    ]);
     expect(body.events[1].usage).toMatchObject({ model: 'echo' });
   });
 
   it('exports NDJSON, one object per line', async () => {
-    const lines = ((await exportAs('ndjson')).body as string).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ((await exportAs('ndjson')).body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.kind)).toEqual(['session', 'event', 'event', 'event', 'event']);
   });
 
@@ -47,7 +61,9 @@ describe('transcript export', () => {
 
   it('exports CSV with quoting and no formula injection', async () => {
     const rows = ((await exportAs('csv')).body as string).trim().split('\r\n');
-    expect(rows[0]).toBe('seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd');
+    expect(rows[0]).toBe(
+      'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd',
+    );
     expect(rows[1]).toContain('"Hello, ""quoted"", with a comma"');
     expect(rows).toHaveLength(5);
     expect(rows[4]).toContain('"\'=cmd|boom\n');
@@ -63,20 +79,32 @@ describe('transcript export', () => {
     const long = await createSession(t, alice);
     // more than one page (1,000 events) of export
     for (let i = 0; i < 3; i++) {
-      await Promise.all(Array.from({ length: 400 }, (_, j) =>
-        t.http().post(`/v1/sessions/${long.id}/events`).set(auth(alice)).send({ parts: [{ kind: 'text', text: `m${i}-${j}` }] })));
+      await Promise.all(
+        Array.from({ length: 400 }, (_, j) =>
+          t
+            .http()
+            .post(`/v1/sessions/${long.id}/events`)
+            .set(auth(alice))
+            .send({ parts: [{ kind: 'text', text: `m${i}-${j}` }] }),
+        ),
+      );
     }
-    const res = await t.http().get(`/v1/sessions/${long.id}/transcript?format=ndjson`).set(auth(alice)).buffer(true).parse((r, done) => {
-      let n = 0;
-      let tail = '';
-      r.on('data', (chunk: Buffer) => {
-        const text = tail + chunk.toString('utf8');
-        const parts = text.split('\n');
-        tail = parts.pop() ?? '';
-        n += parts.length;
+    const res = await t
+      .http()
+      .get(`/v1/sessions/${long.id}/transcript?format=ndjson`)
+      .set(auth(alice))
+      .buffer(true)
+      .parse((r, done) => {
+        let n = 0;
+        let tail = '';
+        r.on('data', (chunk: Buffer) => {
+          const text = tail + chunk.toString('utf8');
+          const parts = text.split('\n');
+          tail = parts.pop() ?? '';
+          n += parts.length;
+        });
+        r.on('end', () => done(null, n));
       });
-      r.on('end', () => done(null, n));
-    });
     expect(res.body).toBeGreaterThanOrEqual(1201);
   }, 60_000);
 });

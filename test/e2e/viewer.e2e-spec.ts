@@ -5,8 +5,14 @@ import { auth, createSession, say } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
 const SCREENSHOT = path.join(OUTPUT_DIR, 'review-viewer.png');
@@ -31,7 +37,11 @@ describe('transcript viewer at /review', () => {
     [alice, bob, reviewer] = await Promise.all([t.token('alice'), t.token('bob'), t.token('rita', 'reviewer')]);
     ids.kettle = (await createSession(t, alice, { name: 'Kettle refund' })).id;
     expect((await say(t, alice, ids.kettle, 'My kettle arrived broken, I would like a refund')).status).toBe(201);
-    const data = await t.http().post(`/v1/sessions/${ids.kettle}/events?wait=true`).set(auth(alice)).send({ parts: [{ kind: 'data', data: { orderId: 42 } }] });
+    const data = await t
+      .http()
+      .post(`/v1/sessions/${ids.kettle}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: [{ kind: 'data', data: { orderId: 42 } }] });
     expect(data.status).toBe(201);
     ids.payment = (await createSession(t, bob, { name: 'Payment problem' })).id;
     expect((await say(t, bob, ids.payment, '/fail gateway timeout')).status).toBe(201);
@@ -125,8 +135,12 @@ describe('transcript viewer at /review', () => {
     await page.locator('#results button.hit', { hasText: 'Kettle refund' }).click();
     await page.locator('#session-title', { hasText: 'Kettle refund' }).waitFor();
     await page.locator('#seq-4').waitFor();
-    expect(await page.locator('#seq-1.event--user .part-text').textContent()).toBe('My kettle arrived broken, I would like a refund');
-    expect(await page.locator('#seq-2.event--agent .part-text').textContent()).toContain('Echo (turn 1): My kettle arrived broken');
+    expect(await page.locator('#seq-1.event--user .part-text').textContent()).toBe(
+      'My kettle arrived broken, I would like a refund',
+    );
+    expect(await page.locator('#seq-2.event--agent .part-text').textContent()).toContain(
+      'Echo (turn 1): My kettle arrived broken',
+    );
     expect(await page.locator('#seq-2 .badge').textContent()).toBe('task completed');
     const json = JSON.parse((await page.locator('#seq-3.event--user .part-data pre').textContent()) ?? '');
     expect(json).toEqual({ orderId: 42 });
@@ -163,8 +177,11 @@ describe('transcript viewer at /review', () => {
     expect(await page.locator('#session-meta div', { hasText: 'Events' }).locator('dd').textContent()).toBe('6');
   });
 
-  it('downloads the CSV transcript under the server\'s file name', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+  it("downloads the CSV transcript under the server's file name", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`session-${ids.kettle}.csv`);
     const csv = await readFile(await download.path(), 'utf8');
     expect(csv.split('\r\n')[0]).toBe(CSV_HEADER);
@@ -190,7 +207,7 @@ describe('transcript viewer at /review', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('signs out, and explains a wrong token and a token that is not a reviewer\'s', async () => {
+  it("signs out, and explains a wrong token and a token that is not a reviewer's", async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Reviewer or admin token').waitFor();
     expect(await page.evaluate("sessionStorage.getItem('transcript-review.token')")).toBeNull();

@@ -27,7 +27,11 @@ describe('the task worker', () => {
           (body) => body.status === 'completed',
         );
         expect(task.attempts).toBe(2);
-        const responses = await sql<{ n: string }>(t.db.url, "SELECT count(*) AS n FROM events WHERE task_id = $1 AND role = 'agent'", [task.id]);
+        const responses = await sql<{ n: string }>(
+          t.db.url,
+          "SELECT count(*) AS n FROM events WHERE task_id = $1 AND role = 'agent'",
+          [task.id],
+        );
         expect(responses[0].n).toBe('1');
       } finally {
         await revived.close();
@@ -46,7 +50,11 @@ describe('the task worker', () => {
       await Promise.all(
         sessions.flatMap((s) =>
           Array.from({ length: 5 }, (_, i) =>
-            (i % 2 ? a : b).http().post(`/v1/sessions/${s.id}/events`).set(auth(token)).send({ parts: text(`turn ${i}`) }),
+            (i % 2 ? a : b)
+              .http()
+              .post(`/v1/sessions/${s.id}/events`)
+              .set(auth(token))
+              .send({ parts: text(`turn ${i}`) }),
           ),
         ),
       );
@@ -56,7 +64,10 @@ describe('the task worker', () => {
         30_000,
       );
       expect(done).toEqual([{ status: 'completed', n: '50' }]);
-      const dupes = await sql(a.db.url, "SELECT task_id FROM events WHERE role = 'agent' GROUP BY task_id HAVING count(*) > 1");
+      const dupes = await sql(
+        a.db.url,
+        "SELECT task_id FROM events WHERE role = 'agent' GROUP BY task_id HAVING count(*) > 1",
+      );
       expect(dupes).toEqual([]);
       const attempts = await sql<{ max: number }>(a.db.url, 'SELECT max(attempts) AS max FROM tasks');
       expect(attempts[0].max).toBe(1);
@@ -88,7 +99,7 @@ describe('the task worker', () => {
     }
   });
 
-  it('cancels a running task; the agent\'s late answer is not stored', async () => {
+  it("cancels a running task; the agent's late answer is not stored", async () => {
     const t = await startTestApp({ env: { TASK_LEASE_MS: '600' } });
     try {
       const token = await t.token('alice');

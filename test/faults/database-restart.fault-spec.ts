@@ -6,15 +6,26 @@ describe('PostgreSQL restart under load', () => {
   it('answers 503 with Retry-After while the database is down, reports it in /health, and recovers by itself', async () => {
     const pg = await EmbeddedPgProcess.create();
     const url = await pg.start();
-    const service = await ServiceProcess.start({ DATABASE_URL: url, RATE_LIMIT_PER_MINUTE: '0', WORKER_POLL_MS: '200' });
+    const service = await ServiceProcess.start({
+      DATABASE_URL: url,
+      RATE_LIMIT_PER_MINUTE: '0',
+      WORKER_POLL_MS: '200',
+    });
     try {
       const token = await cliToken(url, 'restart');
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-      const created = await fetch(`${service.baseUrl}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo' }) });
+      const created = await fetch(`${service.baseUrl}/v1/sessions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agentId: 'echo' }),
+      });
       const { id } = (await created.json()) as { id: string };
       const post = () =>
         fetch(`${service.baseUrl}/v1/sessions/${id}/events`, {
-          method: 'POST', headers, body: JSON.stringify({ parts: [{ kind: 'text', text: 'ping' }] }), signal: AbortSignal.timeout(8000),
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ parts: [{ kind: 'text', text: 'ping' }] }),
+          signal: AbortSignal.timeout(8000),
         });
       expect((await post()).status).toBe(202);
       // background load: 8 clients posting back to back for the whole restart
@@ -22,7 +33,10 @@ describe('PostgreSQL restart under load', () => {
       let loading = true;
       const load = Array.from({ length: 8 }, async () => {
         while (loading) {
-          const status = await post().then((r) => r.status, () => -1);
+          const status = await post().then(
+            (r) => r.status,
+            () => -1,
+          );
           seen.set(status, (seen.get(status) ?? 0) + 1);
           if (status !== 202) await new Promise((r) => setTimeout(r, 50));
         }
@@ -43,7 +57,10 @@ describe('PostgreSQL restart under load', () => {
       const deadline = Date.now() + 20_000;
       let status = 0;
       while (Date.now() < deadline && status !== 202) {
-        status = await post().then((r) => r.status, () => 0);
+        status = await post().then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 202) await new Promise((r) => setTimeout(r, 250));
       }
       expect(status).toBe(202);

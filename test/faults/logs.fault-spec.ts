@@ -11,10 +11,16 @@ describe('logs', () => {
     try {
       const token = await cliToken(db.url, 'logger');
       const bad = 'ast_this-is-a-wrong-token-that-must-not-be-logged';
-      await fetch(`${service.baseUrl}/v1/sessions`, { headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'req-123' } });
+      await fetch(`${service.baseUrl}/v1/sessions`, {
+        headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'req-123' },
+      });
       await fetch(`${service.baseUrl}/v1/sessions?access_token=${token}`);
       await fetch(`${service.baseUrl}/v1/sessions`, { headers: { Authorization: `Bearer ${bad}` } });
-      await fetch(`${service.baseUrl}/v1/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ access_token: token }) });
+      await fetch(`${service.baseUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ access_token: token }),
+      });
       await new Promise((r) => setTimeout(r, 300));
       expect(service.output).toContain('req-123');
       expect(service.output).toContain('access_token=[redacted]');

@@ -23,19 +23,26 @@ interface Watch {
  * Opens clients that never read, watches the service's RSS and /health for WATCH_MS, and kills the service
  * as soon as RSS passes idle + KILL_AT, so a regression fails fast instead of exhausting the machine.
  */
-async function watchStalled(service: ServiceProcess, paths: string[], token: string): Promise<Watch & { clients: StalledClient[] }> {
+async function watchStalled(
+  service: ServiceProcess,
+  paths: string[],
+  token: string,
+): Promise<Watch & { clients: StalledClient[] }> {
   await sleep(1_000);
   const idle = await service.rssBytes();
   const clients = await Promise.all(paths.map((path) => stalledGet(service.baseUrl, path, token)));
   let peak = idle;
   let healthFailures = 0;
-  for (const end = Date.now() + WATCH_MS; Date.now() < end; ) {
+  for (const end = Date.now() + WATCH_MS; Date.now() < end;) {
     peak = Math.max(peak, await service.rssBytes());
     if (peak > idle + KILL_AT) {
       service.kill('SIGKILL');
       break;
     }
-    const health = await fetch(`${service.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    const health = await fetch(`${service.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (health !== 200) healthFailures++;
     await sleep(200);
   }
@@ -48,7 +55,11 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
   let session: string;
   let service: ServiceProcess | undefined;
   let clients: StalledClient[] = [];
-  const env = () => ({ DATABASE_URL: db.url, MAX_STREAMS_PER_TOKEN: String(CONNECTIONS), STREAM_WRITE_TIMEOUT_MS: '120000' });
+  const env = () => ({
+    DATABASE_URL: db.url,
+    MAX_STREAMS_PER_TOKEN: String(CONNECTIONS),
+    STREAM_WRITE_TIMEOUT_MS: '120000',
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -71,18 +82,26 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
 
   const check = (watch: Watch, open: StalledClient[]) => {
     const grew = Math.round((watch.peak - watch.idle) / MB);
-    process.stdout.write(`idle ${Math.round(watch.idle / MB)} MB, peak ${Math.round(watch.peak / MB)} MB, grew ${grew} MB\n`);
-    expect({ grewMB: grew, healthFailures: watch.healthFailures, closed: open.filter((c) => c.closed).length }).toEqual({
-      grewMB: expect.any(Number),
-      healthFailures: 0,
-      closed: 0,
-    });
+    process.stdout.write(
+      `idle ${Math.round(watch.idle / MB)} MB, peak ${Math.round(watch.peak / MB)} MB, grew ${grew} MB\n`,
+    );
+    expect({ grewMB: grew, healthFailures: watch.healthFailures, closed: open.filter((c) => c.closed).length }).toEqual(
+      {
+        grewMB: expect.any(Number),
+        healthFailures: 0,
+        closed: 0,
+      },
+    );
     expect(grew).toBeLessThan(BUDGET / MB);
   };
 
   it('session streams keep RSS within +100 MB of idle and /health answering', async () => {
     service = await ServiceProcess.start(env());
-    const watch = await watchStalled(service, Array.from({ length: CONNECTIONS }, () => `/v1/sessions/${session}/stream`), token);
+    const watch = await watchStalled(
+      service,
+      Array.from({ length: CONNECTIONS }, () => `/v1/sessions/${session}/stream`),
+      token,
+    );
     clients = watch.clients;
     check(watch, clients);
   }, 60_000);
@@ -90,7 +109,10 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
   it('transcript exports keep RSS within +100 MB of idle and /health answering', async () => {
     service = await ServiceProcess.start(env());
     const formats = ['json', 'ndjson', 'markdown', 'csv'];
-    const paths = Array.from({ length: CONNECTIONS }, (_, i) => `/v1/sessions/${session}/transcript?format=${formats[i % 4]}`);
+    const paths = Array.from(
+      { length: CONNECTIONS },
+      (_, i) => `/v1/sessions/${session}/transcript?format=${formats[i % 4]}`,
+    );
     const watch = await watchStalled(service, paths, token);
     clients = watch.clients;
     check(watch, clients);

@@ -12,11 +12,19 @@ describe('graceful shutdown on SIGTERM', () => {
     const token = await cliToken(db.url, 'shutdown');
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     const open = async () => {
-      const res = await fetch(`${service.baseUrl}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'echo' }) });
+      const res = await fetch(`${service.baseUrl}/v1/sessions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agentId: 'echo' }),
+      });
       return ((await res.json()) as { id: string }).id;
     };
     const say = async (session: string, text: string) => {
-      const res = await fetch(`${service.baseUrl}/v1/sessions/${session}/events`, { method: 'POST', headers, body: JSON.stringify({ parts: [{ kind: 'text', text }] }) });
+      const res = await fetch(`${service.baseUrl}/v1/sessions/${session}/events`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ parts: [{ kind: 'text', text }] }),
+      });
       return ((await res.json()) as { task: { id: string } }).task.id;
     };
     const short = await say(await open(), '/sleep 500 quick');
@@ -24,12 +32,19 @@ describe('graceful shutdown on SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 300));
     service.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
-    const refused = await fetch(`${service.baseUrl}/health`).then((r) => r.status, () => 0);
+    const refused = await fetch(`${service.baseUrl}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     expect([0, 503]).toContain(refused);
     // Nest re-raises the signal once its shutdown hooks have run: a clean exit "by SIGTERM".
     expect([0, 'SIGTERM']).toContain(await service.exited(15_000));
 
-    const tasks = await sql<{ id: string; status: string; lease_owner: string | null }>(db.url, 'SELECT id, status, lease_owner FROM tasks WHERE id = ANY($1::uuid[])', [[short, long]]);
+    const tasks = await sql<{ id: string; status: string; lease_owner: string | null }>(
+      db.url,
+      'SELECT id, status, lease_owner FROM tasks WHERE id = ANY($1::uuid[])',
+      [[short, long]],
+    );
     const byId = Object.fromEntries(tasks.map((t) => [t.id, t]));
     expect(byId[short].status).toBe('completed');
     expect(byId[long]).toMatchObject({ status: 'submitted', lease_owner: null });

@@ -44,7 +44,10 @@ export function userMessage(text: string, extra: Partial<Message> = {}): Message
   };
 }
 
-export function sendRequest(message: Message, options: { returnImmediately?: boolean; historyLength?: number } = {}): SendMessageRequest {
+export function sendRequest(
+  message: Message,
+  options: { returnImmediately?: boolean; historyLength?: number } = {},
+): SendMessageRequest {
   return {
     tenant: '',
     message,
@@ -68,7 +71,10 @@ export function asTask(result: Message | Task): Task {
 }
 
 /** Reads a stream to its end (or until `stop` says so), returning every event. */
-export async function collect(stream: AsyncGenerator<StreamResponse>, stop?: (events: StreamResponse[]) => boolean): Promise<StreamResponse[]> {
+export async function collect(
+  stream: AsyncGenerator<StreamResponse>,
+  stop?: (events: StreamResponse[]) => boolean,
+): Promise<StreamResponse[]> {
   const events: StreamResponse[] = [];
   for await (const event of stream) {
     events.push(event);

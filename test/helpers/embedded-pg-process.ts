@@ -24,10 +24,14 @@ export class EmbeddedPgProcess {
     const folder = mkdtempSync(resolve(root, '.data', 'fault-pg-'));
     const dir = resolve(folder, 'pg');
     const cli = resolve(root, 'dist', 'cli', 'embedded-postgres.cli.js');
-    const child = spawn(process.execPath, [cli, '--dir', dir, '--port', String(await freePort()), '--database', 'faults'], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, '--dir', dir, '--port', String(await freePort()), '--database', 'faults'],
+      {
+        cwd: root,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     return new EmbeddedPgProcess(child, folder);
   }
 

@@ -59,7 +59,9 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
 export function sse(res: ServerResponse, messages: { event?: string; data: unknown }[]): void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream' });
   for (const m of messages) {
-    res.write(`${m.event ? `event: ${m.event}\n` : ''}data: ${typeof m.data === 'string' ? m.data : JSON.stringify(m.data)}\n\n`);
+    res.write(
+      `${m.event ? `event: ${m.event}\n` : ''}data: ${typeof m.data === 'string' ? m.data : JSON.stringify(m.data)}\n\n`,
+    );
   }
   res.end();
 }

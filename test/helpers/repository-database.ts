@@ -47,6 +47,12 @@ export async function seedSession(r: RepositoryDatabase, seed: SessionSeed = {})
   const userId = seed.userId ?? 'alice';
   await sessions.ensureUser(userId);
   const agentId = seed.agentId ?? 'echo';
-  const created = await sessions.create({ id: randomUUID(), userId, agentId, expiresAt: seed.expiresAt, parentId: seed.parentId });
+  const created = await sessions.create({
+    id: randomUUID(),
+    userId,
+    agentId,
+    expiresAt: seed.expiresAt,
+    parentId: seed.parentId,
+  });
   return seed.status ? sessions.update(created.id, { status: seed.status }) : created;
 }

@@ -5,7 +5,12 @@ import { connect, type Socket } from 'node:net';
  * Appends `count` agent events of about `bytesEach` bytes of text to a session straight in SQL, seconds for
  * hundreds of megabytes, extending the hash chain exactly as the append statement does (verify accepts it).
  */
-export async function seedHistory(databaseUrl: string, sessionId: string, count: number, bytesEach: number): Promise<void> {
+export async function seedHistory(
+  databaseUrl: string,
+  sessionId: string,
+  count: number,
+  bytesEach: number,
+): Promise<void> {
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) throw new Error('seedHistory: session id must be a uuid');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -46,7 +51,9 @@ export function stalledGet(baseUrl: string, path: string, token: string): Promis
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nAccept: */*\r\n\r\n`);
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nAccept: */*\r\n\r\n`,
+      );
       socket.pause();
       resolve(new StalledClient(socket));
     });
@@ -66,7 +73,10 @@ export class StalledClient {
   drain(timeoutMs = 10_000): Promise<number> {
     let received = 0;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`connection still open after ${timeoutMs} ms (${received} bytes read)`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`connection still open after ${timeoutMs} ms (${received} bytes read)`)),
+        timeoutMs,
+      );
       this.socket.on('data', (chunk: Buffer) => (received += chunk.length));
       this.socket.once('close', () => {
         clearTimeout(timer);

@@ -65,7 +65,9 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.hasExited) throw new Error(`service exited with ${this.exitCode ?? this.exitSignal}:\n${this.output}`);
-      const ok = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(1000) })
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -97,7 +99,9 @@ export class ServiceProcess {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.exitedPromise,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('service did not exit in time')), timeoutMs))),
+      new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('service did not exit in time')), timeoutMs)),
+      ),
     ]).finally(() => clearTimeout(timer));
     return this.exitCode ?? this.exitSignal;
   }

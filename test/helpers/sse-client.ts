@@ -44,7 +44,11 @@ export async function readSse(url: string, options: SseOptions = {}): Promise<Ss
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
   const res = await fetch(url, {
     method: options.method ?? 'GET',
-    headers: { Accept: 'text/event-stream', ...(options.body ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      Accept: 'text/event-stream',
+      ...(options.body ? { 'Content-Type': 'application/json' } : {}),
+      ...options.headers,
+    },
     body: options.body ? JSON.stringify(options.body) : undefined,
     signal: controller.signal,
   });
@@ -52,7 +56,12 @@ export async function readSse(url: string, options: SseOptions = {}): Promise<Ss
   let ended = false;
   try {
     if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
-      return { status: res.status, contentType: res.headers.get('content-type'), messages: [(await res.json()) as SseMessage], ended: true };
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        messages: [(await res.json()) as SseMessage],
+        ended: true,
+      };
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';

@@ -36,9 +36,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
     DATABASE_URL: db.url,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(AppConfig).useValue(config).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AppConfig)
+    .useValue(config)
+    .compile();
   // fetch (undici) may hold a spare idle connection for seconds; don't let it delay every test's shutdown.
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false, forceCloseConnections: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: false,
+    forceCloseConnections: true,
+  });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -48,7 +55,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     baseUrl,
     http: () => request(baseUrl),
-    token: async (userId, role = 'user', ttlSeconds) => (await app.get(TokensService).issue({ userId, role, ttlSeconds })).token,
+    token: async (userId, role = 'user', ttlSeconds) =>
+      (await app.get(TokensService).issue({ userId, role, ttlSeconds })).token,
     close: async () => {
       await app.close();
       if (ownsDb) await db.drop();

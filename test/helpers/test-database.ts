@@ -41,7 +41,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs SQL against a test database directly, as an analyst or an attacker with SQL access would. */
-export async function sql<T extends object = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends object = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -8,7 +8,12 @@ import { CHANNELS } from '../../src/platform/notifications/channels.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
 
 const userMessage = (sessionId: string, text = 'hello', id = randomUUID()): NewEvent => ({
-  id, sessionId, type: 'message', role: 'user', parts: [{ kind: 'text', text }], metadata: {},
+  id,
+  sessionId,
+  type: 'message',
+  role: 'user',
+  parts: [{ kind: 'text', text }],
+  metadata: {},
 });
 
 describe('EventsRepository.append (the append_event function)', () => {
@@ -24,10 +29,21 @@ describe('EventsRepository.append (the append_event function)', () => {
   it('stores a user message with its task, bumps the counters and chains the hash', async () => {
     const session = await seedSession(r);
     const taskId = randomUUID();
-    const result = await events.append(userMessage(session.id), { requireOpen: true, ownerId: 'alice', newTaskId: taskId });
+    const result = await events.append(userMessage(session.id), {
+      requireOpen: true,
+      ownerId: 'alice',
+      newTaskId: taskId,
+    });
     expect(result).toMatchObject({ agentId: 'echo', turn: 1, event: { sessionId: session.id, seq: 1, taskId } });
     expect(result!.task).toMatchObject({
-      id: taskId, sessionId: session.id, agentId: 'echo', triggerEventId: result!.event.id, triggerSeq: 1, turn: 1, status: 'submitted', attempts: 0,
+      id: taskId,
+      sessionId: session.id,
+      agentId: 'echo',
+      triggerEventId: result!.event.id,
+      triggerSeq: 1,
+      turn: 1,
+      status: 'submitted',
+      attempts: 0,
     });
     const [row] = await r.sql<{ event_count: number; turn_count: number; last_hash: Buffer }>(
       'SELECT event_count, turn_count, last_hash FROM sessions WHERE id = $1',
@@ -49,7 +65,11 @@ describe('EventsRepository.append (the append_event function)', () => {
 
   it.each(refused)('appends nothing to %s and returns undefined', async (_label, sessionOf) => {
     const sessionId = await sessionOf();
-    const result = await events.append(userMessage(sessionId), { requireOpen: true, ownerId: 'alice', newTaskId: randomUUID() });
+    const result = await events.append(userMessage(sessionId), {
+      requireOpen: true,
+      ownerId: 'alice',
+      newTaskId: randomUUID(),
+    });
     expect(result).toBeUndefined();
     const [counts] = await r.sql<{ events: string; tasks: string }>(
       'SELECT (SELECT count(*) FROM events WHERE session_id = $1) AS events, (SELECT count(*) FROM tasks WHERE session_id = $1) AS tasks',
@@ -60,7 +80,13 @@ describe('EventsRepository.append (the append_event function)', () => {
 
   it("appends an agent's answer to a closed session when the caller does not require it open", async () => {
     const session = await seedSession(r, { status: 'closed' });
-    const answer: NewEvent = { id: randomUUID(), sessionId: session.id, type: 'message', role: 'agent', parts: [{ kind: 'text', text: 'late' }] };
+    const answer: NewEvent = {
+      id: randomUUID(),
+      sessionId: session.id,
+      type: 'message',
+      role: 'agent',
+      parts: [{ kind: 'text', text: 'late' }],
+    };
     const result = await events.append(answer, { requireOpen: false });
     expect(result).toMatchObject({ event: { seq: 1, role: 'agent' }, turn: 0 });
     expect(result!.task).toBeUndefined();
@@ -70,19 +96,27 @@ describe('EventsRepository.append (the append_event function)', () => {
     const completed = await seedSession(r, { status: 'completed' });
     const asking = await seedSession(r, { status: 'input_required' });
     await events.append({ ...userMessage(completed.id), role: 'agent' }, { requireOpen: true });
-    expect((await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = $1', [completed.id]))[0].status).toBe('completed');
+    expect(
+      (await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = $1', [completed.id]))[0].status,
+    ).toBe('completed');
     await events.append(userMessage(completed.id), { requireOpen: true, newTaskId: randomUUID() });
     await events.append(userMessage(asking.id), { requireOpen: true, newTaskId: randomUUID() });
-    const rows = await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = ANY($1::uuid[])', [[completed.id, asking.id]]);
+    const rows = await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = ANY($1::uuid[])', [
+      [completed.id, asking.id],
+    ]);
     expect(rows.map((row) => row.status)).toEqual(['active', 'active']);
   });
 
   it('gives concurrent appends to one session gapless seqs and an unbroken hash chain', async () => {
     const session = await seedSession(r);
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => events.append(userMessage(session.id, `m${i}`), { requireOpen: true, newTaskId: randomUUID() })),
+      Array.from({ length: 40 }, (_, i) =>
+        events.append(userMessage(session.id, `m${i}`), { requireOpen: true, newTaskId: randomUUID() }),
+      ),
     );
-    expect(results.map((result) => result!.event.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(results.map((result) => result!.event.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
     const [chain] = await r.sql<{ broken: string; head_ok: boolean; turns: number[] }>(
       `SELECT count(*) FILTER (WHERE hash <> expected) AS broken,
               (SELECT last_hash FROM sessions WHERE id = $1) = (array_agg(hash ORDER BY seq DESC))[1] AS head_ok,
@@ -99,13 +133,21 @@ describe('EventsRepository.append (the append_event function)', () => {
     const [a, b] = [await seedSession(r), await seedSession(r, { userId: 'bob' })];
     const id = randomUUID();
     await events.append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() });
-    const other = await events.append(userMessage(b.id, 'b', id), { requireOpen: true, ownerId: 'bob', newTaskId: randomUUID() });
+    const other = await events.append(userMessage(b.id, 'b', id), {
+      requireOpen: true,
+      ownerId: 'bob',
+      newTaskId: randomUUID(),
+    });
     expect(other!.event).toMatchObject({ id, sessionId: b.id, seq: 1 });
     expect((await events.findById(a.id, id))!.parts).toEqual([{ kind: 'text', text: 'a' }]);
     expect((await events.findById(b.id, id))!.parts).toEqual([{ kind: 'text', text: 'b' }]);
-    const again = await events.append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() }).catch((error: unknown) => error);
+    const again = await events
+      .append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() })
+      .catch((error: unknown) => error);
     expect(mapPrismaError(again)).toMatchObject({ status: 409 });
-    expect((await r.sql<{ event_count: number }>('SELECT event_count FROM sessions WHERE id = $1', [a.id]))[0].event_count).toBe(1);
+    expect(
+      (await r.sql<{ event_count: number }>('SELECT event_count FROM sessions WHERE id = $1', [a.id]))[0].event_count,
+    ).toBe(1);
   });
 
   it('notifies on commit with the payloads the notification contract decodes, and not at all when told not to', async () => {
@@ -118,12 +160,17 @@ describe('EventsRepository.append (the append_event function)', () => {
     try {
       const taskId = randomUUID();
       await events.append(userMessage(session.id), { requireOpen: true, newTaskId: taskId });
-      await r.sql(`SELECT append_event($1, gen_random_uuid(), 'message', 'user', '[]', '{}', NULL, gen_random_uuid(), NULL, NULL, NULL, NULL,
-                   NULL, true, '{}', '{}', false)`, [session.id]);
+      await r.sql(
+        `SELECT append_event($1, gen_random_uuid(), 'message', 'user', '[]', '{}', NULL, gen_random_uuid(), NULL, NULL, NULL, NULL,
+                   NULL, true, '{}', '{}', false)`,
+        [session.id],
+      );
       await listener.query('SELECT 1');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const decode = (n: Notification) =>
-        n.channel === CHANNELS.sessionEvent.wire ? CHANNELS.sessionEvent.decode(n.payload!) : CHANNELS.taskQueued.decode(n.payload!);
+        n.channel === CHANNELS.sessionEvent.wire
+          ? CHANNELS.sessionEvent.decode(n.payload!)
+          : CHANNELS.taskQueued.decode(n.payload!);
       expect(heard.map(decode)).toEqual([{ sessionId: session.id, seq: 1 }, { taskId }]);
     } finally {
       await listener.end();

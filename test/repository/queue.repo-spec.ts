@@ -21,7 +21,9 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
   });
   afterAll(() => r.close());
   // Every test starts from an empty queue, so claims only see its own tasks.
-  beforeEach(() => r.sql("UPDATE tasks SET status = 'canceled' WHERE status IN ('submitted', 'working', 'input_required')"));
+  beforeEach(() =>
+    r.sql("UPDATE tasks SET status = 'canceled' WHERE status IN ('submitted', 'working', 'input_required')"),
+  );
 
   async function turn(sessionId: string, text = 'hi'): Promise<TaskRecord> {
     const parts = [{ kind: 'text' as const, text }];
@@ -31,7 +33,14 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
   }
 
   async function answer(task: TaskRecord, status: 'completed' | 'input_required'): Promise<void> {
-    const reply = { id: randomUUID(), sessionId: task.sessionId, type: 'message' as const, role: 'agent' as const, parts: [], taskId: task.id };
+    const reply = {
+      id: randomUUID(),
+      sessionId: task.sessionId,
+      type: 'message' as const,
+      role: 'agent' as const,
+      parts: [],
+      taskId: task.id,
+    };
     const appended = await events.append(reply, { requireOpen: false });
     await tasks.finish(task.id, { status, responseEventId: appended!.event.id });
   }
@@ -67,7 +76,9 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     const [taken] = await queue.claim('w2', LEASE_MS, 1);
     expect(taken).toMatchObject({ id: task.id, status: 'working', attempts: 2 });
     expect(await queue.renewLease(task.id, 'w1', LEASE_MS)).toBe(false);
-    const before = await r.sql<{ lease_expires_at: Date }>('SELECT lease_expires_at FROM tasks WHERE id = $1', [task.id]);
+    const before = await r.sql<{ lease_expires_at: Date }>('SELECT lease_expires_at FROM tasks WHERE id = $1', [
+      task.id,
+    ]);
     expect(await queue.renewLease(task.id, 'w2', LEASE_MS * 2)).toBe(true);
     const after = await r.sql<{ lease_expires_at: Date; lease_owner: string }>(
       'SELECT lease_expires_at, lease_owner FROM tasks WHERE id = $1',
@@ -85,7 +96,9 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     await queue.claim('w2', LEASE_MS, 1);
     expect(await queue.release('w1')).toBe(1);
     const rows = await r.sql<{ id: string; status: string; attempts: number; lease_owner: string | null }>(
-      'SELECT id, status, attempts, lease_owner FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY created_at', [[mine.id, theirs.id]]);
+      'SELECT id, status, attempts, lease_owner FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY created_at',
+      [[mine.id, theirs.id]],
+    );
     expect(rows).toEqual([
       { id: mine.id, status: 'submitted', attempts: 0, lease_owner: null },
       { id: theirs.id, status: 'working', attempts: 1, lease_owner: 'w2' },
@@ -98,17 +111,32 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     const task = await turn(session.id);
     await queue.claim('w1', LEASE_MS, 1);
     await answer(task, 'input_required');
-    const followUp = { id: randomUUID(), sessionId: session.id, type: 'message' as const, role: 'user' as const, parts: [], taskId: task.id };
+    const followUp = {
+      id: randomUUID(),
+      sessionId: session.id,
+      type: 'message' as const,
+      role: 'user' as const,
+      parts: [],
+      taskId: task.id,
+    };
     const resubmitted = await r.prisma.$transaction(async (tx) => {
       const appended = (await events.append(followUp, { requireOpen: true }, tx))!;
       return tasks.resubmit(task.id, { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn }, tx);
     });
     expect(resubmitted).toMatchObject({
-      id: task.id, status: 'submitted', triggerEventId: followUp.id, triggerSeq: 3, turn: 2, responseEventId: null, attempts: 0,
+      id: task.id,
+      status: 'submitted',
+      triggerEventId: followUp.id,
+      triggerSeq: 3,
+      turn: 2,
+      responseEventId: null,
+      attempts: 0,
     });
     expect((await queue.claim('w1', LEASE_MS, 1)).map((t) => t.id)).toEqual([task.id]);
     await answer(task, 'completed');
-    const untouched = await r.prisma.$transaction((tx) => tasks.resubmit(task.id, { eventId: followUp.id, seq: 3, turn: 2 }, tx));
+    const untouched = await r.prisma.$transaction((tx) =>
+      tasks.resubmit(task.id, { eventId: followUp.id, seq: 3, turn: 2 }, tx),
+    );
     expect(untouched).toBeUndefined();
     expect(await tasks.findById(task.id)).toMatchObject({ status: 'completed', triggerSeq: 3 });
   });
@@ -128,8 +156,13 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     const canceled = await r.prisma.$transaction((tx) => tasks.cancelOpen(session.id, 'session closed', tx));
     expect(canceled).toBe(3);
     const statuses = await tasks.statuses([done.id, asking.id, running.id, waiting.id, elsewhere.id]);
-    expect([done, asking, running, waiting, elsewhere].map((t) => statuses.get(t.id)))
-      .toEqual(['completed', 'canceled', 'canceled', 'canceled', 'submitted']);
+    expect([done, asking, running, waiting, elsewhere].map((t) => statuses.get(t.id))).toEqual([
+      'completed',
+      'canceled',
+      'canceled',
+      'canceled',
+      'submitted',
+    ]);
     expect(await tasks.findById(running.id)).toMatchObject({ error: 'session closed', finishedAt: expect.any(Date) });
   });
 });

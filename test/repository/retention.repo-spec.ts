@@ -21,11 +21,24 @@ describe('RetentionRepository.purgeBatch', () => {
   async function conversation(daysAgo: number, parentId?: string): Promise<string> {
     const session = await seedSession(r, { parentId });
     const taskId = randomUUID();
-    const question = { id: randomUUID(), sessionId: session.id, type: 'message' as const, role: 'user' as const, parts: [] };
+    const question = {
+      id: randomUUID(),
+      sessionId: session.id,
+      type: 'message' as const,
+      role: 'user' as const,
+      parts: [],
+    };
     await events.append(question, { requireOpen: true, newTaskId: taskId });
     const reply = await events.append({ ...question, id: randomUUID(), role: 'agent', taskId }, { requireOpen: false });
-    await r.sql('UPDATE tasks SET status = $2, response_event_id = $3 WHERE id = $1', [taskId, 'completed', reply!.event.id]);
-    await r.sql('UPDATE sessions SET last_activity_at = now() - $2 * interval \'1 day\' WHERE id = $1', [session.id, daysAgo]);
+    await r.sql('UPDATE tasks SET status = $2, response_event_id = $3 WHERE id = $1', [
+      taskId,
+      'completed',
+      reply!.event.id,
+    ]);
+    await r.sql("UPDATE sessions SET last_activity_at = now() - $2 * interval '1 day' WHERE id = $1", [
+      session.id,
+      daysAgo,
+    ]);
     return session.id;
   }
 
@@ -45,10 +58,15 @@ describe('RetentionRepository.purgeBatch', () => {
     const purged = await retention.purgeBatch(cutoff, 30, 'ops', 100, false);
     expect(purged).toEqual([{ sessionId: old, userId: 'alice', eventCount: 2 }]);
     expect([await count('events', old), await count('tasks', old)]).toEqual([0, 0]);
-    expect([await count('events', recent), await count('tasks', recent), await count('events', child)]).toEqual([2, 1, 2]);
+    expect([await count('events', recent), await count('tasks', recent), await count('events', child)]).toEqual([
+      2, 1, 2,
+    ]);
     const [parent] = await r.sql<{ parent_id: string | null }>('SELECT parent_id FROM sessions WHERE id = $1', [child]);
     expect(parent.parent_id).toBeNull();
-    const log = await r.sql('SELECT user_id, agent_id, event_count, retention_days, purged_by FROM purge_log WHERE session_id = $1', [old]);
+    const log = await r.sql(
+      'SELECT user_id, agent_id, event_count, retention_days, purged_by FROM purge_log WHERE session_id = $1',
+      [old],
+    );
     expect(log).toEqual([{ user_id: 'alice', agent_id: 'echo', event_count: 2, retention_days: 30, purged_by: 'ops' }]);
   });
 

@@ -20,11 +20,20 @@ function newestMtime(path) {
  * through one of them: build dist/ when it is missing or older than src/, and say so.
  */
 function ensureBuilt() {
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'tsconfig.json')), newestMtime(join(ROOT, 'tsconfig.build.json')));
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'src')),
+    newestMtime(join(ROOT, 'tsconfig.json')),
+    newestMtime(join(ROOT, 'tsconfig.build.json')),
+  );
   const built = existsSync(BUILD_INFO) ? statSync(BUILD_INFO).mtimeMs : 0;
   if (built >= sources) return;
-  process.stderr.write(`\n[test setup] dist/ is ${built ? 'older than src/' : 'missing'}: building it (tsc -p tsconfig.build.json) …\n`);
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  process.stderr.write(
+    `\n[test setup] dist/ is ${built ? 'older than src/' : 'missing'}: building it (tsc -p tsconfig.build.json) …\n`,
+  );
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const now = new Date();
   utimesSync(BUILD_INFO, now, now); // tsc leaves it alone when no output changed
 }
@@ -44,7 +53,10 @@ function freePort() {
 async function startEmbedded() {
   const port = Number(process.env.TEST_POSTGRES_PORT || (await freePort()));
   const dir = join(ROOT, '.data', 'test-postgres');
-  const child = spawn(process.execPath, [EMBEDDED_CLI, '--dir', dir, '--port', String(port)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [EMBEDDED_CLI, '--dir', dir, '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const reply = await new Promise((resolveReply, reject) => {
     createInterface({ input: child.stdout }).once('line', resolveReply);
     child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with ${code}`)));

@@ -13,12 +13,21 @@ describe('AllExceptionsFilter.map', () => {
 
   it('maps a DomainError to its own status, code and message', () => {
     const mapped = filter.map(Errors.sessionNotFound());
-    expect(mapped.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'session/not_found', message: 'session not found' });
+    expect(mapped.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'session/not_found',
+      message: 'session not found',
+    });
   });
 
   it('keeps DomainError details and headers', () => {
     const mapped = filter.map(Errors.badRequest('request/invalid', 'bad input', ['a is wrong', 'b is wrong']));
-    expect(mapped.body).toMatchObject({ statusCode: 400, code: 'request/invalid', details: ['a is wrong', 'b is wrong'] });
+    expect(mapped.body).toMatchObject({
+      statusCode: 400,
+      code: 'request/invalid',
+      details: ['a is wrong', 'b is wrong'],
+    });
     const unavailable = filter.map(Errors.databaseUnavailable());
     expect(unavailable.body.statusCode).toBe(503);
     expect(unavailable.headers).toEqual({ 'Retry-After': '2' });
@@ -38,8 +47,15 @@ describe('AllExceptionsFilter.map', () => {
 
   it('maps other HttpExceptions by status', () => {
     expect(filter.map(new ForbiddenException()).body.code).toBe('auth/forbidden');
-    expect(filter.map(new PayloadTooLargeException()).body).toMatchObject({ statusCode: 413, code: 'request/too_large' });
-    expect(filter.map(new HttpException('odd', 418)).body).toMatchObject({ statusCode: 418, code: 'request/error', message: 'odd' });
+    expect(filter.map(new PayloadTooLargeException()).body).toMatchObject({
+      statusCode: 413,
+      code: 'request/too_large',
+    });
+    expect(filter.map(new HttpException('odd', 418)).body).toMatchObject({
+      statusCode: 418,
+      code: 'request/error',
+      message: 'odd',
+    });
     expect(filter.map(new HttpException('boom', 502)).body).toMatchObject({ statusCode: 502, code: 'internal' });
   });
 
@@ -64,20 +80,36 @@ describe('AllExceptionsFilter.map', () => {
   });
 
   it('maps a body-parser parse failure to 400 request/invalid_json', () => {
-    const error = Object.assign(new SyntaxError('Unexpected token } in JSON at position 7'), { type: 'entity.parse.failed', status: 400 });
+    const error = Object.assign(new SyntaxError('Unexpected token } in JSON at position 7'), {
+      type: 'entity.parse.failed',
+      status: 400,
+    });
     const mapped = filter.map(error);
-    expect(mapped.body).toMatchObject({ statusCode: 400, code: 'request/invalid_json', message: 'request body is not valid JSON' });
+    expect(mapped.body).toMatchObject({
+      statusCode: 400,
+      code: 'request/invalid_json',
+      message: 'request body is not valid JSON',
+    });
   });
 
   it('maps an unknown Error to a 500 that does not leak its message', () => {
     const mapped = filter.map(new Error('password=hunter2 in /secret/path'));
-    expect(mapped.body).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'internal', message: 'internal server error' });
+    expect(mapped.body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'internal',
+      message: 'internal server error',
+    });
     expect(JSON.stringify(mapped)).not.toContain('hunter2');
     expect(mapped.headers).toBeUndefined();
   });
 
   it('maps a non-error throw value to a 500', () => {
-    expect(filter.map('just a string').body).toMatchObject({ statusCode: 500, code: 'internal', message: 'internal server error' });
+    expect(filter.map('just a string').body).toMatchObject({
+      statusCode: 500,
+      code: 'internal',
+      message: 'internal server error',
+    });
   });
 
   it('does not trust a 5xx status on an unknown error object', () => {
@@ -91,7 +123,9 @@ describe('AllExceptionsFilter.map', () => {
   });
 
   it('maps a connection refusal to 503 database/unavailable', () => {
-    const mapped = filter.map(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const mapped = filter.map(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
     expect(mapped.body).toMatchObject({ statusCode: 503, code: 'database/unavailable' });
     expect(mapped.headers).toEqual({ 'Retry-After': '2' });
   });

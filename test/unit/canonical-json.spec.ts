@@ -9,7 +9,12 @@ function reorder(value: unknown, order: (keys: string[]) => string[]): unknown {
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of order(Object.keys(source))) {
-    Object.defineProperty(out, key, { value: reorder(source[key], order), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: reorder(source[key], order),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -57,9 +62,14 @@ describe('canonicalJson', () => {
   it('is independent of key order for objects shuffled by fast-check (property)', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.tuple(fc.string(), fc.jsonValue()), { selector: ([k]) => k, maxLength: 8 }).chain((entries) =>
-          fc.tuple(fc.constant(entries), fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length })),
-        ),
+        fc
+          .uniqueArray(fc.tuple(fc.string(), fc.jsonValue()), { selector: ([k]) => k, maxLength: 8 })
+          .chain((entries) =>
+            fc.tuple(
+              fc.constant(entries),
+              fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }),
+            ),
+          ),
         ([entries, shuffled]) => {
           const a = fromEntries(entries);
           const b = fromEntries(shuffled);
@@ -93,7 +103,8 @@ describe('canonicalJson', () => {
 
 function fromEntries(entries: Array<[string, unknown]>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

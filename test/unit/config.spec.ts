@@ -84,7 +84,13 @@ describe('validateEnv', () => {
 
   it('lists several problems at once', () => {
     const message = thrownMessage(() =>
-      validateEnv({ PORT: '70000', WORKER_ENABLED: 'maybe', LOG_LEVEL: 'loud', BODY_LIMIT: '1gb', NODE_ENV: 'staging' }),
+      validateEnv({
+        PORT: '70000',
+        WORKER_ENABLED: 'maybe',
+        LOG_LEVEL: 'loud',
+        BODY_LIMIT: '1gb',
+        NODE_ENV: 'staging',
+      }),
     );
     for (const name of ['PORT', 'WORKER_ENABLED', 'LOG_LEVEL', 'BODY_LIMIT', 'NODE_ENV']) {
       expect(message).toMatch(new RegExp(`- ${name}: `));
@@ -125,7 +131,13 @@ describe('AppConfig.fromEnv', () => {
       embedded: { dir: '.data/postgres', port: 54329 },
     });
     expect(config.logLevel).toBe('info');
-    expect(config.agents).toEqual({ file: undefined, defaultAgentId: 'echo', historyWindow: 20, timeoutMs: 30_000, secrets: {} });
+    expect(config.agents).toEqual({
+      file: undefined,
+      defaultAgentId: 'echo',
+      historyWindow: 20,
+      timeoutMs: 30_000,
+      secrets: {},
+    });
     expect(config.modelPrices).toEqual({});
     expect(config.worker).toEqual({
       enabled: true,
@@ -140,7 +152,11 @@ describe('AppConfig.fromEnv', () => {
   });
 
   it('keeps secrets agents may name, and parses the model price table', () => {
-    const config = AppConfig.fromEnv({ OPENAI_API_KEY: 'sk-1', OTHER: 'x', MODEL_PRICES: '{"m": {"prompt": 1, "completion": 2}}' });
+    const config = AppConfig.fromEnv({
+      OPENAI_API_KEY: 'sk-1',
+      OTHER: 'x',
+      MODEL_PRICES: '{"m": {"prompt": 1, "completion": 2}}',
+    });
     expect(config.agents.secrets).toEqual({ OPENAI_API_KEY: 'sk-1' });
     expect(config.modelPrices).toEqual({ m: { prompt: 1, completion: 2 } });
     expect(() => AppConfig.fromEnv({ MODEL_PRICES: '{"m": {"prompt": -1}}' })).toThrow(/MODEL_PRICES/);

@@ -15,7 +15,10 @@ const probeScript = resolve(__dirname, '../helpers/lint-probe.mjs');
 /** `import { X } from '<from>'` placed at `<at>`, as the project's ESLint config sees it. */
 const importAt = (at: string, from: string, kind: 'value' | 'type' = 'value'): Probe => ({
   filePath: at,
-  code: kind === 'type' ? `import type { X } from '${from}';\nexport type Y = X;\n` : `import { X } from '${from}';\nexport const y = X;\n`,
+  code:
+    kind === 'type'
+      ? `import type { X } from '${from}';\nexport type Y = X;\n`
+      : `import { X } from '${from}';\nexport const y = X;\n`,
 });
 
 const forbidden: Record<string, Probe> = {
@@ -28,8 +31,15 @@ const forbidden: Record<string, Probe> = {
   'live -> oversight': importAt('src/live/probe.ts', '../oversight/review/review.service.js'),
   'oversight -> runtime': importAt('src/oversight/audit/probe.ts', '../../runtime/worker.service.js'),
   'live -> conversation store': importAt('src/live/probe.ts', '../conversation/store/events.repository.js'),
-  'a2a -> conversation store (type only)': importAt('src/a2a/probe.ts', '../conversation/store/tasks.repository.js', 'type'),
-  'oversight -> identity repository': importAt('src/oversight/probe.ts', '../identity/access-log/access-log.repository.js'),
+  'a2a -> conversation store (type only)': importAt(
+    'src/a2a/probe.ts',
+    '../conversation/store/tasks.repository.js',
+    'type',
+  ),
+  'oversight -> identity repository': importAt(
+    'src/oversight/probe.ts',
+    '../identity/access-log/access-log.repository.js',
+  ),
   'a2a -> runtime repository': importAt('src/a2a/probe.ts', '../runtime/queue.repository.js'),
   'a2a -> cli': importAt('src/a2a/probe.ts', '../cli/run-cli.js'),
   'a2a -> app module': importAt('src/a2a/probe.ts', '../app.module.js'),

@@ -136,7 +136,9 @@ describe('EchoAgent', () => {
   });
 
   it('an already aborted signal rejects at once', async () => {
-    await expect(agent.run(turn('/sleep 5000', { signal: AbortSignal.abort() }))).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(agent.run(turn('/sleep 5000', { signal: AbortSignal.abort() }))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('does not treat a word that merely starts with a command as one', async () => {

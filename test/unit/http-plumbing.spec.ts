@@ -18,8 +18,19 @@ describe('parseTimestamp', () => {
   });
 
   it.each([
-    '0000-01-01', '-000001-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '10000-01-01', '2023-02-29', '2024-02-30', '2024-13-01',
-    '2024-01-01T24:00:00Z', '2024-01-01T10:00:00', 'yesterday', '', '2024-1-1', '1700000000000',
+    '0000-01-01',
+    '-000001-01-01T00:00:00Z',
+    '+275760-09-13T00:00:00Z',
+    '10000-01-01',
+    '2023-02-29',
+    '2024-02-30',
+    '2024-13-01',
+    '2024-01-01T24:00:00Z',
+    '2024-01-01T10:00:00',
+    'yesterday',
+    '',
+    '2024-1-1',
+    '1700000000000',
   ])('refuses %s', (text) => {
     expect(parseTimestamp(text)).toBeUndefined();
   });
@@ -30,8 +41,14 @@ describe('parseTimestamp', () => {
   });
 
   it('round-trips every storable instant (property)', () => {
-    const storable = fc.date({ noInvalidDate: true, min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z') });
-    fc.assert(fc.property(storable, (date) => expect(parseTimestamp(date.toISOString())?.getTime()).toBe(date.getTime())));
+    const storable = fc.date({
+      noInvalidDate: true,
+      min: new Date('0001-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+    });
+    fc.assert(
+      fc.property(storable, (date) => expect(parseTimestamp(date.toISOString())?.getTime()).toBe(date.getTime())),
+    );
   });
 });
 
@@ -52,14 +69,19 @@ describe('isUuid', () => {
 
 describe('parseBooleanQuery', () => {
   it('reads true/1 and false/0, and leaves anything else for validation to refuse', () => {
-    expect(['true', '1', 'false', '0'].map((value) => parseBooleanQuery({ value }))).toEqual([true, true, false, false]);
+    expect(['true', '1', 'false', '0'].map((value) => parseBooleanQuery({ value }))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(parseBooleanQuery({ value: 'yes' })).toBe('yes');
     expect(parseBooleanQuery({ value: ['true'] })).toEqual(['true']);
   });
 });
 
 describe('errorMessage', () => {
-  it('gives an error\'s message or the text of anything else thrown', () => {
+  it("gives an error's message or the text of anything else thrown", () => {
     expect(errorMessage(new TypeError('boom'))).toBe('boom');
     expect(errorMessage('plain')).toBe('plain');
     expect(errorMessage(42)).toBe('42');

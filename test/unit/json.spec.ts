@@ -82,7 +82,11 @@ describe('mergePatch (RFC 7396)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -107,22 +111,28 @@ describe('mergePatch (RFC 7396)', () => {
     });
 
     it("patching a target's own keys with non-null, non-object values yields the patch's values", () => {
-      const scalarOrArray = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 3 }));
+      const scalarOrArray = fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.boolean(),
+        fc.array(fc.jsonValue(), { maxLength: 3 }),
+      );
       fc.assert(
-        fc.property(
-          jsonObject,
-          fc.infiniteStream(scalarOrArray),
-          (target, values) => {
-            const patch: JsonObject = {};
-            for (const key of Object.keys(target)) {
-              // defineProperty, not assignment: fast-check may generate the key "__proto__".
-              Object.defineProperty(patch, key, { value: values.next().value, enumerable: true, writable: true, configurable: true });
-            }
-            const result = mergePatch(target, patch) as JsonObject;
-            expect(Object.keys(result).sort()).toEqual(Object.keys(target).sort());
-            for (const key of Object.keys(patch)) expect(result[key]).toEqual(patch[key]);
-          },
-        ),
+        fc.property(jsonObject, fc.infiniteStream(scalarOrArray), (target, values) => {
+          const patch: JsonObject = {};
+          for (const key of Object.keys(target)) {
+            // defineProperty, not assignment: fast-check may generate the key "__proto__".
+            Object.defineProperty(patch, key, {
+              value: values.next().value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          }
+          const result = mergePatch(target, patch) as JsonObject;
+          expect(Object.keys(result).sort()).toEqual(Object.keys(target).sort());
+          for (const key of Object.keys(patch)) expect(result[key]).toEqual(patch[key]);
+        }),
       );
     });
   });

@@ -33,11 +33,15 @@ describe('encodeCursor / decodeCursor', () => {
 
   it('round-trips any valid date and uuid (property)', () => {
     fc.assert(
-      fc.property(fc.date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31T23:59:59.999Z') }), fc.uuid(), (createdAt, id) => {
-        const decoded = decodeCursor(encodeCursor({ createdAt, id }));
-        expect(decoded.createdAt.getTime()).toBe(createdAt.getTime());
-        expect(decoded.id).toBe(id);
-      }),
+      fc.property(
+        fc.date({ noInvalidDate: true, min: new Date('0001-01-01'), max: new Date('9999-12-31T23:59:59.999Z') }),
+        fc.uuid(),
+        (createdAt, id) => {
+          const decoded = decodeCursor(encodeCursor({ createdAt, id }));
+          expect(decoded.createdAt.getTime()).toBe(createdAt.getTime());
+          expect(decoded.id).toBe(id);
+        },
+      ),
     );
   });
 
@@ -71,7 +75,12 @@ describe('encodeCursor / decodeCursor', () => {
   });
 
   it('rejects dates PostgreSQL cannot store or that do not exist', () => {
-    for (const iso of ['0000-01-01T00:00:00.000Z', '-000010-01-01T00:00:00.000Z', '+010000-01-01T00:00:00.000Z', '2023-02-29T00:00:00.000Z']) {
+    for (const iso of [
+      '0000-01-01T00:00:00.000Z',
+      '-000010-01-01T00:00:00.000Z',
+      '+010000-01-01T00:00:00.000Z',
+      '2023-02-29T00:00:00.000Z',
+    ]) {
       expectInvalidCursor(encodeRaw([iso, randomUUID()]));
     }
   });
@@ -121,7 +130,9 @@ describe('cursorCodec', () => {
   const intCursor = cursorCodec({ seq: 'int', id: 'uuid' });
 
   it('round-trips bigint and int positions', () => {
-    expect(bigintCursor.decode(bigintCursor.encode({ id: 9_223_372_036_854_775_807n })).id).toBe(9_223_372_036_854_775_807n);
+    expect(bigintCursor.decode(bigintCursor.encode({ id: 9_223_372_036_854_775_807n })).id).toBe(
+      9_223_372_036_854_775_807n,
+    );
     const id = randomUUID();
     expect(intCursor.decode(intCursor.encode({ seq: 2_147_483_647, id }))).toEqual({ seq: 2_147_483_647, id });
   });
@@ -144,13 +155,29 @@ describe('cursorCodec', () => {
 describe('fetchPage', () => {
   it('asks for one row more than the page and reports where the next page starts', async () => {
     const asked: number[] = [];
-    const page = await fetchPage(2, async (take) => (asked.push(take), [1, 2, 3]), (last) => `after-${last}`);
+    const page = await fetchPage(
+      2,
+      async (take) => (asked.push(take), [1, 2, 3]),
+      (last) => `after-${last}`,
+    );
     expect(asked).toEqual([3]);
     expect(page).toEqual({ data: [1, 2], next: 'after-2' });
   });
 
   it('has no next position on the last page', async () => {
-    expect(await fetchPage(3, async () => [1, 2, 3], (last) => last)).toEqual({ data: [1, 2, 3], next: null });
-    expect(await fetchPage(3, async () => [], (last) => last)).toEqual({ data: [], next: null });
+    expect(
+      await fetchPage(
+        3,
+        async () => [1, 2, 3],
+        (last) => last,
+      ),
+    ).toEqual({ data: [1, 2, 3], next: null });
+    expect(
+      await fetchPage(
+        3,
+        async () => [],
+        (last) => last,
+      ),
+    ).toEqual({ data: [], next: null });
   });
 });

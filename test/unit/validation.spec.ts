@@ -60,20 +60,29 @@ describe('AppendEventDto', () => {
   });
 
   it('rejects an unknown part kind', async () => {
-    expect(messages(await valid([{ kind: 'video', video: 'x' }]))).toEqual(['parts[0].kind must be one of text, data, file']);
+    expect(messages(await valid([{ kind: 'video', video: 'x' }]))).toEqual([
+      'parts[0].kind must be one of text, data, file',
+    ]);
   });
 
   it('rejects an extra field in a part', async () => {
-    const parts = [{ kind: 'text', text: 'ok' }, { kind: 'text', text: 'hi', data: { a: 1 } }];
+    const parts = [
+      { kind: 'text', text: 'ok' },
+      { kind: 'text', text: 'hi', data: { a: 1 } },
+    ];
     expect(messages(await valid(parts))).toEqual(['parts[1] has an unknown field "data"']);
   });
 
   it('rejects malformed parts of known kinds', async () => {
     expect(messages(await valid([{ kind: 'text', text: 5 }]))).toEqual(['parts[0].text must be a string']);
     expect(messages(await valid([{ kind: 'data', data: [1] }]))).toEqual(['parts[0].data must be an object']);
-    expect(messages(await valid([{ kind: 'file', file: { name: 'a' } }]))).toEqual(['parts[0].file needs a uri or base64 bytes']);
+    expect(messages(await valid([{ kind: 'file', file: { name: 'a' } }]))).toEqual([
+      'parts[0].file needs a uri or base64 bytes',
+    ]);
     expect(messages(await valid(['text']))).toEqual(['parts[0] must be an object']);
-    expect(messages(await valid([{ kind: 'text', text: 'a', metadata: [] }]))).toEqual(['parts[0].metadata must be an object']);
+    expect(messages(await valid([{ kind: 'text', text: 'a', metadata: [] }]))).toEqual([
+      'parts[0].metadata must be an object',
+    ]);
   });
 
   it(`accepts ${MAX_PARTS} parts but not ${MAX_PARTS + 1}`, async () => {
@@ -86,7 +95,9 @@ describe('AppendEventDto', () => {
 
   it('rejects data nested too deeply', async () => {
     expect(await valid([{ kind: 'data', data: nest(MAX_JSON_DEPTH - 1) }])).toEqual([]);
-    expect(messages(await valid([{ kind: 'data', data: nest(MAX_JSON_DEPTH + 5) }]))).toEqual(['parts[0] is nested too deeply']);
+    expect(messages(await valid([{ kind: 'data', data: nest(MAX_JSON_DEPTH + 5) }]))).toEqual([
+      'parts[0] is nested too deeply',
+    ]);
   });
 
   it('rejects event metadata nested too deeply or not an object', async () => {
@@ -108,10 +119,18 @@ describe('AppendEventDto', () => {
 });
 
 describe('CreateSessionDto', () => {
-  const errorProps = async (plain: Record<string, unknown>) => (await errorsOf(CreateSessionDto, plain)).map((e) => e.property);
+  const errorProps = async (plain: Record<string, unknown>) =>
+    (await errorsOf(CreateSessionDto, plain)).map((e) => e.property);
 
   it('accepts a full valid body', async () => {
-    const body = { agentId: 'echo', name: 'Order #1', metadata: { a: 1 }, state: { s: [1] }, parentId: randomUUID(), ttlSeconds: 60 };
+    const body = {
+      agentId: 'echo',
+      name: 'Order #1',
+      metadata: { a: 1 },
+      state: { s: [1] },
+      parentId: randomUUID(),
+      ttlSeconds: 60,
+    };
     expect(await errorProps(body)).toEqual([]);
   });
 
@@ -119,11 +138,14 @@ describe('CreateSessionDto', () => {
     expect(await errorProps({ agentId })).toEqual([]);
   });
 
-  it.each(['', 'Echo', '-echo', '_x', 'has space', 'a/b', `a${'b'.repeat(64)}`])('rejects agentId %p', async (agentId) => {
-    const errors = await errorsOf(CreateSessionDto, { agentId });
-    expect(errors.map((e) => e.property)).toEqual(['agentId']);
-    expect(messages(errors)).toContain('agentId must be a configured agent id');
-  });
+  it.each(['', 'Echo', '-echo', '_x', 'has space', 'a/b', `a${'b'.repeat(64)}`])(
+    'rejects agentId %p',
+    async (agentId) => {
+      const errors = await errorsOf(CreateSessionDto, { agentId });
+      expect(errors.map((e) => e.property)).toEqual(['agentId']);
+      expect(messages(errors)).toContain('agentId must be a configured agent id');
+    },
+  );
 
   it('requires agentId', async () => {
     expect(await errorProps({})).toEqual(['agentId']);

@@ -16,7 +16,7 @@ export class EventsController {
 
   @Get()
   @AuditRead('session.events', { name: 'id', kind: 'session' })
-  @ApiOperation({ summary: 'The session\'s history in seq order (replayable)' })
+  @ApiOperation({ summary: "The session's history in seq order (replayable)" })
   @ApiOkResponse({ type: EventPageDto })
   async list(
     @CurrentAuth() auth: AuthContext,

@@ -19,7 +19,10 @@ export class TaskEventsController {
     summary: 'Answer a task that is waiting for input (input_required): the same task runs again with this message',
     description: 'A task in any other status is a 409 task/not_awaiting_input.',
   })
-  @ApiOkResponse({ type: AppendResultDto, description: 'stored; the task is queued again (202), or a retry of a stored event id (200)' })
+  @ApiOkResponse({
+    type: AppendResultDto,
+    description: 'stored; the task is queued again (202), or a retry of a stored event id (200)',
+  })
   @ApiCreatedResponse({ type: AppendResultDto, description: 'with ?wait=true: the task has settled again' })
   async continueTask(
     @CurrentAuth() auth: AuthContext,

@@ -16,7 +16,7 @@ export class TasksController {
 
   @Get('sessions/:id/tasks')
   @AuditRead('session.tasks', { name: 'id', kind: 'session' })
-  @ApiOperation({ summary: 'A session\'s tasks in turn order' })
+  @ApiOperation({ summary: "A session's tasks in turn order" })
   @ApiOkResponse({ type: TaskPageDto })
   async listForSession(
     @CurrentAuth() auth: AuthContext,

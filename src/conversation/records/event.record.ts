@@ -50,4 +50,3 @@ export function eventText(parts: Part[]): string {
     .map((part) => part.text)
     .join('\n');
 }
-

@@ -26,4 +26,3 @@ export function toTaskRecord(row: TaskRow): TaskRecord {
     finishedAt: row.finishedAt ? new Date(row.finishedAt) : null,
   };
 }
-

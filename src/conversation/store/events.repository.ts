@@ -8,12 +8,14 @@ import type { TaskRecord } from '../records/task.record.js';
 import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../records/event.record.js';
 
 /** Columns of `events`, aliased to the camelCase names Prisma's model uses, so one mapper reads both. */
-const EVENT_COLUMNS = Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.parts, e.task_id AS "taskId",
+const EVENT_COLUMNS =
+  Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.parts, e.task_id AS "taskId",
   e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
   e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash`);
 
 /** The new task's columns as a JSON object with TaskRecord's names (alias `t`). */
-const TASK_JSON_FIELDS = Prisma.raw(`'id', t.id, 'sessionId', t.session_id, 'agentId', t.agent_id, 'triggerEventId', t.trigger_event_id,
+const TASK_JSON_FIELDS =
+  Prisma.raw(`'id', t.id, 'sessionId', t.session_id, 'agentId', t.agent_id, 'triggerEventId', t.trigger_event_id,
   'triggerSeq', t.trigger_seq, 'turn', t.turn, 'responseEventId', t.response_event_id, 'status', t.status,
   'attempts', t.attempts, 'error', t.error, 'createdAt', t.created_at, 'updatedAt', t.updated_at,
   'startedAt', t.started_at, 'finishedAt', t.finished_at`);
@@ -108,7 +110,12 @@ export class EventsRepository {
            LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
     const row = rows[0];
     if (!row) return undefined;
-    return { event: toEventRecord(row), task: row.task ? toTaskRecord(row.task) : undefined, agentId: row.agentId, turn: Number(row.turn) };
+    return {
+      event: toEventRecord(row),
+      task: row.task ? toTaskRecord(row.task) : undefined,
+      agentId: row.agentId,
+      turn: Number(row.turn),
+    };
   }
 
   /** An event of this session; ids are unique within a session only. */
@@ -132,7 +139,12 @@ export class EventsRepository {
    * one event), so a page of big events stays small in memory. `scanned` is how many rows were looked at:
    * fewer than `maxRows` with nothing cut off means the history ends here.
    */
-  async listAfterWithin(sessionId: string, after: number, maxRows: number, maxBytes: number): Promise<BoundedEventPage> {
+  async listAfterWithin(
+    sessionId: string,
+    after: number,
+    maxRows: number,
+    maxBytes: number,
+  ): Promise<BoundedEventPage> {
     const rows = await this.prisma.$queryRaw<(EventRow & { bytes: number; scanned: bigint })[]>`
       SELECT * FROM (
         SELECT page.*, count(*) OVER () AS scanned FROM (

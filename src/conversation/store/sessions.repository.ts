@@ -120,7 +120,9 @@ export class SessionsRepository {
 
   async findMany(ids: string[], ownerId?: string): Promise<SessionRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.prisma.session.findMany({ where: { id: { in: ids }, ...(ownerId ? { userId: ownerId } : {}) } });
+    const rows = await this.prisma.session.findMany({
+      where: { id: { in: ids }, ...(ownerId ? { userId: ownerId } : {}) },
+    });
     return rows.map(toSessionRecord);
   }
 
@@ -133,4 +135,3 @@ export class SessionsRepository {
     return rows.map((row) => row.id);
   }
 }
-

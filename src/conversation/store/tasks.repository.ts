@@ -16,7 +16,6 @@ export interface TaskTrigger {
   turn: number;
 }
 
-
 export interface TaskOutcome {
   status: TaskStatus;
   responseEventId?: string | null;
@@ -32,8 +31,14 @@ export class TasksRepository {
     return row ? toTaskRecord(row) : undefined;
   }
 
-  async findByTriggerEvent(sessionId: string, eventId: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
-    const row = await tx.task.findUnique({ where: { sessionId_triggerEventId: { sessionId, triggerEventId: eventId } } });
+  async findByTriggerEvent(
+    sessionId: string,
+    eventId: string,
+    tx: PrismaTx = this.prisma,
+  ): Promise<TaskRecord | undefined> {
+    const row = await tx.task.findUnique({
+      where: { sessionId_triggerEventId: { sessionId, triggerEventId: eventId } },
+    });
     return row ? toTaskRecord(row) : undefined;
   }
 
@@ -101,10 +106,16 @@ export class TasksRepository {
   }
 
   /** One page of an agent's tasks, newest status change first (keyset on millisecond time, then id). */
-  async listForAgent(filter: AgentTaskFilter, before: AgentTaskCursor | undefined, limit: number): Promise<TaskRecord[]> {
+  async listForAgent(
+    filter: AgentTaskFilter,
+    before: AgentTaskCursor | undefined,
+    limit: number,
+  ): Promise<TaskRecord[]> {
     const conditions = agentTaskConditions(filter);
     if (before) {
-      conditions.push(Prisma.sql`(date_trunc('milliseconds', t.updated_at), t.id) < (${before.updatedAt}::timestamptz, ${before.id}::uuid)`);
+      conditions.push(
+        Prisma.sql`(date_trunc('milliseconds', t.updated_at), t.id) < (${before.updatedAt}::timestamptz, ${before.id}::uuid)`,
+      );
     }
     const rows = await this.prisma.$queryRaw<TaskRow[]>`
       SELECT ${TASK_COLUMNS} FROM tasks t JOIN sessions s ON s.id = t.session_id
@@ -149,7 +160,6 @@ export class TasksRepository {
       RETURNING t.id, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
     return rows.length;
   }
-
 }
 
 function agentTaskConditions(filter: AgentTaskFilter): Prisma.Sql[] {
@@ -157,6 +167,7 @@ function agentTaskConditions(filter: AgentTaskFilter): Prisma.Sql[] {
   if (filter.ownerId !== undefined) conditions.push(Prisma.sql`s.user_id = ${filter.ownerId}`);
   if (filter.sessionId !== undefined) conditions.push(Prisma.sql`t.session_id = ${filter.sessionId}::uuid`);
   if (filter.status !== undefined) conditions.push(Prisma.sql`t.status = ${filter.status}`);
-  if (filter.updatedAfter !== undefined) conditions.push(Prisma.sql`t.updated_at > ${filter.updatedAfter}::timestamptz`);
+  if (filter.updatedAfter !== undefined)
+    conditions.push(Prisma.sql`t.updated_at > ${filter.updatedAfter}::timestamptz`);
   return conditions;
 }

@@ -45,7 +45,13 @@ export class AuthFailureLimiter {
 }
 
 function tooManyFailures(retryAfterSeconds: number): DomainError {
-  return new DomainError('rate_limit/exceeded', 'too many requests without a valid token from this address', 429, undefined, {
-    'Retry-After': String(Math.max(1, retryAfterSeconds)),
-  });
+  return new DomainError(
+    'rate_limit/exceeded',
+    'too many requests without a valid token from this address',
+    429,
+    undefined,
+    {
+      'Retry-After': String(Math.max(1, retryAfterSeconds)),
+    },
+  );
 }

@@ -37,7 +37,6 @@ export class BearerAuthGuard implements CanActivate {
       throw error;
     }
   }
-
 }
 
 function bearerToken(req: Request): string {

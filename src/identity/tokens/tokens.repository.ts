@@ -20,7 +20,6 @@ function toRecord(row: ApiToken): TokenRecord {
   };
 }
 
-
 @Injectable()
 export class TokensRepository {
   constructor(private readonly prisma: PrismaService) {}

@@ -75,7 +75,9 @@ export class TokensService {
     const auth: AuthContext = { tokenId: record.id, userId: record.userId, role: record.role };
     this.cache.set(hash, auth, record.expiresAt);
     // Only on a cache miss (at most every few seconds per token), and never in the way of the request.
-    this.tokens.touch(record.id).catch((error: unknown) => this.logger.warn(`could not record the use of token ${record.id}: ${String(error)}`));
+    this.tokens
+      .touch(record.id)
+      .catch((error: unknown) => this.logger.warn(`could not record the use of token ${record.id}: ${String(error)}`));
     return auth;
   }
 

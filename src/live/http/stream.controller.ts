@@ -38,6 +38,7 @@ export class StreamController {
 function resumeFrom(lastEventId: string | undefined, after: number | undefined): number {
   if (lastEventId === undefined || lastEventId === '') return after ?? 0;
   const seq = Number(lastEventId);
-  if (!Number.isInteger(seq) || seq < 0) throw Errors.badRequest('request/invalid_last_event_id', 'Last-Event-ID must be an event seq');
+  if (!Number.isInteger(seq) || seq < 0)
+    throw Errors.badRequest('request/invalid_last_event_id', 'Last-Event-ID must be an event seq');
   return seq;
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EventsService } from '../../conversation/events.service.js';
 import { AppendEventDto, AppendEventQuery } from '../../conversation/http/dto/append-event.dto.js';
@@ -26,10 +34,14 @@ export class TurnsController {
   @Post()
   @ApiOperation({
     summary: 'Post a user message; it is stored with the task that answers it',
-    description: 'With `Accept: text/event-stream` the answer is streamed: message.delta events as the agent writes, then the stored answer (session.event) and the final task.status.',
+    description:
+      'With `Accept: text/event-stream` the answer is streamed: message.delta events as the agent writes, then the stored answer (session.event) and the final task.status.',
   })
   @ApiAcceptedResponse({ type: AppendResultDto, description: 'stored; the task is queued' })
-  @ApiCreatedResponse({ type: AppendResultDto, description: 'with ?wait=true: the task has settled; response holds the answer' })
+  @ApiCreatedResponse({
+    type: AppendResultDto,
+    description: 'with ?wait=true: the task has settled; response holds the answer',
+  })
   @ApiOkResponse({ type: AppendResultDto, description: 'a retry of an event id already stored: the original' })
   @ApiProduces('application/json', 'text/event-stream')
   async append(
@@ -44,7 +56,10 @@ export class TurnsController {
       await this.turnStream.stream(auth, id, body, res, { newTask: query.newTask === true });
       return undefined;
     }
-    const outcome = await this.events.append(auth, id, body, { wait: query.wait === true, newTask: query.newTask === true });
+    const outcome = await this.events.append(auth, id, body, {
+      wait: query.wait === true,
+      newTask: query.newTask === true,
+    });
     res.status(!outcome.created ? 200 : outcome.response ? 201 : 202);
     return toAppendResultDto(outcome);
   }

@@ -5,7 +5,14 @@ import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
 import { AuditService } from './audit.service.js';
-import { AccessLogPageDto, AccessLogQuery, ChainReportDto, ReplayedStateDto, StateAtQuery, toAccessRecordDto } from './dto/audit.dto.js';
+import {
+  AccessLogPageDto,
+  AccessLogQuery,
+  ChainReportDto,
+  ReplayedStateDto,
+  StateAtQuery,
+  toAccessRecordDto,
+} from './dto/audit.dto.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -15,7 +22,7 @@ export class AuditController {
 
   @Get('sessions/:id/verify')
   @AuditRead('session.verify', { name: 'id', kind: 'session' })
-  @ApiOperation({ summary: 'Recompute the session\'s hash chain and report the first broken seq, if any' })
+  @ApiOperation({ summary: "Recompute the session's hash chain and report the first broken seq, if any" })
   @ApiOkResponse({ type: ChainReportDto })
   verify(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<ChainReportDto> {
     return this.audit.verify(auth, id);
@@ -23,7 +30,7 @@ export class AuditController {
 
   @Get('sessions/:id/state')
   @AuditRead('session.state', { name: 'id', kind: 'session' })
-  @ApiOperation({ summary: 'The session\'s state and status as they were at a seq, rebuilt from its events' })
+  @ApiOperation({ summary: "The session's state and status as they were at a seq, rebuilt from its events" })
   @ApiOkResponse({ type: ReplayedStateDto })
   stateAt(
     @CurrentAuth() auth: AuthContext,

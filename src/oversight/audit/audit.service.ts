@@ -7,7 +7,11 @@ import { isJsonObject, type JsonObject } from '../../platform/json/json.js';
 import type { SessionStatus } from '../../conversation/records/session.record.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
 import { nextSessionStatus, type SessionChange } from '../../conversation/status.machine.js';
-import { AccessLogService, type AccessLogFilter, type AccessRecord } from '../../identity/access-log/access-log.service.js';
+import {
+  AccessLogService,
+  type AccessLogFilter,
+  type AccessRecord,
+} from '../../identity/access-log/access-log.service.js';
 import { ChainRepository, type ReplayPoint } from './chain.repository.js';
 
 const PAGE = 1_000;
@@ -67,7 +71,12 @@ export class AuditService {
     const head = await this.chain.head(sessionId);
     if (!head) throw Errors.sessionNotFound();
     const report = (checked: number, firstBrokenSeq: number | null, reason: string | null): ChainReport => ({
-      sessionId, valid: firstBrokenSeq === null, eventCount: head.eventCount, checked, firstBrokenSeq, reason,
+      sessionId,
+      valid: firstBrokenSeq === null,
+      eventCount: head.eventCount,
+      checked,
+      firstBrokenSeq,
+      reason,
     });
     let previous: Buffer = Buffer.alloc(0);
     let expectedSeq = 1;
@@ -84,7 +93,8 @@ export class AuditService {
     }
     const checked = expectedSeq - 1;
     if (checked !== head.eventCount) return report(checked, checked + 1, 'event missing');
-    if (checked > 0 && !head.lastHash?.equals(previous)) return report(checked, checked, 'session head does not match the last event');
+    if (checked > 0 && !head.lastHash?.equals(previous))
+      return report(checked, checked, 'session head does not match the last event');
     return report(checked, null, null);
   }
 
@@ -111,10 +121,14 @@ export class AuditService {
     const session = await this.reader.session(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
     if (at > session.eventCount) {
-      throw Errors.badRequest('replay/beyond_end', `the session has ${session.eventCount} events; at must be at most that`);
+      throw Errors.badRequest(
+        'replay/beyond_end',
+        `the session has ${session.eventCount} events; at must be at most that`,
+      );
     }
     const points = await this.chain.replayPoints(sessionId, at);
-    const state = isJsonObject(points.state?.data) && isJsonObject(points.state.data.state) ? points.state.data.state : {};
+    const state =
+      isJsonObject(points.state?.data) && isJsonObject(points.state.data.state) ? points.state.data.state : {};
     return { sessionId, at, state, status: statusFrom(points.status) };
   }
 }
@@ -126,6 +140,12 @@ function statusFrom(point: ReplayPoint | undefined): SessionStatus {
   }
   // Replayed from 'active': what the last user message or answer did, by the conversation's state machine.
   const change: SessionChange =
-    point.role === 'user' ? 'user_message' : point.taskStatus === 'input_required' ? 'agent_asked' : point.endSession ? 'agent_ended' : 'agent_answered';
+    point.role === 'user'
+      ? 'user_message'
+      : point.taskStatus === 'input_required'
+        ? 'agent_asked'
+        : point.endSession
+          ? 'agent_ended'
+          : 'agent_answered';
   return nextSessionStatus('active', change) ?? 'active';
 }

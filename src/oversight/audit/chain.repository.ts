@@ -36,7 +36,10 @@ export class ChainRepository {
   }
 
   async head(sessionId: string): Promise<ChainHead | undefined> {
-    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { eventCount: true, lastHash: true } });
+    const row = await this.prisma.session.findUnique({
+      where: { id: sessionId },
+      select: { eventCount: true, lastHash: true },
+    });
     return row ? { eventCount: row.eventCount, lastHash: row.lastHash ? Buffer.from(row.lastHash) : null } : undefined;
   }
 
@@ -55,17 +58,20 @@ export class ChainRepository {
    * that changes status (a `status` event, an agent answer that asks for input, or a user message), both ≤ seq.
    */
   async replayPoints(sessionId: string, at: number): Promise<{ state?: ReplayPoint; status?: ReplayPoint }> {
-    const pick = (kinds: string) => this.prisma.$queryRawUnsafe<ReplayPoint[]>(
-      `SELECT seq, type, role, parts->0->'data' AS data, metadata->>'taskStatus' AS "taskStatus",
+    const pick = (kinds: string) =>
+      this.prisma.$queryRawUnsafe<ReplayPoint[]>(
+        `SELECT seq, type, role, parts->0->'data' AS data, metadata->>'taskStatus' AS "taskStatus",
               coalesce(metadata->>'endSession' = 'true', false) AS "endSession"
        FROM events WHERE session_id = $1::uuid AND seq <= $2 AND ${kinds}
        ORDER BY seq DESC LIMIT 1`,
-      sessionId,
-      at,
-    );
+        sessionId,
+        at,
+      );
     const [state, status] = await Promise.all([
       pick(`type = 'state'`),
-      pick(`(type = 'status' OR (role = 'agent' AND type IN ('message', 'error')) OR (role = 'user' AND type = 'message'))`),
+      pick(
+        `(type = 'status' OR (role = 'agent' AND type IN ('message', 'error')) OR (role = 'user' AND type = 'message'))`,
+      ),
     ]);
     return { state: state[0], status: status[0] };
   }

@@ -16,7 +16,13 @@ export class RetentionRepository {
    * records each in purge_log, in one transaction. The events trigger allows deletes only when
    * app.allow_purge is set for this transaction.
    */
-  async purgeBatch(cutoff: Date, retentionDays: number, purgedBy: string, limit: number, dryRun: boolean): Promise<PurgedSession[]> {
+  async purgeBatch(
+    cutoff: Date,
+    retentionDays: number,
+    purgedBy: string,
+    limit: number,
+    dryRun: boolean,
+  ): Promise<PurgedSession[]> {
     return this.prisma.$transaction(async (tx) => {
       if (dryRun) {
         const rows = await tx.session.findMany({

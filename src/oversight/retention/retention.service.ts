@@ -28,7 +28,9 @@ export class RetentionService {
       if (batch.length < BATCH || dryRun) break;
     }
     const events = purged.reduce((sum, p) => sum + Number(p.eventCount), 0);
-    this.logger.log(`${dryRun ? 'would purge' : 'purged'} ${purged.length} session(s), ${events} event(s), inactive since before ${cutoff.toISOString()}`);
+    this.logger.log(
+      `${dryRun ? 'would purge' : 'purged'} ${purged.length} session(s), ${events} event(s), inactive since before ${cutoff.toISOString()}`,
+    );
     return { cutoff, sessions: purged.length, events, dryRun, purged };
   }
 }

@@ -53,7 +53,13 @@ export class ReviewRepository {
                      'StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=1')
                    FROM events e WHERE e.session_id = s.id AND e.seq = h.seq) AS "snippet"`
       : Prisma.sql`NULL::int AS "matchSeq", NULL::text AS "snippet"`;
-    const rows = await this.prisma.$queryRaw<(Omit<ReviewHit, 'match' | 'failedTasks'> & { matchSeq: number | null; snippet: string | null; failedTasks: bigint })[]>`
+    const rows = await this.prisma.$queryRaw<
+      (Omit<ReviewHit, 'match' | 'failedTasks'> & {
+        matchSeq: number | null;
+        snippet: string | null;
+        failedTasks: bigint;
+      })[]
+    >`
       SELECT s.id, s.user_id AS "userId", s.agent_id AS "agentId", s.name, s.status, s.created_at AS "createdAt",
              s.last_activity_at AS "lastActivityAt", s.event_count AS "eventCount",
              (SELECT count(*) FROM tasks t WHERE t.session_id = s.id AND t.status = 'failed') AS "failedTasks",

@@ -18,19 +18,33 @@ export class ReviewService {
   async search(auth: AuthContext, query: ReviewSearchQuery): Promise<ReviewPage> {
     assertReviewer(auth);
     const date = (value?: string) => (value ? parseTimestamp(value) : undefined);
-    const [createdFrom, createdTo, activeFrom, activeTo] = [query.createdFrom, query.createdTo, query.activeFrom, query.activeTo].map(date);
-    if (createdFrom && createdTo && createdFrom > createdTo) throw Errors.badRequest('review/invalid_range', 'createdFrom is after createdTo');
-    if (activeFrom && activeTo && activeFrom > activeTo) throw Errors.badRequest('review/invalid_range', 'activeFrom is after activeTo');
+    const [createdFrom, createdTo, activeFrom, activeTo] = [
+      query.createdFrom,
+      query.createdTo,
+      query.activeFrom,
+      query.activeTo,
+    ].map(date);
+    if (createdFrom && createdTo && createdFrom > createdTo)
+      throw Errors.badRequest('review/invalid_range', 'createdFrom is after createdTo');
+    if (activeFrom && activeTo && activeFrom > activeTo)
+      throw Errors.badRequest('review/invalid_range', 'activeFrom is after activeTo');
     const filter = {
       q: query.q?.trim() || undefined,
       userId: query.userId,
       agentId: query.agentId,
       status: query.status,
       hasFailedTasks: query.hasFailedTasks,
-      createdFrom, createdTo, activeFrom, activeTo,
+      createdFrom,
+      createdTo,
+      activeFrom,
+      activeTo,
       before: query.cursor ? keysetCursor.decode(query.cursor) : undefined,
     };
-    const page = await fetchPage(query.limit, (limit) => this.review.search({ ...filter, limit }), (hit) => keysetCursor.encode(hit));
+    const page = await fetchPage(
+      query.limit,
+      (limit) => this.review.search({ ...filter, limit }),
+      (hit) => keysetCursor.encode(hit),
+    );
     return { data: page.data, nextCursor: page.next };
   }
 }

@@ -22,9 +22,24 @@ export interface TranscriptWriter {
   end(): string;
 }
 
-const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null } => ({ ...toEventDto(row.event), taskStatus: row.taskStatus });
+const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null } => ({
+  ...toEventDto(row.event),
+  taskStatus: row.taskStatus,
+});
 
-const CSV_COLUMNS = ['seq', 'created_at', 'role', 'type', 'text', 'task_id', 'task_status', 'model', 'prompt_tokens', 'completion_tokens', 'cost_usd'];
+const CSV_COLUMNS = [
+  'seq',
+  'created_at',
+  'role',
+  'type',
+  'text',
+  'task_id',
+  'task_status',
+  'model',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_usd',
+];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
 function csvField(value: string | number | boolean | null | undefined): string {
@@ -36,7 +51,13 @@ function csvField(value: string | number | boolean | null | undefined): string {
 
 function readableParts(event: EventRecord): string {
   return event.parts
-    .map((part) => (part.kind === 'text' ? part.text : part.kind === 'data' ? JSON.stringify(part.data) : `[file ${part.file.name ?? part.file.uri ?? ''}]`))
+    .map((part) =>
+      part.kind === 'text'
+        ? part.text
+        : part.kind === 'data'
+          ? JSON.stringify(part.data)
+          : `[file ${part.file.name ?? part.file.uri ?? ''}]`,
+    )
     .join('\n');
 }
 
@@ -62,9 +83,14 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
       `# ${s.name ?? 'Session'}\n\n- Session: \`${s.id}\`\n- User: ${s.userId}\n- Agent: ${s.agentId}\n- Status: ${s.status}\n` +
       `- Created: ${s.createdAt.toISOString()}\n- Events: ${s.eventCount}\n\n---\n`,
     row: ({ event, taskStatus }) => {
-      const usage = event.usage ? ` · ${event.usage.model ?? ''} ${event.usage.promptTokens ?? 0}+${event.usage.completionTokens ?? 0} tokens` : '';
+      const usage = event.usage
+        ? ` · ${event.usage.model ?? ''} ${event.usage.promptTokens ?? 0}+${event.usage.completionTokens ?? 0} tokens`
+        : '';
       const task = taskStatus && event.role !== 'user' ? ` · task ${taskStatus}` : '';
-      const body = event.type === 'message' || event.type === 'error' ? eventText(event.parts) || readableParts(event) : readableParts(event);
+      const body =
+        event.type === 'message' || event.type === 'error'
+          ? eventText(event.parts) || readableParts(event)
+          : readableParts(event);
       return `\n**#${event.seq} ${event.role}** (${event.type}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
     },
     end: () => '',
@@ -75,9 +101,20 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     begin: () => `${CSV_COLUMNS.join(',')}\r\n`,
     row: ({ event, taskStatus }) =>
       [
-        event.seq, event.createdAt.toISOString(), event.role, event.type, readableParts(event), event.taskId, taskStatus,
-        event.usage?.model, event.usage?.promptTokens, event.usage?.completionTokens, event.usage?.costUsd,
-      ].map(csvField).join(',') + '\r\n',
+        event.seq,
+        event.createdAt.toISOString(),
+        event.role,
+        event.type,
+        readableParts(event),
+        event.taskId,
+        taskStatus,
+        event.usage?.model,
+        event.usage?.promptTokens,
+        event.usage?.completionTokens,
+        event.usage?.costUsd,
+      ]
+        .map(csvField)
+        .join(',') + '\r\n',
     end: () => '',
   }),
 };

@@ -43,8 +43,15 @@ export class TranscriptsService {
     await out.end();
   }
 
-  private async writePage(page: EventRecord[], writer: TranscriptWriter, out: StreamWriter, first: boolean): Promise<boolean> {
-    const statuses = await this.reader.taskStatuses([...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id))]);
+  private async writePage(
+    page: EventRecord[],
+    writer: TranscriptWriter,
+    out: StreamWriter,
+    first: boolean,
+  ): Promise<boolean> {
+    const statuses = await this.reader.taskStatuses([
+      ...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id)),
+    ]);
     for (let i = 0; page.length > 0; i++) {
       // Taken off the page before waiting, so only its text is held while the client catches up.
       if (!(await out.write(formatRow(writer, page.shift()!, statuses, first && i === 0)))) return false;
@@ -53,6 +60,11 @@ export class TranscriptsService {
   }
 }
 
-function formatRow(writer: TranscriptWriter, event: EventRecord, statuses: Map<string, TaskStatus>, first: boolean): string {
+function formatRow(
+  writer: TranscriptWriter,
+  event: EventRecord,
+  statuses: Map<string, TaskStatus>,
+  first: boolean,
+): string {
   return writer.row({ event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null }, first);
 }

@@ -10,7 +10,8 @@ export interface AgentConfigEntry {
 
 export function requireString(entry: AgentConfigEntry, key: string): string {
   const value = entry[key];
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`agent "${entry.id}": "${key}" must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new Error(`agent "${entry.id}": "${key}" must be a non-empty string`);
   return value;
 }
 

@@ -104,7 +104,10 @@ const SECRET_NAME = /(_API_KEY|_TOKEN|_SECRET)$/;
 
 function secretsFrom(raw: Record<string, unknown>): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(raw).filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string') as [string, string][],
+    Object.entries(raw).filter(([name, value]) => SECRET_NAME.test(name) && typeof value === 'string') as [
+      string,
+      string,
+    ][],
   );
 }
 
@@ -115,13 +118,23 @@ function parseModelPrices(text: string | undefined): ModelPrices {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error('Invalid configuration:\n  - MODEL_PRICES: must be JSON like {"gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}}');
+    throw new Error(
+      'Invalid configuration:\n  - MODEL_PRICES: must be JSON like {"gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}}',
+    );
   }
   const entries = Object.entries(typeof parsed === 'object' && parsed !== null ? parsed : { '': null });
   for (const [model, price] of entries) {
     const p = price as { prompt?: unknown; completion?: unknown } | null;
-    if (!model || typeof p?.prompt !== 'number' || typeof p?.completion !== 'number' || p.prompt < 0 || p.completion < 0) {
-      throw new Error(`Invalid configuration:\n  - MODEL_PRICES: "${model}" needs non-negative numbers "prompt" and "completion"`);
+    if (
+      !model ||
+      typeof p?.prompt !== 'number' ||
+      typeof p?.completion !== 'number' ||
+      p.prompt < 0 ||
+      p.completion < 0
+    ) {
+      throw new Error(
+        `Invalid configuration:\n  - MODEL_PRICES: "${model}" needs non-negative numbers "prompt" and "completion"`,
+      );
     }
   }
   return parsed as ModelPrices;

@@ -15,106 +15,162 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 
 /** Every environment variable the service reads, with its default. Validated once at boot. */
 export class EnvSchema {
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
   /** base URL clients reach this service at, used in A2A agent cards; default http://localhost:<PORT> */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
   PUBLIC_URL?: string;
 
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
   /** the notification listener's own session connection (direct, not through a transaction pooler); default DATABASE_URL */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_LISTEN_URL?: string;
 
   /** the migration runner's connection (its advisory lock needs a session); default DATABASE_URL */
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATE_URL must be a postgres:// or postgresql:// URL' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_MIGRATE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   DATABASE_POOL_MAX = 10;
 
   /** how often the listener notifies itself to prove notifications still arrive; 0 turns the self-check off */
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   LISTENER_CHECK_MS = 5000;
 
   @IsString()
   EMBEDDED_PG_DIR = '.data/postgres';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   MIGRATE_ON_START = true;
 
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must look like 1048576, 512kb or 1mb' })
   BODY_LIMIT = '1mb';
 
   /** requests per minute per token; 0 turns rate limiting off */
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   RATE_LIMIT_PER_MINUTE = 6000;
 
   /** event streams and transcript exports one token may hold open at once (per instance); 0 turns the cap off */
-  @Transform(toInt) @IsInt() @Min(0) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
   MAX_STREAMS_PER_TOKEN = 8;
 
   /** a stream or export whose client has not taken a write within this time is closed */
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   STREAM_WRITE_TIMEOUT_MS = 30_000;
 
   /** bytes one stream or export may have written but not yet taken by its client; beyond, it is closed */
-  @Transform(toInt) @IsInt() @Min(65_536)
+  @Transform(toInt)
+  @IsInt()
+  @Min(65_536)
   STREAM_MAX_BUFFERED_BYTES = 4_194_304;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   AGENTS_FILE?: string;
 
   @IsString()
   DEFAULT_AGENT_ID = 'echo';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   AGENT_HISTORY_WINDOW = 20;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   MODEL_PRICES?: string;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   AGENT_TIMEOUT_MS = 30_000;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   WORKER_ENABLED = true;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
   WORKER_CONCURRENCY = 8;
 
-  @Transform(toInt) @IsInt() @Min(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
   WORKER_POLL_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(500)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
   TASK_LEASE_MS = 30_000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   TASK_MAX_ATTEMPTS = 3;
 
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   WAIT_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt) @IsInt() @Min(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   EXPIRY_SWEEP_MS = 60_000;
 
   /** on shutdown, how long running tasks may finish before they are handed back to the queue */
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   WORKER_SHUTDOWN_GRACE_MS = 10_000;
 }
 

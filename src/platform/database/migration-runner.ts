@@ -58,7 +58,11 @@ export function readMigrations(dir: string): MigrationFile[] {
  * migration), concurrent runners are serialized by Prisma's advisory lock, and a failed migration is recorded
  * with its error and blocks later runs until it is resolved, as with Prisma.
  */
-export async function runMigrations(databaseUrl: string, dir: string, log: MigrationLog = () => {}): Promise<MigrationResult> {
+export async function runMigrations(
+  databaseUrl: string,
+  dir: string,
+  log: MigrationLog = () => {},
+): Promise<MigrationResult> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -80,14 +84,17 @@ async function applyPending(client: Client, migrations: MigrationFile[], log: Mi
   );
   const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
   if (failed) {
-    throw new Error(`migration ${failed.migration_name} failed earlier; fix the database and mark it rolled back before migrating again`);
+    throw new Error(
+      `migration ${failed.migration_name} failed earlier; fix the database and mark it rolled back before migrating again`,
+    );
   }
   const done = new Map(rows.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row]));
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
   for (const migration of migrations) {
     const previous = done.get(migration.name);
     if (previous) {
-      if (previous.checksum !== migration.checksum) log(`warning: migration ${migration.name} was modified after it was applied`);
+      if (previous.checksum !== migration.checksum)
+        log(`warning: migration ${migration.name} was modified after it was applied`);
       result.alreadyApplied.push(migration.name);
       continue;
     }
@@ -115,8 +122,7 @@ async function applyOne(client: Client, migration: MigrationFile): Promise<void>
     await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
     throw new Error(`migration ${migration.name} failed: ${message}`, { cause: error });
   }
-  await client.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-    [id],
-  );
+  await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+    id,
+  ]);
 }

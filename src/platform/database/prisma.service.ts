@@ -16,7 +16,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   constructor(connection: DatabaseConnection, config: AppConfig, metrics: MetricsService) {
     // The pool is ours (not the adapter's) so its usage can be reported.
-    const pool = new Pool({ connectionString: connection.url, max: config.database.poolMax, connectionTimeoutMillis: 5_000 });
+    const pool = new Pool({
+      connectionString: connection.url,
+      max: config.database.poolMax,
+      connectionTimeoutMillis: 5_000,
+    });
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
     // An idle connection that dies (a database restart) must not take the process down; the pool replaces it.

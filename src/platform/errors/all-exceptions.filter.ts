@@ -27,9 +27,17 @@ function bodyParserCode(error: unknown): [number, string, string] | undefined {
 
 function httpCode(status: number): string {
   const names: Record<number, string> = {
-    400: 'request/bad_request', 401: 'auth/unauthorized', 403: 'auth/forbidden', 404: 'route/not_found',
-    405: 'route/method_not_allowed', 406: 'request/not_acceptable', 409: 'conflict', 413: 'request/too_large',
-    415: 'request/unsupported_media_type', 429: 'rate_limit/exceeded', 503: 'service/unavailable',
+    400: 'request/bad_request',
+    401: 'auth/unauthorized',
+    403: 'auth/forbidden',
+    404: 'route/not_found',
+    405: 'route/method_not_allowed',
+    406: 'request/not_acceptable',
+    409: 'conflict',
+    413: 'request/too_large',
+    415: 'request/unsupported_media_type',
+    429: 'rate_limit/exceeded',
+    503: 'service/unavailable',
   };
   return names[status] ?? (status >= 500 ? 'internal' : 'request/error');
 }
@@ -50,7 +58,6 @@ function fromHttpException(exception: HttpException): Mapped {
   }
   return { body: errorBody(status, httpCode(status), message, details) };
 }
-
 
 /** Maps every error to the one JSON error shape; unknown errors become a logged 500 that leaks nothing. */
 @Catch()
@@ -81,9 +88,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // Nest's Express adapter wraps errors of body-parser and the router in an HttpException; the cause says what happened.
     const cause = exception instanceof HttpException ? exception.cause : undefined;
     if (cause instanceof DomainError || (cause instanceof Error && bodyParserCode(cause))) return this.map(cause);
-    if (cause instanceof URIError) return { body: errorBody(400, 'request/invalid_text', 'the path is not valid percent-encoded UTF-8') };
+    if (cause instanceof URIError)
+      return { body: errorBody(400, 'request/invalid_text', 'the path is not valid percent-encoded UTF-8') };
     if (exception instanceof DomainError) {
-      return { body: errorBody(exception.status, exception.code, exception.message, exception.details), headers: exception.headers };
+      return {
+        body: errorBody(exception.status, exception.code, exception.message, exception.details),
+        headers: exception.headers,
+      };
     }
     if (exception instanceof HttpException) return fromHttpException(exception);
     const parserCode = bodyParserCode(exception);

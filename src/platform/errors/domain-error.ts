@@ -29,7 +29,11 @@ export const Errors = {
   sessionClosed: (status: string) =>
     new DomainError('session/not_writable', `session is ${status} and accepts no new events`, 409),
   parentNotWritable: (status: string) =>
-    new DomainError('session/parent_not_writable', `parent session is ${status} and accepts no new child sessions`, 409),
+    new DomainError(
+      'session/parent_not_writable',
+      `parent session is ${status} and accepts no new child sessions`,
+      409,
+    ),
   eventIdConflict: () =>
     new DomainError('event/id_conflict', 'an event with this id already exists with a different body', 409),
   invalidText: (message: string) => new DomainError('request/invalid_text', message, 400),
@@ -38,11 +42,21 @@ export const Errors = {
   taskNotCancelable: (status: string) =>
     new DomainError('task/not_cancelable', `task is ${status} and can no longer be canceled`, 409),
   taskNotAwaitingInput: (status: string) =>
-    new DomainError('task/not_awaiting_input', `task is ${status}; only a task in input_required accepts a follow-up message`, 409),
+    new DomainError(
+      'task/not_awaiting_input',
+      `task is ${status}; only a task in input_required accepts a follow-up message`,
+      409,
+    ),
   tooManyStreams: (max: number) =>
-    new DomainError('stream/too_many_open', `this token already has ${max} streams or exports open; close one and retry`, 429, undefined, {
-      'Retry-After': '5',
-    }),
+    new DomainError(
+      'stream/too_many_open',
+      `this token already has ${max} streams or exports open; close one and retry`,
+      429,
+      undefined,
+      {
+        'Retry-After': '5',
+      },
+    ),
   databaseUnavailable: () =>
     new DomainError('database/unavailable', 'the database is unavailable; retry shortly', 503, undefined, {
       'Retry-After': '2',

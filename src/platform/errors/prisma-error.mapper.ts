@@ -2,7 +2,18 @@ import { Prisma } from '../../generated/prisma/client.js';
 import { DomainError, Errors } from './domain-error.js';
 
 const CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 interface DriverCause {
   kind?: string;
@@ -22,10 +33,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   if (code && (CONNECTION_CODES.has(code) || PG_CONNECTION_CODES.has(code))) return true;
   const cause = driverCause(error);
-  if (cause?.kind === 'DatabaseNotReachable' || cause?.kind === 'ConnectionClosed' || cause?.kind === 'SocketTimeout') return true;
+  if (cause?.kind === 'DatabaseNotReachable' || cause?.kind === 'ConnectionClosed' || cause?.kind === 'SocketTimeout')
+    return true;
   if (cause?.originalCode && PG_CONNECTION_CODES.has(cause.originalCode)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|Connection terminated|terminating connection|database system is (starting|shutting)|Can't reach database/i.test(message);
+  return /ECONNREFUSED|Connection terminated|terminating connection|database system is (starting|shutting)|Can't reach database/i.test(
+    message,
+  );
 }
 
 /** Maps Prisma/driver errors to domain errors; returns undefined for anything it does not recognise. */

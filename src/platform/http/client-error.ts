@@ -21,7 +21,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return;
   }
-  const [status, code, message] = ANSWERS[error.code ?? ''] ?? [400, 'request/malformed', 'the request is not valid HTTP'];
+  const [status, code, message] = ANSWERS[error.code ?? ''] ?? [
+    400,
+    'request/malformed',
+    'the request is not valid HTTP',
+  ];
   const body = JSON.stringify({ ...errorBody(status, code, message), requestId: randomUUID() });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -35,8 +35,12 @@ const encoders: { [K in keyof CursorFieldTypes]: (value: CursorFieldTypes[K]) =>
 const decoders: { [K in keyof CursorFieldTypes]: (value: unknown) => CursorFieldTypes[K] | undefined } = {
   timestamp: (value) => parseTimestamp(value),
   uuid: (value) => (isUuid(value) ? value : undefined),
-  int: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT4 ? (value as number) : undefined),
-  bigint: (value) => (typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_INT8 ? BigInt(value) : undefined),
+  int: (value) =>
+    Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT4
+      ? (value as number)
+      : undefined,
+  bigint: (value) =>
+    typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_INT8 ? BigInt(value) : undefined,
 };
 
 /**
@@ -48,7 +52,9 @@ export function cursorCodec<S extends CursorSchema>(schema: S): CursorCodec<Curs
   const fields = Object.entries(schema) as [keyof S & string, keyof CursorFieldTypes][];
   return {
     encode: (position) => {
-      const values = fields.map(([name, type]) => (encoders[type] as (value: unknown) => string | number)(position[name]));
+      const values = fields.map(([name, type]) =>
+        (encoders[type] as (value: unknown) => string | number)(position[name]),
+      );
       return Buffer.from(JSON.stringify(values)).toString('base64url');
     },
     decode: (cursor) => {
@@ -91,7 +97,11 @@ export interface Page<T, N> {
  * One page of a list: fetches `limit + 1` rows, returns `limit` of them and, when there were more, where the
  * next page starts (computed from the page's last row).
  */
-export async function fetchPage<T, N>(limit: number, fetch: (take: number) => Promise<T[]>, nextOf: (last: T) => N): Promise<Page<T, N>> {
+export async function fetchPage<T, N>(
+  limit: number,
+  fetch: (take: number) => Promise<T[]>,
+  nextOf: (last: T) => N,
+): Promise<Page<T, N>> {
   const rows = await fetch(limit + 1);
   const { page, hasMore } = splitPage(rows, limit);
   const last = page.at(-1);

@@ -7,7 +7,8 @@ import { MAX_BODY_DEPTH } from './json-depth.middleware.js';
 /** A lone UTF-16 surrogate: a string JSON can carry (`"\ud800"`) but UTF-8, PostgreSQL and most clients cannot. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-const invalidText = (where: string) => Errors.invalidText(`${where} is not valid Unicode text (invalid UTF-8 or a lone surrogate)`);
+const invalidText = (where: string) =>
+  Errors.invalidText(`${where} is not valid Unicode text (invalid UTF-8 or a lone surrogate)`);
 
 /** Whether the percent-escapes of an (ASCII) URL decode to valid UTF-8; Node's HTTP parser refuses raw non-ASCII bytes. */
 export function urlIsUtf8(url: string): boolean {

@@ -4,7 +4,8 @@
  * (a date alone is UTC midnight). Year 0000, negative or expanded years and dates such as February 30 are
  * refused rather than silently shifted.
  */
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/i;
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/i;
 
 const DAY_MS = 86_400_000;
 const MIN_MS = Date.parse('0001-01-01T00:00:00Z') - DAY_MS;
@@ -21,7 +22,9 @@ export function parseTimestamp(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const match = ISO_TIMESTAMP.exec(value);
   if (!match) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0));
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return undefined;
   const date = new Date(value);

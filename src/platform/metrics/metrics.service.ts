@@ -62,7 +62,12 @@ export class MetricsService {
   }
 
   /** A gauge whose values are read when Prometheus scrapes (e.g. from the database or a pool). */
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (set: (value: number, labels?: Partial<Record<L, string>>) => void) => Promise<void> | void): void {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: (set: (value: number, labels?: Partial<Record<L, string>>) => void) => Promise<void> | void,
+  ): void {
     new Gauge<L>({
       name,
       help,

@@ -65,7 +65,8 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
     decode: (raw) => {
       try {
         const v = JSON.parse(raw) as { t?: unknown; s?: unknown; i?: unknown; d?: unknown };
-        if (typeof v.t !== 'string' || typeof v.s !== 'string' || typeof v.i !== 'number' || typeof v.d !== 'string') return undefined;
+        if (typeof v.t !== 'string' || typeof v.s !== 'string' || typeof v.i !== 'number' || typeof v.d !== 'string')
+          return undefined;
         return { taskId: v.t, sessionId: v.s, index: v.i, text: v.d };
       } catch {
         return undefined;

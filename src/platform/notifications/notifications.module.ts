@@ -11,7 +11,12 @@ import { NotificationsService } from './notifications.service.js';
     {
       provide: NotificationsService,
       inject: [DatabaseConnection, PrismaService, MetricsService, AppConfig],
-      useFactory: async (connection: DatabaseConnection, prisma: PrismaService, metrics: MetricsService, config: AppConfig) => {
+      useFactory: async (
+        connection: DatabaseConnection,
+        prisma: PrismaService,
+        metrics: MetricsService,
+        config: AppConfig,
+      ) => {
         const notifications = new NotificationsService(connection, prisma, metrics, config.database.listenerCheckMs);
         await notifications.start();
         return notifications;

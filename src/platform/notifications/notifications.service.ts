@@ -76,7 +76,9 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     const waited = this.unansweredSince === undefined ? 0 : Date.now() - this.unansweredSince;
     if (this.client && !this.deaf && waited > 3 * this.checkMs) {
       this.deaf = true;
-      this.logger.warn(`this instance's own notifications have not arrived for ${waited} ms: the listener is deaf; reconnecting`);
+      this.logger.warn(
+        `this instance's own notifications have not arrived for ${waited} ms: the listener is deaf; reconnecting`,
+      );
       this.handleLoss(this.client);
     }
     const sentAt = Date.now();

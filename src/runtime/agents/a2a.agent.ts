@@ -60,7 +60,10 @@ class A2aAgent implements Agent {
   private readonly conversations = new Map<string, RemoteConversation>();
   private connecting?: Promise<{ client: Client; card: AgentCard }>;
 
-  constructor(entry: AgentConfigEntry, private readonly timeoutMs: number) {
+  constructor(
+    entry: AgentConfigEntry,
+    private readonly timeoutMs: number,
+  ) {
     this.url = requireString(entry, 'url');
     if (!/^https?:\/\//.test(this.url)) throw new Error(`agent "${entry.id}": "url" must be an http(s) URL`);
     const token = entry.token === undefined ? undefined : requireString(entry, 'token');
@@ -87,13 +90,16 @@ class A2aAgent implements Agent {
     const message = this.outgoing(turn, remote);
     const observed: Observed = { artifacts: new Map() };
     try {
-      if (this.descriptor.streaming && card.capabilities?.streaming === true) await this.stream(client, message, turn, signal, observed);
+      if (this.descriptor.streaming && card.capabilities?.streaming === true)
+        await this.stream(client, message, turn, signal, observed);
       else await this.send(client, message, signal, observed);
-      if (observed.task && !isSettledState(observed.task)) observed.task = await this.poll(client, observed.task.id, signal);
+      if (observed.task && !isSettledState(observed.task))
+        observed.task = await this.poll(client, observed.task.id, signal);
     } catch (error) {
       if (remote?.pendingTaskId) this.remember(turn.session.id, { contextId: remote.contextId });
       const running = observed.task && !isSettledState(observed.task) ? observed.task : undefined;
-      if (signal.aborted && running) void client.cancelTask({ tenant: '', id: running.id, metadata: undefined }).catch(() => undefined);
+      if (signal.aborted && running)
+        void client.cancelTask({ tenant: '', id: running.id, metadata: undefined }).catch(() => undefined);
       throw toAgentError(error, signal);
     }
     return this.reply(turn.session.id, observed);
@@ -111,11 +117,13 @@ class A2aAgent implements Agent {
     const legacyCompat = { enabled: true };
     const options = { fetchImpl: this.fetchImpl, legacyCompat };
     const resolver = new DefaultAgentCardResolver(options);
-    const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      transports: [new JsonRpcTransportFactory(options), new RestTransportFactory(options)],
-      preferredTransports: this.preferred ? [this.preferred] : undefined,
-      cardResolver: resolver,
-    }));
+    const factory = new ClientFactory(
+      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+        transports: [new JsonRpcTransportFactory(options), new RestTransportFactory(options)],
+        preferredTransports: this.preferred ? [this.preferred] : undefined,
+        cardResolver: resolver,
+      }),
+    );
     const isCardUrl = new URL(this.url).pathname.endsWith('.json');
     const card = isCardUrl
       ? await resolver.resolve(this.url, '')
@@ -129,10 +137,20 @@ class A2aAgent implements Agent {
   /** No card at the URL: treat the URL as the agent's JSON-RPC (or configured transport's) endpoint. */
   private endpointCard(): AgentCard {
     return {
-      name: this.descriptor.name, description: this.descriptor.description, version: '', provider: undefined,
-      supportedInterfaces: [{ url: this.url, protocolBinding: this.preferred ?? 'JSONRPC', tenant: '', protocolVersion: '1.0' }],
+      name: this.descriptor.name,
+      description: this.descriptor.description,
+      version: '',
+      provider: undefined,
+      supportedInterfaces: [
+        { url: this.url, protocolBinding: this.preferred ?? 'JSONRPC', tenant: '', protocolVersion: '1.0' },
+      ],
       capabilities: { streaming: true, pushNotifications: false, extensions: [] },
-      securitySchemes: {}, securityRequirements: [], defaultInputModes: [], defaultOutputModes: [], skills: [], signatures: [],
+      securitySchemes: {},
+      securityRequirements: [],
+      defaultInputModes: [],
+      defaultOutputModes: [],
+      skills: [],
+      signatures: [],
     };
   }
 
@@ -155,7 +173,13 @@ class A2aAgent implements Agent {
     else Object.assign(observed, { task: result, artifacts: collectArtifacts(result) });
   }
 
-  private async stream(client: Client, message: Message, turn: AgentTurn, signal: AbortSignal, observed: Observed): Promise<void> {
+  private async stream(
+    client: Client,
+    message: Message,
+    turn: AgentTurn,
+    signal: AbortSignal,
+    observed: Observed,
+  ): Promise<void> {
     for await (const event of client.sendMessageStream(request(message), { signal })) observe(observed, event, turn);
   }
 
@@ -180,12 +204,16 @@ class A2aAgent implements Agent {
     this.remember(sessionId, { contextId: task.contextId, ...(asks ? { pendingTaskId: task.id } : {}) });
     const text = textOf(task.status?.message);
     if (state === TaskState.TASK_STATE_FAILED || state === TaskState.TASK_STATE_REJECTED) {
-      throw new AgentError(`remote agent ${state === TaskState.TASK_STATE_FAILED ? 'failed' : 'rejected the task'}${text ? `: ${text}` : ''}`);
+      throw new AgentError(
+        `remote agent ${state === TaskState.TASK_STATE_FAILED ? 'failed' : 'rejected the task'}${text ? `: ${text}` : ''}`,
+      );
     }
     if (state === TaskState.TASK_STATE_CANCELED) throw new AgentError('remote task was canceled');
-    if (state === TaskState.TASK_STATE_AUTH_REQUIRED) throw new AgentError('remote agent requires further authentication');
+    if (state === TaskState.TASK_STATE_AUTH_REQUIRED)
+      throw new AgentError('remote agent requires further authentication');
     const artifacts = [...observed.artifacts.values()].flat();
-    const parts = !asks && artifacts.length > 0 ? artifacts : answerParts([task.status?.message, lastAgentMessage(task)]);
+    const parts =
+      !asks && artifacts.length > 0 ? artifacts : answerParts([task.status?.message, lastAgentMessage(task)]);
     return { parts, status: asks ? 'input_required' : 'completed' };
   }
 
@@ -210,25 +238,35 @@ function observe(observed: Observed, event: StreamResponse, turn: AgentTurn): vo
   }
   if (payload?.$case === 'statusUpdate' && observed.task) {
     const status = payload.value.status;
-    if (status?.state === TaskState.TASK_STATE_WORKING && status.message?.metadata?.delta === true) turn.onDelta?.(textOf(status.message));
+    if (status?.state === TaskState.TASK_STATE_WORKING && status.message?.metadata?.delta === true)
+      turn.onDelta?.(textOf(status.message));
     else if (status) observed.task = { ...observed.task, status };
   }
   if (payload?.$case === 'artifactUpdate' && payload.value.artifact) {
     const { artifact, append } = payload.value;
     const parts = artifact.parts.map(fromA2aPart).filter((part): part is Part => !!part);
-    observed.artifacts.set(artifact.artifactId, [...(append ? (observed.artifacts.get(artifact.artifactId) ?? []) : []), ...parts]);
+    observed.artifacts.set(artifact.artifactId, [
+      ...(append ? (observed.artifacts.get(artifact.artifactId) ?? []) : []),
+      ...parts,
+    ]);
     const text = textOf({ parts: artifact.parts });
     if (text) turn.onDelta?.(text);
   }
 }
 
 function collectArtifacts(task: Task): Map<string, Part[]> {
-  return new Map((task.artifacts ?? []).map((a) => [a.artifactId, a.parts.map(fromA2aPart).filter((part): part is Part => !!part)]));
+  return new Map(
+    (task.artifacts ?? []).map((a) => [a.artifactId, a.parts.map(fromA2aPart).filter((part): part is Part => !!part)]),
+  );
 }
 
 function isSettledState(task: Task): boolean {
   const state = task.status?.state;
-  return isTerminalState(state) || state === TaskState.TASK_STATE_INPUT_REQUIRED || state === TaskState.TASK_STATE_AUTH_REQUIRED;
+  return (
+    isTerminalState(state) ||
+    state === TaskState.TASK_STATE_INPUT_REQUIRED ||
+    state === TaskState.TASK_STATE_AUTH_REQUIRED
+  );
 }
 
 function lastAgentMessage(task: Task): Message | undefined {
@@ -251,7 +289,8 @@ function toAgentError(error: unknown, signal?: AbortSignal): Error {
   if (error instanceof AgentError || signal?.aborted) return error as Error;
   const message = errorMessage(error);
   const statusCode = (error as { statusCode?: unknown }).statusCode;
-  const status = typeof statusCode === 'number' ? statusCode : Number(/(?:Status:\s*|:\s)(\d{3})(?=\s|\.|$)/.exec(message)?.[1]);
+  const status =
+    typeof statusCode === 'number' ? statusCode : Number(/(?:Status:\s*|:\s)(\d{3})(?=\s|\.|$)/.exec(message)?.[1]);
   const transient = status ? RETRYABLE_STATUS.has(status) : !(error instanceof A2AError);
   return new AgentError(`remote A2A agent: ${message.slice(0, 300)}`, transient);
 }

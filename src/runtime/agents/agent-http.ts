@@ -34,7 +34,10 @@ export async function postToAgent(request: AgentRequest): Promise<Response> {
   }
   if (!res.ok) {
     const detail = (await res.text().catch(() => '')).slice(0, 300);
-    throw new AgentError(`agent back end answered ${res.status}${detail ? `: ${detail}` : ''}`, RETRYABLE_STATUS.has(res.status));
+    throw new AgentError(
+      `agent back end answered ${res.status}${detail ? `: ${detail}` : ''}`,
+      RETRYABLE_STATUS.has(res.status),
+    );
   }
   return res;
 }

@@ -48,9 +48,9 @@ export class AgentsService {
   }
 }
 
-
 function build(entry: AgentConfigEntry, config: AppConfig): Agent {
   const factory = FACTORIES[entry.kind];
-  if (!factory) throw new Error(`agent "${entry.id}": unknown kind "${entry.kind}" (known: ${Object.keys(FACTORIES).join(', ')})`);
+  if (!factory)
+    throw new Error(`agent "${entry.id}": unknown kind "${entry.kind}" (known: ${Object.keys(FACTORIES).join(', ')})`);
   return factory(entry, config);
 }

@@ -34,7 +34,10 @@ export function buildChatPrompt(history: EventRecord[], current: EventRecord, op
   const last = toChatMessage(current) ?? { role: 'user', content: '' };
   let budget = options.maxPromptTokens - [...system, last].reduce((sum, m) => sum + estimateTokens(m.content), 0);
   const kept: ChatMessage[] = [];
-  const candidates = history.slice(-options.window).map(toChatMessage).filter((m): m is ChatMessage => !!m);
+  const candidates = history
+    .slice(-options.window)
+    .map(toChatMessage)
+    .filter((m): m is ChatMessage => !!m);
   for (let i = candidates.length - 1; i >= 0; i--) {
     const cost = estimateTokens(candidates[i].content);
     if (cost > budget) break;

@@ -39,11 +39,17 @@ export class HttpAgent implements Agent {
       headers: this.headers,
       signal: turn.signal,
       stream: this.descriptor.streaming,
-      body: { session: turn.session, history: turn.history.map(toEventDto), event: toEventDto(turn.event), turn: turn.turn },
+      body: {
+        session: turn.session,
+        history: turn.history.map(toEventDto),
+        event: toEventDto(turn.event),
+        turn: turn.turn,
+      },
     });
     if (!isEventStream(res)) return toReply(parseJson<HttpAgentAnswer>(await res.text(), 'agent answer'));
     for await (const message of sseMessages(res)) {
-      if (message.event === 'delta') turn.onDelta?.(deltaText(parseJson<{ text?: unknown }>(message.data, 'delta').text));
+      if (message.event === 'delta')
+        turn.onDelta?.(deltaText(parseJson<{ text?: unknown }>(message.data, 'delta').text));
       if (message.event === 'result') return toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
       if (message.event === 'error') throw new AgentError(`agent reported an error: ${message.data.slice(0, 300)}`);
     }

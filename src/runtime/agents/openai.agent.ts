@@ -1,6 +1,18 @@
 import { isEventStream, parseJson, postToAgent, sseMessages } from './agent-http.js';
-import { optionalHeaders, optionalNumber, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
-import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn, type AgentUsage } from './agent.interface.js';
+import {
+  optionalHeaders,
+  optionalNumber,
+  requireString,
+  type AgentConfigEntry,
+} from '../../platform/config/agent-config.js';
+import {
+  AgentError,
+  type Agent,
+  type AgentDescriptor,
+  type AgentReply,
+  type AgentTurn,
+  type AgentUsage,
+} from './agent.interface.js';
 import { buildChatPrompt } from './chat-prompt.js';
 
 interface Completion {

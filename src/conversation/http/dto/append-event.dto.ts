@@ -7,12 +7,17 @@ import { IsJsonObject, IsParts } from '../../../platform/http/validation/json.va
 import type { Part } from '../../records/event.record.js';
 
 export class AppendEventDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'client-chosen id; re-sending the same id and body returns the original (200)' })
-  @IsOptional() @IsUuid()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'client-chosen id; re-sending the same id and body returns the original (200)',
+  })
+  @IsOptional()
+  @IsUuid()
   id?: string;
 
   @ApiPropertyOptional({ enum: ['user'], default: 'user' })
-  @IsOptional() @IsIn(['user'])
+  @IsOptional()
+  @IsIn(['user'])
   role?: 'user';
 
   @ApiProperty({
@@ -25,18 +30,22 @@ export class AppendEventDto {
   parts: Part[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional() @IsJsonObject()
+  @IsOptional()
+  @IsJsonObject()
   metadata?: JsonObject;
 }
 
 export class AppendEventQuery {
-  @ApiPropertyOptional({ description: 'wait for the agent\'s answer (201) instead of returning at once (202)' })
-  @IsOptional() @BooleanQuery()
+  @ApiPropertyOptional({ description: "wait for the agent's answer (201) instead of returning at once (202)" })
+  @IsOptional()
+  @BooleanQuery()
   wait?: boolean;
 
   @ApiPropertyOptional({
-    description: 'start a new task even if one waits for input; that task is then canceled instead of answered by this message',
+    description:
+      'start a new task even if one waits for input; that task is then canceled instead of answered by this message',
   })
-  @IsOptional() @BooleanQuery()
+  @IsOptional()
+  @BooleanQuery()
   newTask?: boolean;
 }

@@ -6,7 +6,7 @@ import { EventDto, toEventDto } from './event.dto.js';
 export class AppendResultDto {
   @ApiProperty({ type: EventDto }) event: EventDto;
   @ApiProperty({ type: TaskDto }) task: TaskDto;
-  @ApiPropertyOptional({ type: EventDto, description: 'the agent\'s answer, once the task has settled' })
+  @ApiPropertyOptional({ type: EventDto, description: "the agent's answer, once the task has settled" })
   response?: EventDto;
 }
 

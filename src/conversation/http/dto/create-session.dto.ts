@@ -8,26 +8,42 @@ export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 
 export class CreateSessionDto {
   @ApiProperty({ example: 'echo', description: 'id of a configured agent' })
-  @IsString() @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'agentId must be a configured agent id' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'agentId must be a configured agent id' })
   agentId: string;
 
   @ApiPropertyOptional({ example: 'Order #1234' })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional() @IsJsonObject()
+  @IsOptional()
+  @IsJsonObject()
   metadata?: JsonObject;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'initial session state' })
-  @IsOptional() @IsJsonObject()
+  @IsOptional()
+  @IsJsonObject()
   state?: JsonObject;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'makes this a child session; the child belongs to the parent\'s owner' })
-  @IsOptional() @IsUuid()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "makes this a child session; the child belongs to the parent's owner",
+  })
+  @IsOptional()
+  @IsUuid()
   parentId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TTL_SECONDS, description: 'the session expires this many seconds after creation' })
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_TTL_SECONDS)
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_TTL_SECONDS,
+    description: 'the session expires this many seconds after creation',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TTL_SECONDS)
   ttlSeconds?: number;
 }

@@ -1,6 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { JsonObject } from '../../../platform/json/json.js';
-import { EVENT_ROLES, EVENT_TYPES, type EventRecord, type EventRole, type EventType, type Part } from '../../records/event.record.js';
+import {
+  EVENT_ROLES,
+  EVENT_TYPES,
+  type EventRecord,
+  type EventRole,
+  type EventType,
+  type Part,
+} from '../../records/event.record.js';
 
 export class UsageDto {
   @ApiProperty({ nullable: true, type: Number }) promptTokens: number | null;
@@ -20,7 +27,7 @@ export class EventDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: JsonObject;
   @ApiProperty({ type: UsageDto, nullable: true }) usage: UsageDto | null;
   @ApiProperty() createdAt: string;
-  @ApiProperty({ description: 'SHA-256 link of the session\'s hash chain (hex)' }) hash: string;
+  @ApiProperty({ description: "SHA-256 link of the session's hash chain (hex)" }) hash: string;
 }
 
 export class EventPageDto {

@@ -5,14 +5,19 @@ import { SESSION_STATUSES, type SessionStatus } from '../../records/session.reco
 
 export class ListSessionsQuery extends LimitQuery {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @Length(1, 64)
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
   agentId?: string;
 
   @ApiPropertyOptional({ enum: SESSION_STATUSES })
-  @IsOptional() @IsIn(SESSION_STATUSES)
+  @IsOptional()
+  @IsIn(SESSION_STATUSES)
   status?: SessionStatus;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
-  @IsOptional() @IsString() @Length(1, 400)
+  @IsOptional()
+  @IsString()
+  @Length(1, 400)
   cursor?: string;
 }

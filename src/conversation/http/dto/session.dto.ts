@@ -5,7 +5,11 @@ import { SESSION_STATUSES, type SessionRecord, type SessionStatus } from '../../
 export class SessionUsageDto {
   @ApiProperty() promptTokens: number;
   @ApiProperty() completionTokens: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'sum of the priced answers\' costs; null while none is priced (unknown), 0 when free' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: "sum of the priced answers' costs; null while none is priced (unknown), 0 when free",
+  })
   costUsd: number | null;
   @ApiProperty({ description: 'answers whose model has no price: costUsd covers every answer only when this is 0' })
   unpricedAnswers: number;

@@ -5,14 +5,27 @@ import { IsJsonObject } from '../../../platform/http/validation/json.validators.
 
 export class UpdateSessionDto {
   @ApiPropertyOptional({ nullable: true, description: 'null clears the name' })
-  @ValidateIf((_, value) => value !== null) @IsOptional() @IsString() @Length(1, 200)
+  @ValidateIf((_, value) => value !== null)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   name?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'JSON merge patch (RFC 7396) applied to metadata' })
-  @IsOptional() @IsJsonObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON merge patch (RFC 7396) applied to metadata',
+  })
+  @IsOptional()
+  @IsJsonObject()
   metadata?: JsonObject;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'JSON merge patch (RFC 7396) applied to state; recorded as a state event' })
-  @IsOptional() @IsJsonObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON merge patch (RFC 7396) applied to state; recorded as a state event',
+  })
+  @IsOptional()
+  @IsJsonObject()
   state?: JsonObject;
 }

@@ -18,7 +18,10 @@ export class ChainReportDto {
 
 export class StateAtQuery {
   @ApiProperty({ minimum: 0, description: 'rebuild the state right after this seq' })
-  @Type(() => Number) @IsInt() @Min(0) @Max(2_147_483_647)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
   at: number;
 }
 
@@ -31,15 +34,20 @@ export class ReplayedStateDto {
 
 export class AccessLogQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'only reads by this user id' })
-  @IsOptional() @IsString() @Length(1, 128)
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
   actorId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUuid()
+  @IsOptional()
+  @IsUuid()
   sessionId?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional() @IsString() @Length(1, 400)
+  @IsOptional()
+  @IsString()
+  @Length(1, 400)
   cursor?: string;
 }
 

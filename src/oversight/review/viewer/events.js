@@ -34,10 +34,13 @@ function renderBubble(event, kind, task, session) {
   return el(
     'article',
     { class: 'bubble', 'aria-label': label },
-    el('header', { class: 'bubble-head' },
+    el(
+      'header',
+      { class: 'bubble-head' },
       el('span', { class: 'who' }, speaker(event, kind, session)),
       el('span', { class: 'seq', title: 'seq' }, `#${event.seq}`),
-      timeEl(event.createdAt)),
+      timeEl(event.createdAt),
+    ),
     el('div', { class: 'parts' }, event.parts.map(renderPart)),
     kind === 'agent' && event.taskId ? renderTaskStatus(event, task) : null,
     event.usage ? renderUsage(event.usage) : null,
@@ -45,16 +48,24 @@ function renderBubble(event, kind, task, session) {
 }
 
 function renderNote(event) {
-  const summary = event.parts.filter((p) => p.kind === 'text').map((p) => p.text).join(' ');
+  const summary = event.parts
+    .filter((p) => p.kind === 'text')
+    .map((p) => p.text)
+    .join(' ');
   const others = event.parts.filter((p) => p.kind !== 'text');
   return el(
     'div',
     { class: 'note' },
-    el('p', { class: 'note-line' },
-      el('span', { class: 'seq' }, `#${event.seq}`), ' ',
-      el('span', { class: 'note-kind' }, `${event.role} ${event.type}`), ' · ',
+    el(
+      'p',
+      { class: 'note-line' },
+      el('span', { class: 'seq' }, `#${event.seq}`),
+      ' ',
+      el('span', { class: 'note-kind' }, `${event.role} ${event.type}`),
+      ' · ',
       timeEl(event.createdAt),
-      summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null),
+      summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null,
+    ),
     others.length ? el('div', { class: 'parts' }, others.map(renderPart)) : null,
   );
 }
@@ -95,9 +106,12 @@ function renderPart(part) {
 }
 
 function jsonBlock(title, value) {
-  return el('figure', { class: 'part-data' },
+  return el(
+    'figure',
+    { class: 'part-data' },
     el('figcaption', {}, title),
-    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))));
+    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))),
+  );
 }
 
 function renderFile(file) {
@@ -107,7 +121,13 @@ function renderFile(file) {
   const label = safeUri
     ? el('a', { href: safeUri, target: '_blank', rel: 'noopener noreferrer' }, name)
     : el('span', { class: 'file-name' }, name);
-  return el('p', { class: 'part-file' }, el('span', { class: 'muted' }, 'File: '), label, details ? ` (${details})` : null);
+  return el(
+    'p',
+    { class: 'part-file' },
+    el('span', { class: 'muted' }, 'File: '),
+    label,
+    details ? ` (${details})` : null,
+  );
 }
 
 function approxBytes(base64) {

@@ -69,7 +69,11 @@ async function loadPage(fresh) {
   button.disabled = true;
   announce(fresh ? 'Searching…' : 'Loading more sessions…');
   try {
-    const page = await getJson('/v1/review/sessions', { ...state.filters, limit: PAGE_SIZE, cursor: state.cursor ?? undefined });
+    const page = await getJson('/v1/review/sessions', {
+      ...state.filters,
+      limit: PAGE_SIZE,
+      cursor: state.cursor ?? undefined,
+    });
     if (generation !== state.generation) return;
     if (fresh) {
       byId('results').replaceChildren();
@@ -95,19 +99,45 @@ function showCount() {
 }
 
 function renderHit(hit) {
-  const failed = hit.failedTasks > 0
-    ? el('span', { class: 'badge badge--failed' }, `${hit.failedTasks} failed ${hit.failedTasks === 1 ? 'task' : 'tasks'}`)
-    : el('span', { class: 'muted' }, '0 failed tasks');
+  const failed =
+    hit.failedTasks > 0
+      ? el(
+          'span',
+          { class: 'badge badge--failed' },
+          `${hit.failedTasks} failed ${hit.failedTasks === 1 ? 'task' : 'tasks'}`,
+        )
+      : el('span', { class: 'muted' }, '0 failed tasks');
   const button = el(
     'button',
-    { type: 'button', class: 'hit', 'data-id': hit.id, 'aria-current': hit.id === state.selectedId ? 'true' : undefined },
+    {
+      type: 'button',
+      class: 'hit',
+      'data-id': hit.id,
+      'aria-current': hit.id === state.selectedId ? 'true' : undefined,
+    },
     el('span', { class: 'hit-name' }, hit.name || 'Untitled session'),
-    el('span', { class: 'hit-line' }, 'User ', el('strong', {}, hit.userId), ' · agent ', el('strong', {}, hit.agentId), ' ',
-      el('span', { class: `badge badge--${hit.status}` }, hit.status.replace('_', ' '))),
+    el(
+      'span',
+      { class: 'hit-line' },
+      'User ',
+      el('strong', {}, hit.userId),
+      ' · agent ',
+      el('strong', {}, hit.agentId),
+      ' ',
+      el('span', { class: `badge badge--${hit.status}` }, hit.status.replace('_', ' ')),
+    ),
     el('span', { class: 'hit-line' }, 'Created ', timeEl(hit.createdAt)),
     el('span', { class: 'hit-line' }, 'Last activity ', timeEl(hit.lastActivityAt)),
     el('span', { class: 'hit-line' }, `${hit.eventCount} ${hit.eventCount === 1 ? 'event' : 'events'} · `, failed),
-    hit.match ? el('span', { class: 'snippet' }, el('span', { class: 'seq' }, `#${hit.match.seq}`), ' ', snippetNodes(hit.match.snippet)) : null,
+    hit.match
+      ? el(
+          'span',
+          { class: 'snippet' },
+          el('span', { class: 'seq' }, `#${hit.match.seq}`),
+          ' ',
+          snippetNodes(hit.match.snippet),
+        )
+      : null,
   );
   button.addEventListener('click', () => {
     markSelected(hit.id);

@@ -8,7 +8,15 @@ const EVENT_PAGE = 200;
 const TASK_PAGE = 200;
 const FORMAT_LABELS = { json: 'JSON', ndjson: 'NDJSON', markdown: 'Markdown', csv: 'CSV' };
 
-const state = { id: null, session: null, tasks: new Map(), lastSeq: 0, nextAfter: null, stopFollow: null, generation: 0 };
+const state = {
+  id: null,
+  session: null,
+  tasks: new Map(),
+  lastSeq: 0,
+  nextAfter: null,
+  stopFollow: null,
+  generation: 0,
+};
 
 export function initSession() {
   byId('more-events').addEventListener('click', () => void loadEvents().catch(reportError));
@@ -106,7 +114,9 @@ async function loadEvents() {
 function appendEvents(events) {
   const fresh = events.filter((event) => event.seq > state.lastSeq);
   if (!fresh.length) return;
-  byId('events').append(...fresh.map((event) => renderEvent(event, { task: state.tasks.get(event.taskId), session: state.session })));
+  byId('events').append(
+    ...fresh.map((event) => renderEvent(event, { task: state.tasks.get(event.taskId), session: state.session })),
+  );
   state.lastSeq = fresh[fresh.length - 1].seq;
 }
 
@@ -114,7 +124,8 @@ function appendEvents(events) {
 export async function jumpTo(seq) {
   if (!Number.isInteger(seq) || seq < 1) return announce('Enter a seq of 1 or more.', 'error');
   const generation = state.generation;
-  while (!byId(`seq-${seq}`) && state.nextAfter !== null && seq > state.lastSeq && generation === state.generation) await loadEvents();
+  while (!byId(`seq-${seq}`) && state.nextAfter !== null && seq > state.lastSeq && generation === state.generation)
+    await loadEvents();
   if (generation !== state.generation) return;
   const target = byId(`seq-${seq}`);
   if (!target) return announce(`Event #${seq} is not in this session (last seq is ${state.lastSeq}).`, 'error');
@@ -159,7 +170,11 @@ function appendLive(event) {
   const nearBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 80;
   appendEvents([event]);
   if (state.session) {
-    state.session = { ...state.session, eventCount: Math.max(state.session.eventCount, event.seq), lastActivityAt: event.createdAt };
+    state.session = {
+      ...state.session,
+      eventCount: Math.max(state.session.eventCount, event.seq),
+      lastActivityAt: event.createdAt,
+    };
     renderHeader(state.session);
   }
   if (nearBottom) list.lastElementChild?.scrollIntoView({ block: 'end' });
@@ -179,7 +194,10 @@ async function exportAs(format, button) {
   button.disabled = true;
   announce(`Preparing the ${FORMAT_LABELS[format]} download…`);
   try {
-    const name = await download(`/v1/sessions/${state.id}/transcript?format=${format}`, `session-${state.id}.${format}`);
+    const name = await download(
+      `/v1/sessions/${state.id}/transcript?format=${format}`,
+      `session-${state.id}.${format}`,
+    );
     announce(`Downloaded ${name}.`);
   } catch (error) {
     reportError(error);
@@ -190,5 +208,8 @@ async function exportAs(format, button) {
 
 function reportError(error) {
   if (error?.isAuth) return; // the sign-in screen explains it
-  announce(error?.status === 404 ? 'That session no longer exists.' : `Something went wrong: ${error?.message ?? error}`, 'error');
+  announce(
+    error?.status === 404 ? 'That session no longer exists.' : `Something went wrong: ${error?.message ?? error}`,
+    'error',
+  );
 }

@@ -4,6 +4,7 @@ import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '../transcript-formats
 
 export class TranscriptQuery {
   @ApiPropertyOptional({ enum: TRANSCRIPT_FORMATS, default: 'json' })
-  @IsOptional() @IsIn(TRANSCRIPT_FORMATS)
+  @IsOptional()
+  @IsIn(TRANSCRIPT_FORMATS)
   format: TranscriptFormat = 'json';
 }

@@ -83,7 +83,10 @@ export function IsParts(options?: ValidationOptions) {
       options,
       validator: {
         validate: (value: unknown) =>
-          Array.isArray(value) && value.length > 0 && value.length <= MAX_PARTS && value.every((p, i) => !partProblem(p, i)),
+          Array.isArray(value) &&
+          value.length > 0 &&
+          value.length <= MAX_PARTS &&
+          value.every((p, i) => !partProblem(p, i)),
         defaultMessage: (args?: ValidationArguments) => {
           const value: unknown = args?.value;
           if (!Array.isArray(value) || value.length === 0) return 'parts must be a non-empty array';

@@ -12,14 +12,22 @@ const AFTER = code('pagination/invalid_after');
 
 export class LimitQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional() @Type(() => Number) @IsInt(LIMIT) @Min(1, LIMIT) @Max(MAX_PAGE_SIZE, LIMIT)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt(LIMIT)
+  @Min(1, LIMIT)
+  @Max(MAX_PAGE_SIZE, LIMIT)
   limit: number = DEFAULT_PAGE_SIZE;
 }
 
 /** Pages of a session's sequence: everything strictly after `after`. */
 export class AfterSeqQuery extends LimitQuery {
   @ApiPropertyOptional({ minimum: 0, maximum: MAX_INT4, default: 0, description: 'return items after this seq' })
-  @IsOptional() @Type(() => Number) @IsInt(AFTER) @Min(0, AFTER) @Max(MAX_INT4, AFTER)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt(AFTER)
+  @Min(0, AFTER)
+  @Max(MAX_INT4, AFTER)
   after: number = 0;
 }
 
@@ -45,7 +53,10 @@ export function IsTimestamp(): PropertyDecorator {
       name: 'isTimestamp',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { ...code('request/invalid_date'), message: `${String(propertyName)} must be an ISO 8601 date or date-time (years 0001–9999)` },
+      options: {
+        ...code('request/invalid_date'),
+        message: `${String(propertyName)} must be an ISO 8601 date or date-time (years 0001–9999)`,
+      },
       validator: { validate: (value: unknown) => parseTimestamp(value) !== undefined },
     });
 }

@@ -10,7 +10,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith('property ') ? message.replace(/^property (\S+) should not exist$/, `unknown field "${path}"`) : message,
+      message.startsWith('property ')
+        ? message.replace(/^property (\S+) should not exist$/, `unknown field "${path}"`)
+        : message,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });
