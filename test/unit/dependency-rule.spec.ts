@@ -26,7 +26,7 @@ const forbidden: Record<string, Probe> = {
   'platform -> identity': importAt('src/platform/probe.ts', '../identity/auth/auth-context.js', 'type'),
   'identity -> conversation': importAt('src/identity/auth/probe.ts', '../../conversation/conversation.reader.js'),
   'conversation -> runtime': importAt('src/conversation/probe.ts', '../runtime/worker.service.js'),
-  'conversation -> live': importAt('src/conversation/http/probe.ts', '../../live/open-streams.service.js'),
+  'conversation -> live': importAt('src/conversation/http/probe.ts', '../../live/live.module.js'),
   'runtime -> live': importAt('src/runtime/probe.ts', '../live/task-deltas.service.js'),
   'live -> oversight': importAt('src/live/probe.ts', '../oversight/review/review.service.js'),
   'oversight -> runtime': importAt('src/oversight/audit/probe.ts', '../../runtime/worker.service.js'),
