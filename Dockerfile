@@ -6,5 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY src ./src
 RUN npm run build
 ENV NODE_ENV=production
+# A bounded heap keeps RSS bounded: garbage from written events is freed when the heap nears its limit.
+ENV NODE_OPTIONS=--max-old-space-size=256
 EXPOSE 3000
 CMD ["node", "dist/main.js"]

@@ -27,7 +27,7 @@ export async function openRepositoryDatabase(): Promise<RepositoryDatabase> {
     prisma,
     sql: (text, params = []) => sql(db.url, text, params),
     close: async () => {
-      await prisma.onModuleDestroy();
+      await prisma.onApplicationShutdown();
       await db.drop();
     },
   };
