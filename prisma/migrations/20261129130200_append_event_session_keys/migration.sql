@@ -80,7 +80,9 @@ BEGIN
         last_activity_at = now(),
         prompt_tokens = s.prompt_tokens + coalesce(p_prompt_tokens, 0),
         completion_tokens = s.completion_tokens + coalesce(p_completion_tokens, 0),
-        cost_usd = s.cost_usd + coalesce(p_cost_usd, 0),
+        -- cost NULL means unknown: an unpriced answer leaves the sum as it is and is counted instead
+        cost_usd = CASE WHEN p_cost_usd IS NULL THEN s.cost_usd ELSE coalesce(s.cost_usd, 0) + p_cost_usd END,
+        unpriced_answers = s.unpriced_answers + (p_role = 'agent' AND p_type = 'message' AND p_cost_usd IS NULL)::int,
         last_hash = event_chain_hash(s.last_hash, event_canonical(p_event_id, s.id, s.event_count + 1, p_type, p_role,
             p_parts, v_task_id, p_metadata, p_model, p_prompt_tokens, p_completion_tokens, p_cost_usd, now()))
     WHERE s.id = p_session_id

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { BooleanQuery, IsTimestamp, LimitQuery } from '../../../platform/http/validation/query.dto.js';
-import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { ListSessionsQuery } from '../../../conversation/http/dto/list-sessions.query.js';
+import { BooleanQuery, IsTimestamp } from '../../../platform/http/validation/query.dto.js';
 
-export class ReviewSearchQuery extends LimitQuery {
+/** The session list's filters (agentId, status, limit, cursor) across users, and more. */
+export class ReviewSearchQuery extends ListSessionsQuery {
   @ApiPropertyOptional({
     description: 'full-text search over event text (web-search syntax: words, "phrases", -exclusions, or)',
   })
@@ -17,17 +18,6 @@ export class ReviewSearchQuery extends LimitQuery {
   @IsString()
   @Length(1, 128)
   userId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  agentId?: string;
-
-  @ApiPropertyOptional({ enum: SESSION_STATUSES })
-  @IsOptional()
-  @IsIn(SESSION_STATUSES)
-  status?: SessionStatus;
 
   @ApiPropertyOptional({ description: 'only sessions with (true) or without (false) failed tasks' })
   @IsOptional()
@@ -53,10 +43,4 @@ export class ReviewSearchQuery extends LimitQuery {
   @IsOptional()
   @IsTimestamp()
   activeTo?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 400)
-  cursor?: string;
 }
