@@ -1,4 +1,4 @@
-import { auth, createSession, say } from '../helpers/factories.js';
+import { auth, eventually, createSession, say } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('transcript review for support teams', () => {
@@ -91,5 +91,48 @@ describe('transcript review for support teams', () => {
           r.action === 'review.search' && r.detail.query?.q === 'shipping',
       ),
     ).toBe(true);
+  });
+
+  it('records session lists, task reads under their session, and exports and streams as they start', async () => {
+    const actions = async () =>
+      (
+        (await t.http().get('/v1/admin/access-log?actorId=rita&limit=100').set(auth(admin))).body.data as {
+          action: string;
+          sessionId: string | null;
+          taskId: string | null;
+        }[]
+      ).map(({ action, sessionId, taskId }) => ({ action, sessionId, taskId }));
+    expect((await t.http().get('/v1/sessions').set(auth(reviewer))).status).toBe(200);
+    const task = (await t.http().get(`/v1/sessions/${ids.refund}/tasks`).set(auth(reviewer))).body.data[0] as {
+      id: string;
+    };
+    await t.http().get(`/v1/tasks/${task.id}`).set(auth(reviewer));
+    expect(await actions()).toEqual(
+      expect.arrayContaining([
+        { action: 'session.list', sessionId: null, taskId: null },
+        { action: 'task.read', sessionId: ids.refund, taskId: task.id },
+      ]),
+    );
+    // A stream that has not ended, and an export whose client never reads, are already on record.
+    const stream = new AbortController();
+    void fetch(`${t.baseUrl}/v1/sessions/${ids.shipping}/stream`, {
+      headers: auth(reviewer),
+      signal: stream.signal,
+    }).catch(() => undefined);
+    const exported = new AbortController();
+    void fetch(`${t.baseUrl}/v1/sessions/${ids.failed}/transcript?format=ndjson`, {
+      headers: auth(reviewer),
+      signal: exported.signal,
+    }).catch(() => undefined);
+    try {
+      await eventually(actions, (rows) =>
+        [ids.shipping, ids.failed].every((id) =>
+          rows.some((row) => row.sessionId === id && row.action !== 'session.read'),
+        ),
+      );
+    } finally {
+      stream.abort();
+      exported.abort();
+    }
   });
 });

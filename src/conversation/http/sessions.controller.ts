@@ -31,6 +31,7 @@ export class SessionsController {
   }
 
   @Get()
+  @AuditRead('session.list')
   @ApiOperation({ summary: 'List sessions, newest first (keyset pagination)' })
   @ApiOkResponse({ type: SessionPageDto })
   async list(@CurrentAuth() auth: AuthContext, @Query() query: ListSessionsQuery): Promise<SessionPageDto> {

@@ -9,8 +9,8 @@ import { AUDIT_READ, type AuditReadSpec } from './audit-read.decorator.js';
 
 /**
  * Records every successful reviewer or admin read of conversation data (who, when, what) in access_log,
- * for the routes marked with @AuditRead. The record is written when the handler succeeds (for a stream: when
- * it starts).
+ * for the routes marked with @AuditRead. The record is written when the handler succeeds; streams and exports
+ * (`streamed`) as they start. A task read is filed under the task's session, taken from the task it returned.
  */
 @Injectable()
 export class AccessLogInterceptor implements NestInterceptor {
@@ -24,21 +24,29 @@ export class AccessLogInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & { user?: AuthContext }>();
     const auth = req.user;
     if (!spec || !auth || !readsAllUsers(auth)) return next.handle();
-    const record = () => this.record(spec, auth, req);
-    if (req.headers.accept?.includes('text/event-stream')) void record();
-    return next.handle().pipe(tap({ next: () => void record() }));
+    if (spec.streamed || req.headers.accept?.includes('text/event-stream')) {
+      void this.record(spec, auth, req);
+      return next.handle();
+    }
+    return next.handle().pipe(tap({ next: (body: unknown) => void this.record(spec, auth, req, sessionOf(body)) }));
   }
 
-  private record(spec: AuditReadSpec, auth: AuthContext, req: Request): Promise<void> {
+  private record(spec: AuditReadSpec, auth: AuthContext, req: Request, taskSession?: string): Promise<void> {
     const id = spec.param ? String(req.params[spec.param.name]) : undefined;
     const detail: JsonObject = { path: req.originalUrl.split('?')[0] };
     const query = Object.entries(req.query).filter(([, v]) => typeof v === 'string');
     if (query.length > 0) detail.query = Object.fromEntries(query) as JsonObject;
     return this.accessLog.recordRead(auth, {
       action: spec.action,
-      sessionId: spec.param?.kind === 'session' ? id : null,
+      sessionId: spec.param?.kind === 'session' ? id : (taskSession ?? null),
       taskId: spec.param?.kind === 'task' ? id : null,
       detail,
     });
   }
+}
+
+/** The session id of a returned task, if the body is one. */
+function sessionOf(body: unknown): string | undefined {
+  const sessionId = (body as { sessionId?: unknown } | null | undefined)?.sessionId;
+  return typeof sessionId === 'string' ? sessionId : undefined;
 }

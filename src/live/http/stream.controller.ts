@@ -16,7 +16,7 @@ export class StreamController {
   constructor(private readonly streams: SessionStreamService) {}
 
   @Get()
-  @AuditRead('session.stream', { name: 'id', kind: 'session' })
+  @AuditRead('session.stream', { name: 'id', kind: 'session' }, { streamed: true })
   @ApiOperation({
     summary: 'Follow a session live (Server-Sent Events)',
     description:

@@ -15,7 +15,7 @@ export class TranscriptsController {
   constructor(private readonly transcripts: TranscriptsService) {}
 
   @Get()
-  @AuditRead('session.export', { name: 'id', kind: 'session' })
+  @AuditRead('session.export', { name: 'id', kind: 'session' }, { streamed: true })
   @ApiOperation({ summary: 'Export a whole session (events, roles, times, task outcomes, usage) as a download' })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/markdown', 'text/csv')
   @ApiOkResponse({ description: 'the transcript, streamed' })
