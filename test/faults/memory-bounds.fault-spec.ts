@@ -39,7 +39,8 @@ async function watchStalled(
       service.kill('SIGKILL');
       break;
     }
-    const health = await fetch(`${service.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+    // 5 s: an answer, not a fast one, on a 2-core machine that is also running the clients and PostgreSQL
+    const health = await fetch(`${service.baseUrl}/health`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.status,
       () => 0,
     );
