@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { auth } from '../helpers/factories.js';
 import { freePort, ServiceProcess } from '../helpers/service-process.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -96,6 +96,31 @@ describe('Redis down at boot', () => {
   });
 });
 
+describe('Redis lost while running', () => {
+  it('answers 503 rate_limit/unavailable instead of letting requests through uncounted, and recovers', async () => {
+    const relay = await tcpRelay(new URL(REDIS_URL));
+    const env = { REDIS_URL: `redis://127.0.0.1:${relay.port}`, REDIS_KEY_PREFIX: `test-${randomUUID()}:` };
+    const t = await startTestApp({ env: { ...env, WORKER_ENABLED: 'false' } });
+    try {
+      const token = await t.token('during-outage');
+      expect((await t.http().get('/v1/sessions').set(auth(token))).status).toBe(200);
+      relay.cut();
+      const refused = await t.http().get('/v1/sessions').set(auth(token));
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'rate_limit/unavailable' });
+      expect(refused.headers['retry-after']).toBe('2');
+      expect(JSON.stringify(refused.body)).not.toMatch(/stream|enableOfflineQueue|ECONN/i);
+      expect((await t.http().get('/health/live')).status).toBe(200);
+      relay.restore();
+      await waitFor(async () => (await t.http().get('/v1/sessions').set(auth(token))).status === 200, 10_000);
+    } finally {
+      relay.restore();
+      await t.close();
+      await relay.close();
+    }
+  });
+});
+
 describe('HTTP keep-alive behind a proxy', () => {
   let t: TestApp;
 
@@ -141,4 +166,38 @@ function requestOnce(socket: Socket): Promise<number> {
     });
     socket.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
   });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A TCP relay to Redis whose connections can be cut (and new ones refused) to simulate Redis going away. */
+async function tcpRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return client.destroy();
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut: () => {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => (down = false),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
