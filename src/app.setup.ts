@@ -22,6 +22,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind a load balancer req.ip is the balancer's address unless it is trusted to name the client.
+  if (config.http.trustProxy !== undefined) app.set('trust proxy', config.http.trustProxy);
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));

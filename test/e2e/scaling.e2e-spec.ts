@@ -121,6 +121,35 @@ describe('Redis lost while running', () => {
   });
 });
 
+describe('client addresses behind a proxy (TRUST_PROXY)', () => {
+  async function failedAuths(t: TestApp, forwardedFor: string, count: number): Promise<number[]> {
+    const headers = { ...auth(`bad-${randomUUID()}`), 'X-Forwarded-For': forwardedFor };
+    return statuses(t, count, headers);
+  }
+
+  it('counts failed authentications per forwarded client when the proxy is trusted', async () => {
+    const t = await startTestApp({
+      env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback', WORKER_ENABLED: 'false' },
+    });
+    try {
+      expect(await failedAuths(t, '203.0.113.7', 4)).toEqual([401, 401, 401, 429]);
+      expect(await failedAuths(t, '203.0.113.8', 1)).toEqual([401]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: every request counts against the connecting address', async () => {
+    const t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '3', WORKER_ENABLED: 'false' } });
+    try {
+      expect(await failedAuths(t, '203.0.113.7', 3)).toEqual([401, 401, 401]);
+      expect(await failedAuths(t, '203.0.113.8', 1)).toEqual([429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('HTTP keep-alive behind a proxy', () => {
   let t: TestApp;
 

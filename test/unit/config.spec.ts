@@ -202,6 +202,13 @@ describe('AppConfig.fromEnv', () => {
     expect(message).toMatch(/- HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS/);
   });
 
+  it('reads TRUST_PROXY as a hop count or a list of proxies', () => {
+    expect(AppConfig.fromEnv({}).http.trustProxy).toBeUndefined();
+    expect(AppConfig.fromEnv({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(AppConfig.fromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(thrownMessage(() => AppConfig.fromEnv({ TRUST_PROXY: 'a b' }))).toMatch(/- TRUST_PROXY: /);
+  });
+
   it('shares rate limits through Redis only when REDIS_URL is set', () => {
     expect(AppConfig.fromEnv({}).redis).toEqual({ url: undefined, keyPrefix: 'agent-sessions:' });
     expect(AppConfig.fromEnv({ REDIS_URL: 'rediss://:pw@cache:6380/1' }).redis.url).toBe('rediss://:pw@cache:6380/1');

@@ -8,6 +8,8 @@ export class AppConfig {
     port: number;
     bodyLimit: string;
     rateLimitPerMinute: number;
+    /** Express's `trust proxy`: which proxies may say who the client is (X-Forwarded-For); undefined: none */
+    trustProxy?: number | string;
     /** Node's server.keepAliveTimeout and headersTimeout (the latter always greater) */
     keepAliveTimeoutMs: number;
     headersTimeoutMs: number;
@@ -61,6 +63,7 @@ export class AppConfig {
       port: env.PORT,
       bodyLimit: env.BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      trustProxy: env.TRUST_PROXY && /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
       keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS ?? env.HTTP_KEEPALIVE_TIMEOUT_MS + 1000,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),

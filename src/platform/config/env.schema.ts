@@ -95,6 +95,14 @@ export class EnvSchema {
   @Matches(/^[\w:.-]{0,100}$/, { message: 'REDIS_KEY_PREFIX may hold only letters, digits and _ : . -' })
   REDIS_KEY_PREFIX = 'agent-sessions:';
 
+  /** proxies whose X-Forwarded-For is believed: a hop count, or addresses, CIDRs, loopback, uniquelocal (comma-separated) */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDRs or loopback/uniquelocal',
+  })
+  TRUST_PROXY?: string;
+
   /** idle time before the server closes a keep-alive connection; keep it above the proxy's upstream keep-alive */
   @Transform(toInt)
   @IsInt()
