@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,10 +17,13 @@ import { AppConfig } from './platform/config/app-config.js';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  applyServerTimeouts(app.getHttpServer(), config.http);
   app.getHttpServer().on('clientError', answerClientError);
   app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind a load balancer req.ip is the balancer's address unless it is trusted to name the client.
+  if (config.http.trustProxy !== undefined) app.set('trust proxy', config.http.trustProxy);
   app.use(app.get(MetricsService).httpMiddleware);
   app.use(app.get(ShutdownGate).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
@@ -49,4 +53,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/**
+ * Idle keep-alive connections outlive the proxy's upstream keep-alive (Node's 5 s default does not): otherwise a
+ * proxy may reuse a socket at the moment the service closes it, and that request fails with a 502.
+ */
+export function applyServerTimeouts(
+  server: Server,
+  timeouts: { keepAliveTimeoutMs: number; headersTimeoutMs: number },
+): void {
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
 }

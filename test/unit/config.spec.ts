@@ -120,7 +120,14 @@ describe('AppConfig.fromEnv', () => {
   it('builds typed settings from defaults', () => {
     const config = AppConfig.fromEnv({});
     expect(config.env).toBe('development');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 3000, bodyLimit: '1mb', rateLimitPerMinute: 6000 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      bodyLimit: '1mb',
+      rateLimitPerMinute: 6000,
+      keepAliveTimeoutMs: 65_000,
+      headersTimeoutMs: 66_000,
+    });
     expect(config.database).toEqual({
       url: undefined,
       listenUrl: undefined,
@@ -184,6 +191,30 @@ describe('AppConfig.fromEnv', () => {
     expect(config.worker.enabled).toBe(false);
     expect(config.worker.leaseMs).toBe(1500);
     expect(config.agents.file).toBe('agents.json');
+  });
+
+  it("keeps connections past a proxy's keep-alive by default, and the headers timeout above it", () => {
+    expect(AppConfig.fromEnv({}).http).toMatchObject({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000 });
+    expect(AppConfig.fromEnv({ HTTP_KEEPALIVE_TIMEOUT_MS: '1500' }).http.headersTimeoutMs).toBe(2500);
+    const message = thrownMessage(() =>
+      AppConfig.fromEnv({ HTTP_KEEPALIVE_TIMEOUT_MS: '70000', HTTP_HEADERS_TIMEOUT_MS: '70000' }),
+    );
+    expect(message).toMatch(/- HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS/);
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of proxies', () => {
+    expect(AppConfig.fromEnv({}).http.trustProxy).toBeUndefined();
+    expect(AppConfig.fromEnv({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(AppConfig.fromEnv({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(thrownMessage(() => AppConfig.fromEnv({ TRUST_PROXY: 'a b' }))).toMatch(/- TRUST_PROXY: /);
+  });
+
+  it('shares rate limits through Redis only when REDIS_URL is set', () => {
+    expect(AppConfig.fromEnv({}).redis).toEqual({ url: undefined, keyPrefix: 'agent-sessions:' });
+    expect(AppConfig.fromEnv({ REDIS_URL: 'rediss://:pw@cache:6380/1' }).redis.url).toBe('rediss://:pw@cache:6380/1');
+    expect(thrownMessage(() => AppConfig.fromEnv({ REDIS_URL: 'http://cache' }))).toMatch(
+      /- REDIS_URL: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
   });
 
   it('throws the validation error for bad input', () => {

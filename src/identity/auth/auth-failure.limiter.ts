@@ -9,7 +9,9 @@ const MAX_BLOCKED = 10_000;
 /**
  * Requests without a usable token (missing, malformed, unknown, expired, revoked) count against their client
  * address, RATE_LIMIT_PER_MINUTE per minute; past that the address gets 429 before any token is looked up,
- * so a flood of made-up tokens cannot turn into unlimited database lookups. Per instance, like the throttler.
+ * so a flood of made-up tokens cannot turn into unlimited database lookups. Counted in the throttler's storage,
+ * so with REDIS_URL every instance spends one budget per address; each instance also remembers a block it has
+ * seen, so a blocked address costs it no further Redis or database round trip until the block ends.
  */
 @Injectable()
 export class AuthFailureLimiter {

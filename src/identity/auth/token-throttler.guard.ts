@@ -5,7 +5,7 @@ import type { AuthContext } from './auth-context.js';
 /**
  * Rate limit per bearer token (per client address on public routes): one budget per token across every route,
  * REST and A2A alike. Runs after the bearer guard, so a bad token is a 401 (or, repeated, a 429 from
- * AuthFailureLimiter). Counters live in this instance's memory.
+ * AuthFailureLimiter). Counters live in this instance's memory, or in Redis for all instances with REDIS_URL.
  */
 @Injectable()
 export class TokenThrottlerGuard extends ThrottlerGuard {

@@ -8,6 +8,11 @@ export class AppConfig {
     port: number;
     bodyLimit: string;
     rateLimitPerMinute: number;
+    /** Express's `trust proxy`: which proxies may say who the client is (X-Forwarded-For); undefined: none */
+    trustProxy?: number | string;
+    /** Node's server.keepAliveTimeout and headersTimeout (the latter always greater) */
+    keepAliveTimeoutMs: number;
+    headersTimeoutMs: number;
     /** PUBLIC_URL without a trailing slash; undefined: http://localhost:<port> (the port actually listened on) */
     publicUrl?: string;
   };
@@ -21,6 +26,8 @@ export class AppConfig {
     migrateOnStart: boolean;
     embedded: { dir: string; port: number };
   };
+  /** shared rate-limit storage; url undefined: counters live in each instance's memory */
+  readonly redis: { url?: string; keyPrefix: string };
   /** long-lived responses (SSE streams, transcript exports): how many per token, and how slow a client may be */
   readonly streams: {
     maxPerToken: number;
@@ -56,6 +63,9 @@ export class AppConfig {
       port: env.PORT,
       bodyLimit: env.BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      trustProxy: env.TRUST_PROXY && /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
+      keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS ?? env.HTTP_KEEPALIVE_TIMEOUT_MS + 1000,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     };
     this.database = {
@@ -67,6 +77,7 @@ export class AppConfig {
       migrateOnStart: env.MIGRATE_ON_START,
       embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },
     };
+    this.redis = { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX };
     this.streams = {
       maxPerToken: env.MAX_STREAMS_PER_TOKEN,
       writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,

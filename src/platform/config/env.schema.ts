@@ -85,6 +85,39 @@ export class EnvSchema {
   @Min(0)
   RATE_LIMIT_PER_MINUTE = 6000;
 
+  /** shared rate-limit counters for every instance (redis:// or rediss://); unset: each instance counts alone */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S*$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** prefix of every key this service writes to Redis, so several deployments can share one server */
+  @Matches(/^[\w:.-]{0,100}$/, { message: 'REDIS_KEY_PREFIX may hold only letters, digits and _ : . -' })
+  REDIS_KEY_PREFIX = 'agent-sessions:';
+
+  /** proxies whose X-Forwarded-For is believed: a hop count, or addresses, CIDRs, loopback, uniquelocal (comma-separated) */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be a hop count or a comma-separated list of addresses, CIDRs or loopback/uniquelocal',
+  })
+  TRUST_PROXY?: string;
+
+  /** idle time before the server closes a keep-alive connection; keep it above the proxy's upstream keep-alive */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(290_000)
+  HTTP_KEEPALIVE_TIMEOUT_MS = 65_000;
+
+  /** time a client has to send the request headers; must exceed HTTP_KEEPALIVE_TIMEOUT_MS (default: it + 1 s) */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  HTTP_HEADERS_TIMEOUT_MS?: number;
+
   /** event streams and transcript exports one token may hold open at once (per instance); 0 turns the cap off */
   @Transform(toInt)
   @IsInt()
@@ -184,6 +217,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     // One message per variable: the most basic rule that failed (type before range).
     const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).at(-1) ?? 'is invalid'}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS !== undefined && env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEPALIVE_TIMEOUT_MS) {
+    throw new Error(
+      'Invalid configuration:\n  - HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS',
+    );
   }
   return env;
 }
