@@ -30,6 +30,7 @@ describe('with DATABASE_READ_URL on a replica', () => {
   let alice: string;
   let admin: string;
   let copied: string;
+  let closed = false;
 
   beforeAll(async () => {
     primary = await createTestDatabase();
@@ -51,7 +52,7 @@ describe('with DATABASE_READ_URL on a replica', () => {
   });
 
   afterAll(async () => {
-    await t?.close();
+    if (!closed) await t?.close();
     await replica?.drop();
     await primary?.drop();
   });
@@ -104,5 +105,12 @@ describe('with DATABASE_READ_URL on a replica', () => {
     expect(Number(onPrimary[0].count)).toBeGreaterThan(0);
     // The review search above was recorded on the primary only, so the replica's (empty) log is what is listed.
     expect(res.body.data).toEqual([]);
+  });
+
+  it('closes the read pool on shutdown', async () => {
+    expect((await activity(primary.url, replica.name)).length).toBeGreaterThan(0);
+    await t.app.close();
+    closed = true;
+    expect(await activity(primary.url, replica.name)).toEqual([]);
   });
 });
