@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConversationReader } from './conversation.reader.js';
 import { EventsService } from './events.service.js';
+import { ReplicaConversationReader } from './replica.reader.js';
 import { EventsController } from './http/events.controller.js';
 import { SessionsController } from './http/sessions.controller.js';
 import { TaskEventsController } from './http/task-events.controller.js';
@@ -30,7 +31,8 @@ import { TasksService } from './tasks.service.js';
     TasksService,
     TaskWaiter,
     ConversationReader,
+    ReplicaConversationReader,
   ],
-  exports: [SessionsService, EventsService, TasksService, TaskWaiter, ConversationReader],
+  exports: [SessionsService, EventsService, TasksService, TaskWaiter, ConversationReader, ReplicaConversationReader],
 })
 export class ConversationModule {}

@@ -22,6 +22,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   db?: TestDatabase;
+  /** DATABASE_URL, when the pool must reach the database some other way than `db.url` (a pooler) */
+  databaseUrl?: string;
 }
 
 /** Boots the real app (real PostgreSQL, real HTTP on a loopback port) on a fresh database. */
@@ -34,7 +36,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     EXPIRY_SWEEP_MS: '1000',
     WORKER_SHUTDOWN_GRACE_MS: '200',
     ...options.env,
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ?? db.url,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(AppConfig)

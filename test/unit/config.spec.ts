@@ -75,6 +75,19 @@ describe('validateEnv', () => {
     expect(validateEnv({ DATABASE_URL: 'postgresql://u@h/db' }).DATABASE_URL).toBe('postgresql://u@h/db');
   });
 
+  it('takes an optional read replica URL, validated like DATABASE_URL', () => {
+    expect(AppConfig.fromEnv({}).database.readUrl).toBeUndefined();
+    expect(AppConfig.fromEnv({ DATABASE_READ_URL: '' }).database.readUrl).toBeUndefined();
+    const config = AppConfig.fromEnv({
+      DATABASE_URL: 'postgres://primary/app',
+      DATABASE_READ_URL: 'postgres://replica/app',
+    });
+    expect(config.database).toMatchObject({ url: 'postgres://primary/app', readUrl: 'postgres://replica/app' });
+    expect(thrownMessage(() => validateEnv({ DATABASE_READ_URL: 'mysql://replica' }))).toContain(
+      'DATABASE_READ_URL: DATABASE_READ_URL must be a postgres:// or postgresql:// URL',
+    );
+  });
+
   it('throws one error naming every invalid variable', () => {
     const message = thrownMessage(() => validateEnv({ PORT: 'abc', DATABASE_URL: 'mysql://x' }));
     expect(message).toMatch(/^Invalid configuration:/);

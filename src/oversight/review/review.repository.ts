@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { KeysetPosition } from '../../platform/http/pagination.js';
-import { PrismaService } from '../../platform/database/prisma.service.js';
+import { ReadPrismaService } from '../../platform/database/read-prisma.service.js';
 import type { SessionStatus } from '../../conversation/records/session.record.js';
 
 export interface ReviewFilter {
@@ -34,9 +34,10 @@ export interface ReviewHit {
 /** The indexed search expression; must match events_search_idx exactly for the GIN index to be used. */
 const SEARCH_VECTOR = Prisma.raw(`to_tsvector('english', event_search_text(e.parts))`);
 
+/** Reads on DATABASE_READ_URL: a replica's lag only delays when a new event becomes findable. */
 @Injectable()
 export class ReviewRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly prisma: ReadPrismaService) {}
 
   /**
    * Sessions across all users, newest first (keyset on created_at, id). With a text query the matching

@@ -5,6 +5,7 @@ import { Errors } from '../../platform/errors/domain-error.js';
 import { OpenStreams } from '../../platform/http/open-streams.service.js';
 import type { StreamWriter } from '../../platform/http/stream-writer.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
+import { ReplicaConversationReader } from '../../conversation/replica.reader.js';
 import type { EventRecord } from '../../conversation/records/event.record.js';
 import type { TaskStatus } from '../../conversation/records/task.record.js';
 import { transcriptWriter, type TranscriptFormat, type TranscriptWriter } from './transcript-formats.js';
@@ -16,17 +17,18 @@ const PAGE = { rows: 1_000, bytes: 256 * 1024 };
  * Exports a whole session, streamed page by page (keyset on seq) and event by event, each write waiting for
  * the client to take the previous one, so memory stays flat however long the session is and however slowly
  * it is read. Task outcomes for each page come from one query. Exports count against the token's stream cap.
+ * They read from DATABASE_READ_URL (a replica may lag: events of the last moments may be missing).
  */
 @Injectable()
 export class TranscriptsService {
   constructor(
-    private readonly reader: ConversationReader,
+    private readonly primary: ConversationReader,
+    private readonly replica: ReplicaConversationReader,
     private readonly openStreams: OpenStreams,
   ) {}
 
   async export(auth: AuthContext, sessionId: string, format: TranscriptFormat, res: Response): Promise<void> {
-    const session = await this.reader.session(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const { session, reader } = await this.locate(sessionId, ownerScope(auth));
     const out = this.openStreams.claim(auth.tokenId, res);
     const writer = transcriptWriter(format);
     res.status(200);
@@ -35,21 +37,31 @@ export class TranscriptsService {
     res.setHeader('Cache-Control', 'no-store');
     if (!(await out.write(writer.begin(session)))) return;
     let first = true;
-    for await (const page of this.reader.eventPages(sessionId, 0, PAGE)) {
-      if (!(await this.writePage(page, writer, out, first))) return;
+    for await (const page of reader.eventPages(sessionId, 0, PAGE)) {
+      if (!(await this.writePage(reader, page, writer, out, first))) return;
       first = false;
     }
     await out.write(writer.end());
     await out.end();
   }
 
+  /** A session the replica does not have yet (created moments ago) is exported from the primary instead of a 404. */
+  private async locate(sessionId: string, ownerId: string | undefined) {
+    const onReplica = await this.replica.session(sessionId, ownerId);
+    if (onReplica) return { session: onReplica, reader: this.replica };
+    const onPrimary = await this.primary.session(sessionId, ownerId);
+    if (!onPrimary) throw Errors.sessionNotFound();
+    return { session: onPrimary, reader: this.primary };
+  }
+
   private async writePage(
+    reader: ConversationReader,
     page: EventRecord[],
     writer: TranscriptWriter,
     out: StreamWriter,
     first: boolean,
   ): Promise<boolean> {
-    const statuses = await this.reader.taskStatuses([
+    const statuses = await reader.taskStatuses([
       ...new Set(page.map((e) => e.taskId).filter((id): id is string => !!id)),
     ]);
     for (let i = 0; page.length > 0; i++) {

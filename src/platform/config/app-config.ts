@@ -20,6 +20,8 @@ export class AppConfig {
     /** the listener's and the migration runner's connections; undefined: the same as `url` */
     listenUrl?: string;
     migrateUrl?: string;
+    /** the read pool's connection (a replica); undefined: the same as `url` */
+    readUrl?: string;
     listenerCheckMs: number;
     url?: string;
     poolMax: number;
@@ -72,6 +74,7 @@ export class AppConfig {
       url: env.DATABASE_URL,
       listenUrl: env.DATABASE_LISTEN_URL,
       migrateUrl: env.DATABASE_MIGRATE_URL,
+      readUrl: env.DATABASE_READ_URL,
       listenerCheckMs: env.LISTENER_CHECK_MS,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.MIGRATE_ON_START,

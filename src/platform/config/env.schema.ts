@@ -51,6 +51,12 @@ export class EnvSchema {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_MIGRATE_URL?: string;
 
+  /** reads that may lag the primary (review search, transcript exports, access-log listing): a replica; default DATABASE_URL */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_READ_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_READ_URL?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

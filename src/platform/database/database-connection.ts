@@ -20,6 +20,8 @@ export class DatabaseConnection implements OnApplicationShutdown {
   url = '';
   /** a direct session for LISTEN */
   listenUrl = '';
+  /** the read pool's URL (a replica, or the same as `url`) */
+  readUrl = '';
 
   constructor(private readonly config: AppConfig) {}
 
@@ -40,6 +42,8 @@ export class DatabaseConnection implements OnApplicationShutdown {
       this.logger.log(`embedded PostgreSQL is at ${this.url} (psql "${this.url}")`);
     }
     this.listenUrl = this.config.database.listenUrl ?? this.url;
+    this.readUrl = this.config.database.readUrl ?? this.url;
+    if (this.readUrl !== this.url) this.logger.log(`read replica: ${redact(this.readUrl)}`);
     if (this.config.database.migrateOnStart) {
       const migrateUrl = this.config.database.migrateUrl ?? this.url;
       const result = await runMigrations(migrateUrl, MIGRATIONS_DIR, (message) => this.logger.log(message));

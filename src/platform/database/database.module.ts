@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
 import { PrismaService } from './prisma.service.js';
+import { ReadPrismaService } from './read-prisma.service.js';
 import { SchemaStatus } from './schema-status.js';
 
 @Global()
@@ -18,8 +19,9 @@ import { SchemaStatus } from './schema-status.js';
       },
     },
     PrismaService,
+    ReadPrismaService,
     SchemaStatus,
   ],
-  exports: [DatabaseConnection, PrismaService, SchemaStatus],
+  exports: [DatabaseConnection, PrismaService, ReadPrismaService, SchemaStatus],
 })
 export class DatabaseModule {}

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../platform/config/app-config.js';
+import { ReadPrismaService } from '../platform/database/read-prisma.service.js';
+import { ConversationReader } from './conversation.reader.js';
+import { EventsRepository } from './store/events.repository.js';
+import { SessionsRepository } from './store/sessions.repository.js';
+import { TasksRepository } from './store/tasks.repository.js';
+
+/**
+ * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
+ * A replica may not have the newest events, or a session created moments ago, yet: never use it for anything
+ * a write decides on, nor where a caller must see what it has just written.
+ */
+@Injectable()
+export class ReplicaConversationReader extends ConversationReader {
+  constructor(replica: ReadPrismaService, config: AppConfig) {
+    super(new SessionsRepository(replica), new EventsRepository(replica), new TasksRepository(replica), config);
+  }
+}
