@@ -7,6 +7,7 @@ import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
 import { AuditModule } from './oversight/audit/audit.module.js';
 import { ReviewModule } from './oversight/review/review.module.js';
+import { StatsModule } from './oversight/stats/stats.module.js';
 import { TranscriptsModule } from './oversight/transcripts/transcripts.module.js';
 import { AppConfigModule } from './platform/config/config.module.js';
 import { DatabaseModule } from './platform/database/database.module.js';
@@ -36,6 +37,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     AuditModule,
     ReviewModule,
     TranscriptsModule,
+    StatsModule,
     OperationsModule,
     A2aModule,
   ],

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -12,6 +14,12 @@ import { rejectInvalidText, verifyUtf8Body } from './platform/http/request-text.
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
 import { AppConfig } from './platform/config/app-config.js';
+
+/** The version in package.json (one level above both src/ and dist/), so the API document names the release. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** Everything `main.ts` and the e2e tests both apply to the app, so tests exercise what production runs. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -47,7 +55,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       .setDescription(
         'Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.',
       )
-      .setVersion('1.0')
+      .setVersion(packageVersion())
       .addBearerAuth()
       .build(),
   );

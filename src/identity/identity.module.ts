@@ -4,11 +4,13 @@ import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
 import { AccessLogRepository } from './access-log/access-log.repository.js';
 import { AccessLogService } from './access-log/access-log.service.js';
 import { AuthModule } from './auth/auth.module.js';
+import { MeController } from './me/me.controller.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
 /** Who is calling: tokens and their cache, the global bearer guard and throttler, and the access log. */
 @Module({
   imports: [AuthModule, TokensModule],
+  controllers: [MeController],
   providers: [AccessLogRepository, AccessLogService, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
   exports: [TokensModule, AccessLogService],
 })

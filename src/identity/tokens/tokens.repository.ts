@@ -54,6 +54,11 @@ export class TokensRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  async findById(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.prisma.apiToken.findUnique({ where: { id } });
+    return row ? toRecord(row) : undefined;
+  }
+
   /** Revokes by id or by the printable prefix; returns the tokens that were revoked now. */
   async revoke(idOrPrefix: string): Promise<TokenRecord[]> {
     const where = isUuid(idOrPrefix) ? { id: idOrPrefix } : { tokenPrefix: idOrPrefix };

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type AuthContext, type Role } from '../auth/auth-context.js';
+import { Errors } from '../../platform/errors/domain-error.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import { TokenCache } from './token-cache.js';
 import type { TokenRecord } from './token.record.js';
@@ -79,6 +80,13 @@ export class TokensService {
       .touch(record.id)
       .catch((error: unknown) => this.logger.warn(`could not record the use of token ${record.id}: ${String(error)}`));
     return auth;
+  }
+
+  /** The caller's own token, as it is stored now (gone or revoked since it was accepted: 401). */
+  async current(auth: AuthContext): Promise<TokenRecord> {
+    const record = await this.tokens.findById(auth.tokenId);
+    if (!record || record.revokedAt) throw Errors.unauthorized('invalid, expired or revoked token', true);
+    return record;
   }
 
   async revoke(idOrPrefix: string): Promise<TokenRecord[]> {

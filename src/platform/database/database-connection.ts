@@ -6,7 +6,7 @@ import { runMigrations } from './migration-runner.js';
 
 /** src/platform/database (tests) or dist/platform/database (built): three levels below the project root. */
 export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', '..', 'prisma', 'migrations');
-const EMBEDDED_DATABASE_NAME = 'agent_sessions';
+export const EMBEDDED_DATABASE_NAME = 'agent_sessions';
 
 /**
  * Where the database is: DATABASE_URL when set, otherwise an embedded PostgreSQL under `.data/`.

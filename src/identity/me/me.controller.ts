@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { AuthContext } from '../auth/auth-context.js';
+import { CurrentAuth } from '../auth/current-auth.decorator.js';
+import { TokensService } from '../tokens/tokens.service.js';
+import { MeDto, toMeDto } from './dto/me.dto.js';
+
+@ApiTags('identity')
+@ApiBearerAuth()
+@Controller('v1')
+export class MeController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'Who the bearer token belongs to: user, role, and the token itself' })
+  @ApiOkResponse({ type: MeDto })
+  @ApiUnauthorizedResponse({ description: 'missing, invalid, expired or revoked token' })
+  async me(@CurrentAuth() auth: AuthContext): Promise<MeDto> {
+    return toMeDto(await this.tokens.current(auth));
+  }
+}
