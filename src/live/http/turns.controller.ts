@@ -4,10 +4,12 @@ import {
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
+  getSchemaPath,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
+import { SSE_CONTENT } from '../../platform/http/openapi/sse-content.js';
 import type { Response } from 'express';
 import { EventsService } from '../../conversation/events.service.js';
 import { AppendEventDto, AppendEventQuery } from '../../conversation/http/dto/append-event.dto.js';
@@ -24,6 +26,7 @@ import { TurnStreamService } from '../turn-stream.service.js';
  */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1/sessions/:id/events')
 export class TurnsController {
   constructor(
@@ -42,8 +45,11 @@ export class TurnsController {
     type: AppendResultDto,
     description: 'with ?wait=true: the task has settled; response holds the answer',
   })
-  @ApiOkResponse({ type: AppendResultDto, description: 'a retry of an event id already stored: the original' })
-  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description: 'a retry of an event id already stored: the original; or, with Accept: text/event-stream, the stream',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(AppendResultDto) } }, ...SSE_CONTENT },
+  })
+  @ApiErrors(403, 404, 409, 413)
   async append(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
