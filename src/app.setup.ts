@@ -1,8 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { buildApiDocument } from './app.openapi.js';
 import { answerClientError } from './platform/http/client-error.js';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
@@ -36,17 +37,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Agent session service')
-      .setDescription(
-        'Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
