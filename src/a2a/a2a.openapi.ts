@@ -17,7 +17,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
     required: ['jsonrpc', 'method'],
     properties: {
       jsonrpc: { type: 'string', enum: ['2.0'] },
-      id: { oneOf: [{ type: 'string' }, { type: 'integer' }], nullable: true },
+      id: { description: 'a string, a number or null (any type: OpenAPI 3.0 cannot say nullable without one)' },
       method: {
         type: 'string',
         example: 'SendMessage',
@@ -33,7 +33,7 @@ const SCHEMAS: Record<string, SchemaObject> = {
     description: 'exactly one of result and error',
     properties: {
       jsonrpc: { type: 'string', enum: ['2.0'] },
-      id: { oneOf: [{ type: 'string' }, { type: 'integer' }], nullable: true },
+      id: { description: 'a string, a number or null (any type: OpenAPI 3.0 cannot say nullable without one)' },
       result: { type: 'object', additionalProperties: true, description: 'a Task, Message, task list, …' },
       error: {
         type: 'object',
@@ -53,9 +53,16 @@ const SCHEMAS: Record<string, SchemaObject> = {
   A2aObject: { type: 'object', additionalProperties: true, description: 'an A2A Task, Message or task list' },
   A2aAgentCard: {
     type: 'object',
-    required: ['name', 'url'],
+    required: ['name'],
     additionalProperties: true,
-    properties: { name: { type: 'string' }, description: { type: 'string' }, url: { type: 'string' } },
+    description:
+      'A2A 1.0 card (supportedInterfaces) with A2A-Version: 1.0, else the 0.3 card (url, preferredTransport)',
+    properties: {
+      name: { type: 'string' },
+      description: { type: 'string' },
+      supportedInterfaces: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      url: { type: 'string', description: 'A2A 0.3' },
+    },
   },
 };
 
@@ -106,9 +113,11 @@ function card(summary: string, params: string[]): PathItemObject {
 }
 
 const REST = '/a2a/{agentId}/rest';
+// HTTP+JSON answers in A2A's own media type; errors of the service's pipeline (auth, rate limit) stay application/json.
+const a2aJson = { 'application/a2a+json': { schema: ref('A2aObject') } };
 const restBody = {
   required: true,
-  content: { ...json(ref('A2aObject')), 'application/a2a+json': { schema: ref('A2aObject') } },
+  content: { ...json(ref('A2aObject')), ...a2aJson },
 };
 
 const PATHS: Record<string, PathItemObject> = {
@@ -134,7 +143,7 @@ const PATHS: Record<string, PathItemObject> = {
   [`${REST}/message:send`]: {
     post: operation('Send a message (HTTP+JSON)', {
       requestBody: restBody,
-      responses: { '200': { description: 'a Task or Message', content: json(ref('A2aObject')) }, ...AUTH_ERRORS },
+      responses: { '200': { description: 'a Task or Message', content: a2aJson }, ...AUTH_ERRORS },
     }),
   },
   [`${REST}/message:stream`]: {
@@ -145,13 +154,13 @@ const PATHS: Record<string, PathItemObject> = {
   },
   [`${REST}/tasks`]: {
     get: operation('List tasks', {
-      responses: { '200': { description: 'a page of tasks', content: json(ref('A2aObject')) }, ...AUTH_ERRORS },
+      responses: { '200': { description: 'a page of tasks', content: a2aJson }, ...AUTH_ERRORS },
     }),
   },
   [`${REST}/tasks/{taskId}`]: {
     get: operation(
       'One task',
-      { responses: { '200': { description: 'the task', content: json(ref('A2aObject')) }, ...AUTH_ERRORS } },
+      { responses: { '200': { description: 'the task', content: a2aJson }, ...AUTH_ERRORS } },
       ['A2aTaskId'],
     ),
   },
@@ -160,8 +169,8 @@ const PATHS: Record<string, PathItemObject> = {
       'Cancel a task (409 when it has finished)',
       {
         responses: {
-          '200': { description: 'the task', content: json(ref('A2aObject')) },
-          '409': { description: 'not cancelable', content: json(ref('A2aObject')) },
+          '200': { description: 'the task', content: a2aJson },
+          '409': { description: 'not cancelable', content: a2aJson },
           ...AUTH_ERRORS,
         },
       },
