@@ -1,8 +1,9 @@
 import { validate, compileErrors } from '@readme/openapi-parser';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { auth, createSession, eventually, text } from '../helpers/factories.js';
-import { OpenApiContract } from '../helpers/openapi-contract.js';
+import { OpenApiContract, type ObservedResponse } from '../helpers/openapi-contract.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -18,6 +19,13 @@ function operations(doc: Json): [string, string, Json][] {
   );
 }
 
+/** A fetch response as the contract checks it: the body as JSON when it is JSON, else as text. */
+async function observed(res: Response): Promise<ObservedResponse> {
+  const json = res.headers.get('content-type')?.includes('json');
+  const body: unknown = json ? await res.json() : await res.text();
+  return { status: res.status, headers: Object.fromEntries(res.headers), body };
+}
+
 describe('the OpenAPI document', () => {
   let t: TestApp;
   let doc: Json;
@@ -27,7 +35,7 @@ describe('the OpenAPI document', () => {
   let admin: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { BODY_LIMIT: '16kb' } });
     [alice, reviewer, admin] = await Promise.all([
       t.token('alice'),
       t.token('rita', 'reviewer'),
@@ -97,7 +105,8 @@ describe('the OpenAPI document', () => {
     ]);
     const turn = doc.paths['/v1/sessions/{id}/events'].post.responses;
     expect(Object.keys(turn['200'].content).sort()).toEqual(['application/json', 'text/event-stream']);
-    expect(Object.keys(turn['202'].content)).toEqual(['application/json']);
+    expect(Object.keys(turn['202'].content).sort()).toEqual(['application/json', 'text/event-stream']);
+    expect(Object.keys(turn['201'].content)).toEqual(['application/json']);
     const followUp = doc.paths['/v1/tasks/{id}/events'].post.responses;
     expect(Object.keys(followUp)).toEqual(expect.arrayContaining(['200', '201', '202', '409']));
   });
@@ -253,6 +262,75 @@ describe('the OpenAPI document', () => {
       contract.check('GET', '/v1/sessions/{id}/transcript', { ...csv, body: csv.text });
       const closed = await t.http().delete(`/v1/sessions/${id}`).set(auth(alice)).expect(204);
       contract.check('DELETE', '/v1/sessions/{id}', closed);
+    });
+
+    it('sessions: children, ancestors; tasks: cancel (409 once finished); a body over the limit: 413', async () => {
+      const parent = await createSession(t, alice);
+      const child = await createSession(t, alice, { parentId: parent.id });
+      const children = await t.http().get(`/v1/sessions/${parent.id}/children`).set(auth(alice)).expect(200);
+      contract.check('GET', '/v1/sessions/{id}/children', children);
+      const ancestors = await t.http().get(`/v1/sessions/${child.id}/ancestors`).set(auth(alice)).expect(200);
+      contract.check('GET', '/v1/sessions/{id}/ancestors', ancestors);
+      const done = await t
+        .http()
+        .post(`/v1/sessions/${child.id}/events?wait=true`)
+        .set(auth(alice))
+        .send({ parts: text('a') });
+      const cancel = await t.http().post(`/v1/tasks/${done.body.task.id}/cancel`).set(auth(alice));
+      expect(cancel.status).toBe(409);
+      contract.check('POST', '/v1/tasks/{id}/cancel', cancel);
+      const big = await t
+        .http()
+        .post(`/v1/sessions/${child.id}/events`)
+        .set(auth(alice))
+        .send({ parts: text('x'.repeat(20_000)) });
+      expect(big.status).toBe(413);
+      contract.check('POST', '/v1/sessions/{id}/events', big);
+    });
+
+    it('a streamed turn answers 202 with text/event-stream', async () => {
+      const { id } = await createSession(t, alice);
+      const res = await fetch(`${t.baseUrl}/v1/sessions/${id}/events`, {
+        method: 'POST',
+        headers: { ...auth(alice), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+        body: JSON.stringify({ parts: text('stream me') }),
+      });
+      expect(res.status).toBe(202);
+      contract.check('POST', '/v1/sessions/{id}/events', await observed(res));
+    });
+
+    it('A2A: the card, JSON-RPC results and errors, HTTP+JSON results and errors', async () => {
+      const V1 = { 'A2A-Version': '1.0', 'Content-Type': 'application/json' };
+      const card = await fetch(`${t.baseUrl}/a2a/echo/.well-known/agent-card.json`, { headers: V1 });
+      contract.check('GET', '/a2a/{agentId}/.well-known/agent-card.json', await observed(card));
+      const rpc = (headers: Record<string, string>, method: string, params: unknown) =>
+        fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
+          method: 'POST',
+          headers: { ...V1, ...headers },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        });
+      const list = await observed(await rpc(auth(alice), 'ListTasks', {}));
+      expect(list.status).toBe(200);
+      contract.check('POST', '/a2a/{agentId}/jsonrpc', list);
+      const anonymous = await observed(await rpc({}, 'ListTasks', {}));
+      expect(anonymous.status).toBe(401);
+      contract.check('POST', '/a2a/{agentId}/jsonrpc', anonymous);
+      const message = { role: 'ROLE_USER', messageId: randomUUID(), parts: [{ text: 'hi' }] };
+      const sent = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
+        method: 'POST',
+        headers: { ...V1, ...auth(alice) },
+        body: JSON.stringify({ message }),
+      });
+      contract.check('POST', '/a2a/{agentId}/rest/message:send', await observed(sent));
+      const forbidden = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
+        method: 'POST',
+        headers: { ...V1, ...auth(reviewer) },
+        body: JSON.stringify({ message: { ...message, messageId: randomUUID() } }),
+      });
+      expect(forbidden.status).toBe(403);
+      contract.check('POST', '/a2a/{agentId}/rest/message:send', await observed(forbidden));
+      const tasks = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks`, { headers: { ...V1, ...auth(alice) } });
+      contract.check('GET', '/a2a/{agentId}/rest/tasks', await observed(tasks));
     });
   });
 });
