@@ -78,9 +78,9 @@ const PARAMETERS = {
   A2aTaskId: { name: 'taskId', in: 'path' as const, required: true, schema: { type: 'string', format: 'uuid' } },
 };
 
+const WRITE_ERRORS = { '403': serviceError('a reviewer token may not send or cancel') };
 const AUTH_ERRORS = {
   '401': serviceError('missing or invalid bearer token (WWW-Authenticate)'),
-  '403': serviceError('a reviewer token may not send or cancel'),
   '404': serviceError('unknown agent or task'),
   '429': serviceError('rate limit (Retry-After)'),
   '503': serviceError('the database is unavailable (Retry-After)'),
@@ -132,7 +132,7 @@ const PATHS: Record<string, PathItemObject> = {
           content: { ...json(ref('A2aJsonRpcResponse')), ...sse },
         },
         ...Object.fromEntries(
-          Object.entries(AUTH_ERRORS).map(([status, r]) => [
+          Object.entries({ ...AUTH_ERRORS, ...WRITE_ERRORS }).map(([status, r]) => [
             status,
             { ...r, content: json(ref('A2aJsonRpcResponse')) },
           ]),
@@ -143,13 +143,13 @@ const PATHS: Record<string, PathItemObject> = {
   [`${REST}/message:send`]: {
     post: operation('Send a message (HTTP+JSON)', {
       requestBody: restBody,
-      responses: { '200': { description: 'a Task or Message', content: a2aJson }, ...AUTH_ERRORS },
+      responses: { '200': { description: 'a Task or Message', content: a2aJson }, ...AUTH_ERRORS, ...WRITE_ERRORS },
     }),
   },
   [`${REST}/message:stream`]: {
     post: operation('Send a message and stream the task', {
       requestBody: restBody,
-      responses: { '200': { description: 'task updates', content: sse }, ...AUTH_ERRORS },
+      responses: { '200': { description: 'task updates', content: sse }, ...AUTH_ERRORS, ...WRITE_ERRORS },
     }),
   },
   [`${REST}/tasks`]: {
@@ -172,6 +172,7 @@ const PATHS: Record<string, PathItemObject> = {
           '200': { description: 'the task', content: a2aJson },
           '409': { description: 'not cancelable', content: a2aJson },
           ...AUTH_ERRORS,
+          ...WRITE_ERRORS,
         },
       },
       ['A2aTaskId'],
