@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { buildApiDocument } from './app.openapi.js';
 import { answerClientError } from './platform/http/client-error.js';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
@@ -14,12 +13,6 @@ import { rejectInvalidText, verifyUtf8Body } from './platform/http/request-text.
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { createValidationPipe } from './platform/http/validation/validation.pipe.js';
 import { AppConfig } from './platform/config/app-config.js';
-
-/** The version in package.json (one level above both src/ and dist/), so the API document names the release. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Everything `main.ts` and the e2e tests both apply to the app, so tests exercise what production runs. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -48,17 +41,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Agent session service')
-      .setDescription(
-        'Persistent, append-only sessions with conversational agents. Authenticate with `Authorization: Bearer <token>`.',
-      )
-      .setVersion(packageVersion())
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -4,6 +4,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import type { Response } from 'express';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../identity/auth/public.decorator.js';
+import { HEALTH_REPORT_SCHEMA, LIVENESS_SCHEMA } from './health-report.schema.js';
 import { SchemaStatus } from '../platform/database/schema-status.js';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
 
@@ -32,18 +33,17 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
-  @ApiOkResponse({ description: '{status: "ok"}' })
+  @ApiOkResponse({ description: 'the process is up', schema: LIVENESS_SCHEMA })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: database reachable, migrations applied, notification listener connected' })
-  @ApiOkResponse({
-    description: '{status: "ok", info: {database: {status: "up"}, migrations: …, listener: …}, error: {}, details}',
-  })
+  @ApiOkResponse({ description: 'every check up: database, migrations, listener', schema: HEALTH_REPORT_SCHEMA })
   @ApiServiceUnavailableResponse({
     description: 'status "error", with the failing check marked down (and Retry-After)',
+    schema: HEALTH_REPORT_SCHEMA,
   })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const database = await this.database();
@@ -53,9 +53,10 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Database status (kept for compatibility; see /health/ready and /health/live)' })
-  @ApiOkResponse({ description: '{status: "ok", info: {database: {status: "up"}}, error: {}, details}' })
+  @ApiOkResponse({ description: 'the database is up', schema: HEALTH_REPORT_SCHEMA })
   @ApiServiceUnavailableResponse({
-    description: '{status: "error", error: {database: {status: "down"}}, …} with Retry-After',
+    description: 'the database is down (with Retry-After)',
+    schema: HEALTH_REPORT_SCHEMA,
   })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     return this.report(await this.database(), res);

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../platform/http/openapi/api-errors.decorator.js';
 import { SkipThrottle } from '@nestjs/throttler';
 import { assertAdmin, type AuthContext } from '../identity/auth/auth-context.js';
 import { CurrentAuth } from '../identity/auth/current-auth.decorator.js';
@@ -16,8 +17,11 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics of this instance (admin tokens)' })
-  @ApiProduces('text/plain; version=0.0.4')
-  @ApiOkResponse({ description: 'the Prometheus text exposition format' })
+  @ApiOkResponse({
+    description: 'the Prometheus text exposition format',
+    content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(401, 403, 503)
   async scrape(@CurrentAuth() auth: AuthContext): Promise<string> {
     assertAdmin(auth);
     return this.metrics.registry.metrics();

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { AfterSeqQuery } from '../../platform/http/validation/query.dto.js';
@@ -10,6 +11,7 @@ import { EventsService } from '../events.service.js';
 
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1/sessions/:id/events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}
@@ -18,6 +20,7 @@ export class EventsController {
   @AuditRead('session.events', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "The session's history in seq order (replayable)" })
   @ApiOkResponse({ type: EventPageDto })
+  @ApiErrors(404)
   async list(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,

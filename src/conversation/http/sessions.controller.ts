@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
@@ -19,6 +20,7 @@ import { SessionsService } from '../sessions.service.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
@@ -26,6 +28,7 @@ export class SessionsController {
   @Post()
   @ApiOperation({ summary: 'Open a session with an agent' })
   @ApiCreatedResponse({ type: SessionDto })
+  @ApiErrors(403, 409, 413)
   async create(@CurrentAuth() auth: AuthContext, @Body() body: CreateSessionDto): Promise<SessionDto> {
     return toSessionDto(await this.sessions.create(auth, body));
   }
@@ -43,6 +46,7 @@ export class SessionsController {
   @AuditRead('session.read', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'One session' })
   @ApiOkResponse({ type: SessionDto })
+  @ApiErrors(404)
   async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto> {
     return toSessionDto(await this.sessions.get(auth, id));
   }
@@ -51,6 +55,7 @@ export class SessionsController {
   @AuditRead('session.children', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'Direct child sessions, newest first' })
   @ApiOkResponse({ type: SessionPageDto })
+  @ApiErrors(404)
   async children(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
@@ -64,6 +69,7 @@ export class SessionsController {
   @AuditRead('session.ancestors', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'Parent, grandparent, … up to the root' })
   @ApiOkResponse({ type: [SessionDto] })
+  @ApiErrors(404)
   async ancestors(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<SessionDto[]> {
     return (await this.sessions.ancestors(auth, id)).map(toSessionDto);
   }
@@ -71,6 +77,7 @@ export class SessionsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, or merge-patch metadata and state (a state change is recorded as an event)' })
   @ApiOkResponse({ type: SessionDto })
+  @ApiErrors(403, 404, 409, 413)
   async update(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
@@ -82,7 +89,8 @@ export class SessionsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'End a session (status closed); its history is kept' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'closed (also when it already was)' })
+  @ApiErrors(403, 404)
   async close(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<void> {
     await this.sessions.close(auth, id);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { AfterSeqQuery } from '../../platform/http/validation/query.dto.js';
@@ -10,6 +11,7 @@ import { TasksService } from '../tasks.service.js';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1')
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
@@ -18,6 +20,7 @@ export class TasksController {
   @AuditRead('session.tasks', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "A session's tasks in turn order" })
   @ApiOkResponse({ type: TaskPageDto })
+  @ApiErrors(404)
   async listForSession(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
@@ -31,6 +34,7 @@ export class TasksController {
   @AuditRead('task.read', { name: 'id', kind: 'task' })
   @ApiOperation({ summary: 'One task' })
   @ApiOkResponse({ type: TaskDto })
+  @ApiErrors(404)
   async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {
     return toTaskDto(await this.tasks.get(auth, id));
   }
@@ -39,6 +43,7 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a task that has not finished (409 if it has)' })
   @ApiOkResponse({ type: TaskDto })
+  @ApiErrors(403, 404, 409)
   async cancel(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {
     return toTaskDto(await this.tasks.cancel(auth, id));
   }

@@ -1,5 +1,7 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
+import { SSE_CONTENT } from '../../platform/http/openapi/sse-content.js';
 import type { Response } from 'express';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
@@ -11,6 +13,7 @@ import { SessionStreamService } from '../session-stream.service.js';
 
 @ApiTags('streaming')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1/sessions/:id/stream')
 export class StreamController {
   constructor(private readonly streams: SessionStreamService) {}
@@ -22,8 +25,8 @@ export class StreamController {
     description:
       'Replays the events after Last-Event-ID (or ?after=), then streams new ones: `session.event` (id = seq, data = the event) and `task.status` (data = the task). Heartbeat comments keep proxies open.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'an event stream' })
+  @ApiOkResponse({ description: 'an event stream', content: SSE_CONTENT })
+  @ApiErrors(404)
   async stream(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,

@@ -2,12 +2,15 @@ import { Body, Controller, Headers, Param, Post, Query, Res } from '@nestjs/comm
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiExtraModels,
   ApiCreatedResponse,
   ApiOkResponse,
+  getSchemaPath,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
+import { SSE_CONTENT } from '../../platform/http/openapi/sse-content.js';
 import type { Response } from 'express';
 import { EventsService } from '../../conversation/events.service.js';
 import { AppendEventDto, AppendEventQuery } from '../../conversation/http/dto/append-event.dto.js';
@@ -17,6 +20,11 @@ import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { TurnStreamService } from '../turn-stream.service.js';
 
+const RESULT_OR_STREAM = {
+  'application/json': { schema: { $ref: getSchemaPath(AppendResultDto) } },
+  ...SSE_CONTENT,
+};
+
 /**
  * `POST /v1/sessions/:id/events`: a user turn. It lives beside the streams because the same request may answer
  * as a stream (`Accept: text/event-stream`); the JSON answers (202, or 201 with ?wait=true) are the
@@ -24,6 +32,8 @@ import { TurnStreamService } from '../turn-stream.service.js';
  */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiExtraModels(AppendResultDto)
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1/sessions/:id/events')
 export class TurnsController {
   constructor(
@@ -37,13 +47,20 @@ export class TurnsController {
     description:
       'With `Accept: text/event-stream` the answer is streamed: message.delta events as the agent writes, then the stored answer (session.event) and the final task.status.',
   })
-  @ApiAcceptedResponse({ type: AppendResultDto, description: 'stored; the task is queued' })
+  @ApiAcceptedResponse({
+    description:
+      'stored; the task is queued (also ?wait=true past WAIT_TIMEOUT_MS); with Accept: text/event-stream, the stream',
+    content: RESULT_OR_STREAM,
+  })
   @ApiCreatedResponse({
     type: AppendResultDto,
     description: 'with ?wait=true: the task has settled; response holds the answer',
   })
-  @ApiOkResponse({ type: AppendResultDto, description: 'a retry of an event id already stored: the original' })
-  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description: 'a retry of an event id already stored: the original (or its task streamed)',
+    content: RESULT_OR_STREAM,
+  })
+  @ApiErrors(403, 404, 409, 413)
   async append(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
@@ -16,6 +17,7 @@ import {
 
 @ApiTags('audit')
 @ApiBearerAuth()
+@ApiErrors(400, 401, 429, 503)
 @Controller('v1')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -24,6 +26,7 @@ export class AuditController {
   @AuditRead('session.verify', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "Recompute the session's hash chain and report the first broken seq, if any" })
   @ApiOkResponse({ type: ChainReportDto })
+  @ApiErrors(404)
   verify(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<ChainReportDto> {
     return this.audit.verify(auth, id);
   }
@@ -32,6 +35,7 @@ export class AuditController {
   @AuditRead('session.state', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "The session's state and status as they were at a seq, rebuilt from its events" })
   @ApiOkResponse({ type: ReplayedStateDto })
+  @ApiErrors(404)
   stateAt(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
@@ -43,6 +47,7 @@ export class AuditController {
   @Get('admin/access-log')
   @ApiOperation({ summary: 'Who read which conversations (admins only), newest first' })
   @ApiOkResponse({ type: AccessLogPageDto })
+  @ApiErrors(403)
   async accessLogPage(@CurrentAuth() auth: AuthContext, @Query() query: AccessLogQuery): Promise<AccessLogPageDto> {
     const filter = { actorId: query.actorId, sessionId: query.sessionId, cursor: query.cursor };
     const page = await this.audit.accessLogPage(auth, filter, query.limit);

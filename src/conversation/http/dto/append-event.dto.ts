@@ -3,9 +3,11 @@ import { IsIn, IsOptional } from 'class-validator';
 import { IsUuid } from '../../../platform/http/uuid.js';
 import { BooleanQuery } from '../../../platform/http/validation/query.dto.js';
 import type { JsonObject } from '../../../platform/json/json.js';
-import { IsJsonObject, IsParts } from '../../../platform/http/validation/json.validators.js';
+import { IsJsonObject, IsParts, MAX_PARTS } from '../../../platform/http/validation/json.validators.js';
 import type { Part } from '../../records/event.record.js';
+import { ApiPartModels, PARTS_SCHEMA } from './part.dto.js';
 
+@ApiPartModels()
 export class AppendEventDto {
   @ApiPropertyOptional({
     format: 'uuid',
@@ -21,10 +23,11 @@ export class AppendEventDto {
   role?: 'user';
 
   @ApiProperty({
+    ...PARTS_SCHEMA,
+    minItems: 1,
+    maxItems: MAX_PARTS,
     description: 'A2A-style parts',
     example: [{ kind: 'text', text: 'Hello!' }],
-    type: 'array',
-    items: { type: 'object', additionalProperties: true },
   })
   @IsParts()
   parts: Part[];

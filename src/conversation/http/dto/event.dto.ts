@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { JsonObject } from '../../../platform/json/json.js';
 import {
   EVENT_ROLES,
@@ -8,31 +8,52 @@ import {
   type EventType,
   type Part,
 } from '../../records/event.record.js';
+import { ApiPartModels, PARTS_SCHEMA } from './part.dto.js';
 
-export class UsageDto {
-  @ApiProperty({ nullable: true, type: Number }) promptTokens: number | null;
-  @ApiProperty({ nullable: true, type: Number }) completionTokens: number | null;
-  @ApiProperty({ nullable: true, type: String }) model: string | null;
-  @ApiProperty({ nullable: true, type: Number }) costUsd: number | null;
+export interface UsageDto {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  model: string | null;
+  costUsd: number | null;
 }
 
+// Inline rather than a $ref: in OpenAPI 3.0 `nullable` beside a $ref (or its allOf) does not admit null.
+const USAGE_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  selfRequired: true,
+  description: "the agent's token use and cost; null on events that are not an agent's answer",
+  properties: {
+    promptTokens: { type: 'integer', nullable: true },
+    completionTokens: { type: 'integer', nullable: true },
+    model: { type: 'string', nullable: true },
+    costUsd: { type: 'number', nullable: true },
+  },
+  required: ['promptTokens', 'completionTokens', 'model', 'costUsd'],
+};
+
+@ApiPartModels()
 export class EventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) sessionId: string;
-  @ApiProperty({ description: '1, 2, 3 … within the session, without gaps' }) seq: number;
+  @ApiProperty({ type: 'integer', description: '1, 2, 3 … within the session, without gaps' }) seq: number;
   @ApiProperty({ enum: EVENT_TYPES }) type: EventType;
   @ApiProperty({ enum: EVENT_ROLES }) role: EventRole;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) parts: Part[];
+  @ApiProperty(PARTS_SCHEMA) parts: Part[];
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: JsonObject;
-  @ApiProperty({ type: UsageDto, nullable: true }) usage: UsageDto | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty(USAGE_SCHEMA) usage: UsageDto | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ description: "SHA-256 link of the session's hash chain (hex)" }) hash: string;
 }
 
 export class EventPageDto {
   @ApiProperty({ type: [EventDto] }) data: EventDto[];
-  @ApiProperty({ nullable: true, type: Number, description: 'pass as after for the next page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: 'integer',
+    description: 'pass as after for the next page; null on the last page',
+  })
   nextAfter: number | null;
 }
 

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../../platform/json/json.js';
 import { IsJsonObject } from '../../../platform/http/validation/json.validators.js';
 
 export class UpdateSessionDto {
-  @ApiPropertyOptional({ nullable: true, description: 'null clears the name' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears the name' })
   @ValidateIf((_, value) => value !== null)
   @IsOptional()
   @IsString()

@@ -1,11 +1,24 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
 import type { ReviewHit } from '../review.repository.js';
 
-export class ReviewMatchDto {
-  @ApiProperty({ description: 'seq of the first matching event' }) seq: number;
-  @ApiProperty({ description: 'text around the match; matched words are wrapped in « »' }) snippet: string;
+export interface ReviewMatchDto {
+  seq: number;
+  snippet: string;
 }
+
+// Inline rather than a $ref: in OpenAPI 3.0 `nullable` beside a $ref (or its allOf) does not admit null.
+const MATCH_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  selfRequired: true,
+  description: 'where the search matched; null without q',
+  properties: {
+    seq: { type: 'integer', description: 'seq of the first matching event' },
+    snippet: { type: 'string', description: 'text around the match; matched words are wrapped in « »' },
+  },
+  required: ['seq', 'snippet'],
+};
 
 export class ReviewHitDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -17,7 +30,7 @@ export class ReviewHitDto {
   @ApiProperty() lastActivityAt: string;
   @ApiProperty() eventCount: number;
   @ApiProperty() failedTasks: number;
-  @ApiProperty({ type: ReviewMatchDto, nullable: true }) match: ReviewMatchDto | null;
+  @ApiProperty(MATCH_SCHEMA) match: ReviewMatchDto | null;
 }
 
 export class ReviewPageDto {

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { auth, createSession, eventually, text } from '../helpers/factories.js';
+import { OpenApiContract, type ObservedResponse } from '../helpers/openapi-contract.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A fetch response as the contract checks it: the body as JSON when it is JSON, else as text. */
+async function observed(res: Response): Promise<ObservedResponse> {
+  const json = res.headers.get('content-type')?.includes('json');
+  const body: unknown = json ? await res.json() : await res.text();
+  return { status: res.status, headers: Object.fromEntries(res.headers), body };
+}
+
+describe('the OpenAPI document matches real responses', () => {
+  let t: TestApp;
+  let contract: OpenApiContract;
+  let alice: string;
+  let reviewer: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { BODY_LIMIT: '16kb' } });
+    [alice, reviewer, admin] = await Promise.all([
+      t.token('alice'),
+      t.token('rita', 'reviewer'),
+      t.token('ada', 'admin'),
+    ]);
+    contract = new OpenApiContract((await t.http().get('/docs/openapi.json').expect(200)).body);
+  });
+  afterAll(() => t.close());
+
+  it('rejects a response the document does not describe (the checker is not a no-op)', () => {
+    const base = { headers: { 'content-type': 'application/json' } };
+    expect(() => contract.check('GET', '/v1/tasks/{id}', { ...base, status: 418, body: {} })).toThrow(/not documented/);
+    expect(() => contract.check('GET', '/v1/sessions/{id}', { ...base, status: 200, body: { id: 'x' } })).toThrow(
+      /does not match/,
+    );
+    const error = { statusCode: 404, error: 'Not Found', message: 'm', code: 'c', requestId: 'r', extra: 1 };
+    expect(() => contract.check('GET', '/v1/sessions/{id}', { ...base, status: 404, body: error })).toThrow(
+      /additional properties/,
+    );
+  });
+
+  it('sessions: create, get, list, update', async () => {
+    const created = await t.http().post('/v1/sessions').set(auth(alice)).send({ agentId: 'echo', name: 'contract' });
+    contract.check('POST', '/v1/sessions', created);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    contract.check('GET', '/v1/sessions/{id}', await t.http().get(`/v1/sessions/${id}`).set(auth(alice)).expect(200));
+    contract.check('GET', '/v1/sessions', await t.http().get('/v1/sessions?limit=5').set(auth(alice)).expect(200));
+    const patched = await t
+      .http()
+      .patch(`/v1/sessions/${id}`)
+      .set(auth(alice))
+      .send({ name: null, state: { a: 1 } });
+    contract.check('PATCH', '/v1/sessions/{id}', patched);
+    expect(patched.body.name).toBeNull();
+  });
+
+  it('events and tasks: 202, ?wait=true 201, a retry 200, history, one task, a session’s tasks', async () => {
+    const { id } = await createSession(t, alice);
+    const queued = await t
+      .http()
+      .post(`/v1/sessions/${id}/events`)
+      .set(auth(alice))
+      .send({ parts: text('hi') });
+    expect(queued.status).toBe(202);
+    contract.check('POST', '/v1/sessions/{id}/events', queued);
+    const waited = await t
+      .http()
+      .post(`/v1/sessions/${id}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: text('x') });
+    expect(waited.status).toBe(201);
+    contract.check('POST', '/v1/sessions/{id}/events', waited);
+    const retry = await t
+      .http()
+      .post(`/v1/sessions/${id}/events`)
+      .set(auth(alice))
+      .send({ id: waited.body.event.id, parts: text('x') });
+    expect(retry.status).toBe(200);
+    contract.check('POST', '/v1/sessions/{id}/events', retry);
+    const history = await t.http().get(`/v1/sessions/${id}/events`).set(auth(alice)).expect(200);
+    expect(history.body.data.some((e: Json) => e.usage === null)).toBe(true);
+    contract.check('GET', '/v1/sessions/{id}/events', history);
+    const taskId = waited.body.task.id as string;
+    contract.check('GET', '/v1/tasks/{id}', await t.http().get(`/v1/tasks/${taskId}`).set(auth(alice)).expect(200));
+    contract.check('GET', '/v1/sessions/{id}/tasks', await t.http().get(`/v1/sessions/${id}/tasks`).set(auth(alice)));
+  });
+
+  it('a follow-up to a task waiting for input: 202, then 409 once it is not', async () => {
+    const { id } = await createSession(t, alice);
+    const asked = await t
+      .http()
+      .post(`/v1/sessions/${id}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: text('/ask size?') });
+    expect(asked.body.task.status).toBe('input_required');
+    const taskId = asked.body.task.id as string;
+    const answer = await t
+      .http()
+      .post(`/v1/tasks/${taskId}/events`)
+      .set(auth(alice))
+      .send({ parts: text('large') });
+    expect(answer.status).toBe(202);
+    contract.check('POST', '/v1/tasks/{id}/events', answer);
+    await eventually(
+      () => t.http().get(`/v1/tasks/${taskId}`).set(auth(alice)),
+      (res) => res.body.status === 'completed',
+    );
+    const late = await t
+      .http()
+      .post(`/v1/tasks/${taskId}/events`)
+      .set(auth(alice))
+      .send({ parts: text('more') });
+    expect(late.status).toBe(409);
+    contract.check('POST', '/v1/tasks/{id}/events', late);
+  });
+
+  it('error bodies: 400, 401, 403, 404', async () => {
+    const bad = await t.http().post('/v1/sessions').set(auth(alice)).send({ agentId: 'echo', ttlSeconds: 0 });
+    expect(bad.status).toBe(400);
+    contract.check('POST', '/v1/sessions', bad);
+    const missing = await t.http().get('/v1/sessions/00000000-0000-4000-8000-000000000000').set(auth(alice));
+    expect(missing.status).toBe(404);
+    contract.check('GET', '/v1/sessions/{id}', missing);
+    const noTask = await t.http().get('/v1/tasks/00000000-0000-4000-8000-000000000000').set(auth(alice));
+    contract.check('GET', '/v1/tasks/{id}', noTask);
+    const anonymous = await t.http().get('/v1/sessions');
+    expect(anonymous.status).toBe(401);
+    contract.check('GET', '/v1/sessions', anonymous);
+    const forbidden = await t.http().get('/v1/admin/access-log').set(auth(alice));
+    expect(forbidden.status).toBe(403);
+    contract.check('GET', '/v1/admin/access-log', forbidden);
+  });
+
+  it('review search, access log, transcript (JSON), audit', async () => {
+    const { id } = await createSession(t, alice);
+    await t
+      .http()
+      .post(`/v1/sessions/${id}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: text('kettle') });
+    const found = await t.http().get('/v1/review/sessions?q=kettle').set(auth(reviewer)).expect(200);
+    expect(found.body.data[0].match).not.toBeNull();
+    contract.check('GET', '/v1/review/sessions', found);
+    const all = await t.http().get('/v1/review/sessions').set(auth(reviewer)).expect(200);
+    contract.check('GET', '/v1/review/sessions', all);
+    const log = await t.http().get('/v1/admin/access-log').set(auth(admin)).expect(200);
+    expect(log.body.data.length).toBeGreaterThan(0);
+    contract.check('GET', '/v1/admin/access-log', log);
+    contract.check('GET', '/v1/sessions/{id}/verify', await t.http().get(`/v1/sessions/${id}/verify`).set(auth(alice)));
+    contract.check(
+      'GET',
+      '/v1/sessions/{id}/state',
+      await t.http().get(`/v1/sessions/${id}/state?at=1`).set(auth(alice)),
+    );
+    const csv = await t.http().get(`/v1/sessions/${id}/transcript?format=csv`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/transcript', { ...csv, body: csv.text });
+    const closed = await t.http().delete(`/v1/sessions/${id}`).set(auth(alice)).expect(204);
+    contract.check('DELETE', '/v1/sessions/{id}', closed);
+  });
+
+  it('sessions: children, ancestors; tasks: cancel (409 once finished); a body over the limit: 413', async () => {
+    const parent = await createSession(t, alice);
+    const child = await createSession(t, alice, { parentId: parent.id });
+    const children = await t.http().get(`/v1/sessions/${parent.id}/children`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/children', children);
+    const ancestors = await t.http().get(`/v1/sessions/${child.id}/ancestors`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/ancestors', ancestors);
+    const done = await t
+      .http()
+      .post(`/v1/sessions/${child.id}/events?wait=true`)
+      .set(auth(alice))
+      .send({ parts: text('a') });
+    const cancel = await t.http().post(`/v1/tasks/${done.body.task.id}/cancel`).set(auth(alice));
+    expect(cancel.status).toBe(409);
+    contract.check('POST', '/v1/tasks/{id}/cancel', cancel);
+    const big = await t
+      .http()
+      .post(`/v1/sessions/${child.id}/events`)
+      .set(auth(alice))
+      .send({ parts: text('x'.repeat(20_000)) });
+    expect(big.status).toBe(413);
+    contract.check('POST', '/v1/sessions/{id}/events', big);
+  });
+
+  it('a streamed turn answers 202 with text/event-stream', async () => {
+    const { id } = await createSession(t, alice);
+    const res = await fetch(`${t.baseUrl}/v1/sessions/${id}/events`, {
+      method: 'POST',
+      headers: { ...auth(alice), 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify({ parts: text('stream me') }),
+    });
+    expect(res.status).toBe(202);
+    contract.check('POST', '/v1/sessions/{id}/events', await observed(res));
+  });
+
+  it('A2A: the card, JSON-RPC results and errors, HTTP+JSON results and errors', async () => {
+    const V1 = { 'A2A-Version': '1.0', 'Content-Type': 'application/json' };
+    const card = await fetch(`${t.baseUrl}/a2a/echo/.well-known/agent-card.json`, { headers: V1 });
+    contract.check('GET', '/a2a/{agentId}/.well-known/agent-card.json', await observed(card));
+    const rpc = (headers: Record<string, string>, method: string, params: unknown) =>
+      fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
+        method: 'POST',
+        headers: { ...V1, ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      });
+    const list = await observed(await rpc(auth(alice), 'ListTasks', {}));
+    expect(list.status).toBe(200);
+    contract.check('POST', '/a2a/{agentId}/jsonrpc', list);
+    const anonymous = await observed(await rpc({}, 'ListTasks', {}));
+    expect(anonymous.status).toBe(401);
+    contract.check('POST', '/a2a/{agentId}/jsonrpc', anonymous);
+    const message = { role: 'ROLE_USER', messageId: randomUUID(), parts: [{ text: 'hi' }] };
+    const sent = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
+      method: 'POST',
+      headers: { ...V1, ...auth(alice) },
+      body: JSON.stringify({ message }),
+    });
+    contract.check('POST', '/a2a/{agentId}/rest/message:send', await observed(sent));
+    const forbidden = await fetch(`${t.baseUrl}/a2a/echo/rest/message:send`, {
+      method: 'POST',
+      headers: { ...V1, ...auth(reviewer) },
+      body: JSON.stringify({ message: { ...message, messageId: randomUUID() } }),
+    });
+    expect(forbidden.status).toBe(403);
+    contract.check('POST', '/a2a/{agentId}/rest/message:send', await observed(forbidden));
+    const tasks = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks`, { headers: { ...V1, ...auth(alice) } });
+    contract.check('GET', '/a2a/{agentId}/rest/tasks', await observed(tasks));
+  });
+});
