@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { CurrentAuth } from '../auth/current-auth.decorator.js';
 import { TokensService } from '../tokens/tokens.service.js';
@@ -14,7 +15,7 @@ export class MeController {
   @Get('me')
   @ApiOperation({ summary: 'Who the bearer token belongs to: user, role, and the token itself' })
   @ApiOkResponse({ type: MeDto })
-  @ApiUnauthorizedResponse({ description: 'missing, invalid, expired or revoked token' })
+  @ApiErrors(400, 401, 429, 503)
   async me(@CurrentAuth() auth: AuthContext): Promise<MeDto> {
     return toMeDto(await this.tokens.current(auth));
   }

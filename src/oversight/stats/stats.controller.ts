@@ -1,5 +1,6 @@
+import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
@@ -16,7 +17,7 @@ export class StatsController {
   @AuditRead('admin.stats')
   @ApiOperation({ summary: 'Sessions and tasks by status, daily activity, oldest queued task (admins only)' })
   @ApiOkResponse({ type: ServiceStatsDto })
-  @ApiForbiddenResponse({ description: 'not an admin token' })
+  @ApiErrors(400, 401, 403, 429, 503)
   async overview(@CurrentAuth() auth: AuthContext, @Query() query: StatsQuery): Promise<ServiceStatsDto> {
     return toServiceStatsDto(await this.stats.overview(auth, query.days));
   }
