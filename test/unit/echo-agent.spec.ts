@@ -16,6 +16,7 @@ function event(text: string, role: EventRole = 'user', type: EventType = 'messag
     role,
     parts: parts ?? [{ kind: 'text', text }],
     taskId: null,
+    parentId: null,
     metadata: {},
     usage: null,
     createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, seq)),
