@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auth, createSession, say } from '../helpers/factories.js';
+import { auth, createSession, eventually, say } from '../helpers/factories.js';
+import type { AuthContext } from '../../src/identity/auth/auth-context.js';
+import { TasksService } from '../../src/conversation/tasks.service.js';
+import type { TurnStep } from '../../src/conversation/records/turn-step.record.js';
 import { FakeAgentServer, json, sse } from '../helpers/fake-agent-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { sql } from '../helpers/test-database.js';
@@ -218,5 +221,43 @@ describe('agent turns as complete records', () => {
        COMMIT;`,
     );
     expect(await verify(session.id)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
+  });
+});
+
+describe('steps and the lease', () => {
+  let t: TestApp;
+  let alice: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.token('alice');
+  });
+  afterAll(() => t.close());
+
+  it("refuses a step from a worker that does not hold the task's lease, and stores the holder's", async () => {
+    const session = await createSession(t, alice);
+    await say(t, alice, session.id, '/sleep 3000 slow', false);
+    const [lease] = await eventually(
+      () =>
+        sql<{ id: string; lease_owner: string | null }>(
+          t.db.url,
+          `SELECT id, lease_owner FROM tasks WHERE session_id = $1 AND status = 'working'`,
+          [session.id],
+        ),
+      (rows) => rows.length === 1 && rows[0].lease_owner !== null,
+    );
+    const tasks = t.app.get(TasksService);
+    const admin: AuthContext = { tokenId: 'test', userId: 'alice', role: 'admin' };
+    const task = await tasks.get(admin, lease.id);
+    const step: TurnStep = { kind: 'message', parts: [{ kind: 'text', text: 'thinking' }] };
+    expect(await tasks.recordStep(task, 'another-worker', step)).toBeUndefined();
+    const stored = await tasks.recordStep(task, lease.lease_owner!, step);
+    expect(stored).toMatchObject({ type: 'message', role: 'agent', parentId: task.triggerEventId });
+    expect((await t.http().post(`/v1/tasks/${task.id}/cancel`).set(auth(alice))).status).toBe(200);
+    expect(await tasks.recordStep(task, lease.lease_owner!, step)).toBeUndefined();
+    const types = (await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice))).body.data.map(
+      (e: Ev) => e.type,
+    );
+    expect(types.filter((type: string) => type === 'message')).toHaveLength(2);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventText, type Part } from '../../conversation/records/event.record.js';
-import type { JsonValue } from '../../platform/json/json.js';
+import { isJsonObject, type JsonValue } from '../../platform/json/json.js';
 import {
   AgentError,
   type Agent,
@@ -18,7 +18,8 @@ const SLEEP_LIMIT_MS = 60_000;
  * the turn before, which shows that history reaches agents. A few commands exercise the other outcomes:
  * `/fail <reason>` fails the task, `/ask <question>` asks for input, `/sleep <ms> [text]` answers late,
  * `/done [text]` answers and ends the conversation (the session becomes `completed`). Turn records:
- * `/tool <name> <json>` reports a tool call and its result (which echoes the arguments), `/set key=value`
+ * `/tool <name> <json>` reports a tool call and its result (which echoes the arguments; an error result when
+ * they hold `"fail": true`), `/set key=value`
  * patches the session state, `/artifact <name> <text>` delivers an artifact.
  */
 export class EchoAgent implements Agent {
@@ -87,7 +88,12 @@ async function recordCommand(text: string, turn: AgentTurn): Promise<AgentReply 
   const callId = randomUUID();
   const steps: AgentStep[] = [
     { kind: 'tool_call', callId, name: head, arguments: args },
-    { kind: 'tool_result', callId, output: reply(JSON.stringify(args)) },
+    {
+      kind: 'tool_result',
+      callId,
+      output: reply(JSON.stringify(args)),
+      isError: isJsonObject(args) && args.fail === true,
+    },
   ];
   if (!turn.onStep) return { parts: reply(`Tool ${head} called.`), steps };
   for (const step of steps) await turn.onStep(step);
