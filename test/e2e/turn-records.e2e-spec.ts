@@ -174,6 +174,11 @@ describe('agent turns as complete records', () => {
     const session2 = (await t.http().get(`/v1/sessions/${session.id}`).set(auth(alice))).body;
     expect(session2).toMatchObject({ state: { city: 'Paris' }, status: 'active' });
     expect(await verify(session.id)).toMatchObject({ valid: true, checked: 10 });
+    const reviewer = await t.token('rita', 'reviewer');
+    const found = await t.http().get('/v1/review/sessions?q=degrees').set(auth(reviewer));
+    expect(found.body.data).toEqual([
+      expect.objectContaining({ id: session.id, match: expect.objectContaining({ seq: 5 }) }),
+    ]);
   });
 
   it('a streaming http agent reports steps and artifacts live', async () => {
