@@ -266,3 +266,51 @@ describe('steps and the lease', () => {
     expect(types.filter((type: string) => type === 'message')).toHaveLength(2);
   });
 });
+
+describe('steps across a crash', () => {
+  it("keeps the steps a crashed run stored; the retry's steps follow with the next attempt number", async () => {
+    const t = await startTestApp({ env: { WORKER_ENABLED: 'false' } });
+    try {
+      const alice = await t.token('alice');
+      const session = await createSession(t, alice);
+      const posted = await say(t, alice, session.id, '/tool calc {"x":1}', false);
+      const taskId = posted.body.task.id as string;
+      await sql(
+        t.db.url,
+        `UPDATE tasks SET status = 'working', attempts = 1, lease_owner = 'dead-host:1:abcd',
+           lease_expires_at = now() + interval '1 minute', started_at = now() WHERE id = $1`,
+        [taskId],
+      );
+      const tasks = t.app.get(TasksService);
+      const task = await tasks.get({ tokenId: 'test', userId: 'alice', role: 'admin' }, taskId);
+      const step: TurnStep = { kind: 'tool_call', callId: 'first-run', name: 'calc', arguments: { x: 1 } };
+      expect(await tasks.recordStep(task, 'dead-host:1:abcd', step)).toMatchObject({ metadata: { attempt: 1 } });
+      // The worker dies here: its lease runs out and another worker retries the task.
+      await sql(t.db.url, `UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [taskId]);
+      await t.app.close();
+      const revived = await startTestApp({ db: t.db, env: { TASK_LEASE_MS: '1000' } });
+      try {
+        await eventually(
+          async () => (await revived.http().get(`/v1/tasks/${taskId}`).set(auth(alice))).body,
+          (body) => body.status === 'completed',
+        );
+        const all: Ev[] = (await revived.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice))).body.data;
+        expect(all.map((e) => [e.type, e.metadata.attempt ?? null])).toEqual([
+          ['message', null],
+          ['tool_call', 1],
+          ['tool_call', 2],
+          ['tool_result', 2],
+          ['message', null],
+        ]);
+        expect(all[3].parentId).toBe(all[2].id);
+        expect(all[2].parentId).toBe(all[0].id);
+        const verified = await revived.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice));
+        expect(verified.body).toMatchObject({ valid: true, checked: 5 });
+      } finally {
+        await revived.close();
+      }
+    } finally {
+      await t.db.drop();
+    }
+  });
+});
