@@ -78,6 +78,8 @@ export class TaskRunner {
       if (controller.signal.aborted) return;
       try {
         const stored = await this.tasks.recordStep(task, owner, step);
+        const outcome = stored ? 'stored' : 'refused';
+        this.metrics.agentSteps.inc({ agent: task.agentId, kind: step.kind, outcome });
         if (!stored) controller.abort(new Error('task was canceled'));
       } catch (error) {
         this.logger.error(`a step of task ${task.id} could not be stored: ${errorMessage(error)}`);

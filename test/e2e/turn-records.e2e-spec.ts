@@ -110,6 +110,9 @@ describe('agent turns as complete records', () => {
     const task = (await t.http().get(`/v1/tasks/${trigger.taskId}`).set(auth(alice))).body;
     expect(task).toMatchObject({ status: 'completed', responseEventId: answer.id, artifacts: [] });
     expect(await verify(session.id)).toMatchObject({ valid: true, checked: 4 });
+    const admin = await t.token('ada', 'admin');
+    const metrics = (await t.http().get('/metrics').set(auth(admin))).text;
+    expect(metrics).toMatch(/agent_steps_total\{agent="echo",kind="tool_call",outcome="stored"\} [1-9]/);
   });
 
   it('echo /set patches the state (replayed by state?at=) and /artifact shows on the task', async () => {
