@@ -1,4 +1,4 @@
-import { Role, TaskState, type Message, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import { Role, TaskState, type Artifact, type Message, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
 import { toA2aPart } from '../conversation/records/a2a-parts.js';
 import type { JsonObject } from '../platform/json/json.js';
 import type { EventRecord } from '../conversation/records/event.record.js';
@@ -55,9 +55,22 @@ export function toA2aTask(task: TaskRecord, taskEvents: EventRecord[]): Task {
     id: task.id,
     contextId: task.sessionId,
     status: toA2aStatus(task, taskEvents),
-    artifacts: [],
+    artifacts: taskEvents.filter((e) => e.type === 'artifact').map(toA2aArtifact),
     history,
     metadata: { agentId: task.agentId, turn: task.turn, ...(task.error ? { error: task.error } : {}) },
+  };
+}
+
+/** A stored `artifact` event as an A2A artifact (its id, name and description are in the event's metadata). */
+export function toA2aArtifact(event: EventRecord): Artifact {
+  const { artifactId, name, description } = event.metadata;
+  return {
+    artifactId: typeof artifactId === 'string' ? artifactId : event.id,
+    name: typeof name === 'string' ? name : '',
+    description: typeof description === 'string' ? description : '',
+    parts: event.parts.map(toA2aPart),
+    metadata: { eventId: event.id, seq: event.seq },
+    extensions: [],
   };
 }
 

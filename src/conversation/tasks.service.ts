@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
 import { fetchPage } from '../platform/http/pagination.js';
-import type { EventType, Part, Usage } from './records/event.record.js';
+import { mergePatch, isJsonObject, type JsonObject } from '../platform/json/json.js';
+import type { EventRecord, EventType, Part, Usage } from './records/event.record.js';
+import { artifactMetadata, stepEvent, type TurnArtifact, type TurnStep } from './records/turn-step.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
 import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
-import { UnitOfWork } from './store/unit-of-work.js';
+import { EventsRepository } from './store/events.repository.js';
+import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
 
 /** How a run of a task ended, as the runtime reports it. */
 export interface TaskSettlement {
@@ -19,6 +22,16 @@ export interface TaskSettlement {
   error?: string;
   /** the agent finished the conversation (the session becomes `completed`) */
   endSession?: boolean;
+  /** JSON merge patch to the session state, applied with the answer and recorded as a `state` event */
+  statePatch?: JsonObject;
+  /** the task's artifacts, stored with the answer */
+  artifacts?: TurnArtifact[];
+}
+
+/** A task with its artifacts, as `GET /v1/tasks/:id` shows it. */
+export interface TaskView {
+  task: TaskRecord;
+  artifacts: EventRecord[];
 }
 
 export interface TaskPage {
@@ -32,12 +45,19 @@ export class TasksService {
     private readonly uow: UnitOfWork,
     private readonly tasks: TasksRepository,
     private readonly sessions: SessionsRepository,
+    private readonly events: EventsRepository,
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
     const task = await this.tasks.findById(id, ownerScope(auth));
     if (!task) throw Errors.taskNotFound();
     return task;
+  }
+
+  /** One task and the artifacts its answer came with. */
+  async view(auth: AuthContext, id: string): Promise<TaskView> {
+    const task = await this.get(auth, id);
+    return { task, artifacts: await this.events.listOfTask(id, ['artifact']) };
   }
 
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
@@ -69,9 +89,12 @@ export class TasksService {
    * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
    */
   async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
-    return this.uow.transaction(async ({ sessions, events, tasks }) => {
+    return this.uow.transaction(async (stores) => {
+      const { sessions, events, tasks } = stores;
       const held = await tasks.lockHeld(task.id, owner);
       if (!held || !canMoveTask(held.status, outcome.status)) return false;
+      await appendArtifacts(stores, held, outcome.artifacts ?? []);
+      if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
       const appended = await events.append(
         {
           id: randomUUID(),
@@ -94,6 +117,65 @@ export class TasksService {
       return true;
     });
   }
+
+  /**
+   * Stores one step of a run as an event of the task, with the run's attempt number and its parent link,
+   * only while `owner` holds the task's lease (checked under the task's row lock in the same transaction).
+   * Returns the stored event, or undefined when the lease is gone and the step was refused.
+   */
+  async recordStep(task: TaskRecord, owner: string, step: TurnStep): Promise<EventRecord | undefined> {
+    return this.uow.transaction(async ({ events, tasks }) => {
+      const held = await tasks.lockHeld(task.id, owner);
+      if (!held) return undefined;
+      const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
+      const stored = stepEvent(step);
+      const appended = await events.append(
+        {
+          id: randomUUID(),
+          sessionId: held.sessionId,
+          type: stored.type,
+          role: stored.role,
+          parts: stored.parts,
+          taskId: held.id,
+          parentId,
+          metadata: { ...stored.metadata, attempt: held.attempts },
+        },
+        { requireOpen: false },
+      );
+      return appended?.event;
+    });
+  }
+}
+
+async function appendArtifacts(stores: ConversationStores, task: TaskRecord, artifacts: TurnArtifact[]): Promise<void> {
+  for (const artifact of artifacts) {
+    const event = { id: randomUUID(), sessionId: task.sessionId, type: 'artifact' as const, role: 'agent' as const };
+    await stores.events.append(
+      { ...event, parts: artifact.parts, taskId: task.id, metadata: artifactMetadata(artifact) },
+      { requireOpen: false },
+    );
+  }
+}
+
+/** The agent's state patch, merged like a client's and recorded the same way, as a `state` event. */
+async function applyStatePatch(stores: ConversationStores, task: TaskRecord, patch: JsonObject): Promise<void> {
+  // locked, so a client's concurrent state patch is not lost
+  const session = await stores.sessions.lock(task.sessionId, undefined);
+  if (!session) return;
+  const merged = mergePatch(session.state, patch);
+  const state = isJsonObject(merged) ? merged : {};
+  await stores.sessions.update(task.sessionId, { state });
+  await stores.events.append(
+    {
+      id: randomUUID(),
+      sessionId: task.sessionId,
+      type: 'state',
+      role: 'agent',
+      parts: [{ kind: 'data', data: { patch, state } }],
+      taskId: task.id,
+    },
+    { requireOpen: false },
+  );
 }
 
 function sessionChangeOf(outcome: TaskSettlement): SessionChange {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentError, type Agent, type AgentReply } from './agents/agent.interface.js';
+import { AgentError, type Agent, type AgentReply, type AgentStep } from './agents/agent.interface.js';
 import { AgentsService } from './agents/agents.service.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import { errorMessage } from '../platform/errors/error-message.js';
@@ -40,9 +40,12 @@ export class TaskRunner {
     shutdown.addEventListener('abort', abortOnShutdown);
     const heartbeat = this.keepLease(task, owner, controller);
     const stopTimer = this.metrics.agentCallDuration.startTimer({ agent: task.agentId });
+    const onStep = this.stepRecorder(task, owner, controller);
     try {
-      const reply = await this.runWithRetries(agent, task, controller.signal);
+      const reply = await this.runWithRetries(agent, task, controller.signal, onStep);
       stopTimer({ outcome: reply.status === 'input_required' ? 'input_required' : 'completed' });
+      for (const step of reply.steps ?? []) await onStep(step);
+      if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
       await this.deltas.flush(task.id);
       await this.settle(task, owner, {
         status: reply.status === 'input_required' ? 'input_required' : 'completed',
@@ -50,6 +53,8 @@ export class TaskRunner {
         parts: reply.parts,
         usage: priceUsage(reply.usage, this.config.modelPrices),
         endSession: reply.endSession === true,
+        statePatch: reply.statePatch,
+        artifacts: reply.artifacts,
       });
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
@@ -63,7 +68,33 @@ export class TaskRunner {
     }
   }
 
-  private async runWithRetries(agent: Agent, task: TaskRecord, signal: AbortSignal): Promise<AgentReply> {
+  /**
+   * Stores each step as the agent reports it, one after another in the order reported. A refused step (the lease
+   * is gone) or a failed write aborts the run, as a lost lease does.
+   */
+  private stepRecorder(task: TaskRecord, owner: string, controller: AbortController) {
+    let previous: Promise<void> = Promise.resolve();
+    const store = async (step: AgentStep): Promise<void> => {
+      if (controller.signal.aborted) return;
+      try {
+        const stored = await this.tasks.recordStep(task, owner, step);
+        const outcome = stored ? 'stored' : 'refused';
+        this.metrics.agentSteps.inc({ agent: task.agentId, kind: step.kind, outcome });
+        if (!stored) controller.abort(new Error('task was canceled'));
+      } catch (error) {
+        this.logger.error(`a step of task ${task.id} could not be stored: ${errorMessage(error)}`);
+        controller.abort(new Error('a step could not be stored (internal error)'));
+      }
+    };
+    return (step: AgentStep): Promise<void> => (previous = previous.then(() => store(step)));
+  }
+
+  private async runWithRetries(
+    agent: Agent,
+    task: TaskRecord,
+    signal: AbortSignal,
+    onStep: (step: AgentStep) => Promise<void>,
+  ): Promise<AgentReply> {
     const session = await this.reader.session(task.sessionId);
     if (!session) throw new AgentError('session no longer exists');
     const recent = await this.reader.recentEvents(
@@ -90,6 +121,7 @@ export class TaskRunner {
           turn: task.turn,
           signal: combined,
           onDelta: (text) => this.deltas.push(task.id, task.sessionId, text),
+          onStep,
         });
       } catch (error) {
         if (combined.aborted) {

@@ -19,6 +19,7 @@ function conversation() {
       role: 'user',
       parts,
       taskId: randomUUID(),
+      parentId: null,
       metadata: {},
       usage: null,
       createdAt: new Date(),

@@ -234,6 +234,18 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       expect(deltas.join('')).toBe(answer);
     });
 
+    it("returns the agent's artifacts on the A2A task", async () => {
+      const task = asTask(await client.sendMessage(sendRequest(userMessage('/artifact report Quarterly numbers'))));
+      const back = await client.getTask({ tenant: '', id: task.id });
+      expect(back.artifacts).toEqual([
+        expect.objectContaining({
+          name: 'report',
+          artifactId: expect.any(String),
+          parts: [expect.objectContaining({ content: { $case: 'text', value: 'Quarterly numbers' } })],
+        }),
+      ]);
+    });
+
     it('gets a task with historyLength, and lists tasks with filters and pages', async () => {
       const first = asTask(await client.sendMessage(sendRequest(userMessage('one'))));
       const second = asTask(await client.sendMessage(sendRequest(userMessage('two', { contextId: first.contextId }))));

@@ -27,6 +27,8 @@ describe('SQL analytics', () => {
     await say(t, alice, first, '/ask Which address?');
     const second = (await createSession(t, bob, { name: 'second' })).id;
     await say(t, bob, second, 'hello');
+    await say(t, bob, second, '/tool search {"q":"parcel"}');
+    await say(t, bob, second, '/tool carrier {"fail":true}');
     await t.http().delete(`/v1/sessions/${second}`).set(auth(bob));
   });
   afterAll(() => t.close());
@@ -49,6 +51,17 @@ describe('SQL analytics', () => {
     ]);
   });
 
+  it('the documented tool queries count calls and failed results per tool', async () => {
+    const [, mostCalled] = queries.find(([title]) => title === 'Most-called tools')!;
+    expect(await sql(t.db.url, mostCalled)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ tool: 'search', calls: '1' })]),
+    );
+    const [, failing] = queries.find(([title]) => title === 'Failing tools')!;
+    expect(await sql(t.db.url, failing)).toEqual([
+      { tool: 'carrier', results: '1', errors: '1', error_percent: '100.00' },
+    ]);
+  });
+
   it('summarises sessions, tasks and daily usage correctly', async () => {
     const [summary] = await sql<Record<string, unknown>>(
       t.db.url,
@@ -66,12 +79,12 @@ describe('SQL analytics', () => {
       t.db.url,
       "SELECT count(*) AS n, count(*) FILTER (WHERE queue_wait < interval '0' OR run_time < interval '0') AS bad FROM task_metrics",
     );
-    expect(tasks[0]).toEqual({ n: '4', bad: '0' });
+    expect(tasks[0]).toEqual({ n: '6', bad: '0' });
     const usage = await sql<{ user_messages: string; failed: string }>(
       t.db.url,
       'SELECT sum(user_messages) AS user_messages, sum(failed_tasks) AS failed FROM daily_usage',
     );
-    expect(usage[0]).toEqual({ user_messages: '4', failed: '1' });
+    expect(usage[0]).toEqual({ user_messages: '6', failed: '1' });
   });
 
   it('gives analytics_reader read-only access to everything but token hashes', async () => {
@@ -79,7 +92,7 @@ describe('SQL analytics', () => {
     await client.connect();
     try {
       await client.query('SET ROLE analytics_reader');
-      expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(9);
+      expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(17);
       expect((await client.query('SELECT count(*)::int AS n FROM session_summary')).rows[0].n).toBe(2);
       await expect(client.query('SELECT * FROM api_tokens')).rejects.toThrow(/permission denied/);
       await expect(client.query("INSERT INTO users (id) VALUES ('intruder')")).rejects.toThrow(/permission denied/);

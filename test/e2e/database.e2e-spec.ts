@@ -138,6 +138,7 @@ describe('database guarantees', () => {
       });
       const eventId = randomUUID();
       const taskId = randomUUID();
+      const parentId = randomUUID();
       await prisma.$transaction([
         prisma.event.create({
           data: {
@@ -154,6 +155,7 @@ describe('database guarantees', () => {
             completionTokens: 2,
             costUsd: '0.25',
             hash: new Uint8Array([3]),
+            parentId,
           },
         }),
         prisma.task.create({
@@ -197,7 +199,7 @@ describe('database guarantees', () => {
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
       expect(Buffer.from(read.lastHash!).toString('hex')).toBe('0102');
       expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n' });
-      expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId });
+      expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId, parentId });
       expect(read.events[0].costUsd?.toString()).toBe('0.25');
       expect(read.events[0].task).toMatchObject({
         id: taskId,

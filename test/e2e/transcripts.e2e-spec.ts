@@ -15,10 +15,10 @@ describe('transcript export', () => {
   });
   afterAll(() => t.close());
 
-  const exportAs = (format: string, token = alice) =>
+  const exportAs = (format: string, token = alice, id = session) =>
     t
       .http()
-      .get(`/v1/sessions/${session}/transcript?format=${format}`)
+      .get(`/v1/sessions/${id}/transcript?format=${format}`)
       .set(auth(token))
       .buffer(true)
       .parse((res, done) => {
@@ -62,11 +62,30 @@ describe('transcript export', () => {
   it('exports CSV with quoting and no formula injection', async () => {
     const rows = ((await exportAs('csv')).body as string).trim().split('\r\n');
     expect(rows[0]).toBe(
-      'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd',
+      'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id',
     );
     expect(rows[1]).toContain('"Hello, ""quoted"", with a comma"');
     expect(rows).toHaveLength(5);
     expect(rows[4]).toContain('"\'=cmd|boom\n');
+  });
+
+  it("shows a turn's steps (type, name, parent) in all four formats", async () => {
+    const tools = (await createSession(t, alice)).id;
+    await say(t, alice, tools, '/tool lookup {"id":7}');
+    const fetch = async (format: string) => (await exportAs(format, alice, tools)).body as string;
+    const events = JSON.parse(await fetch('json')).events;
+    const [trigger, call, result] = events;
+    expect(call).toMatchObject({ type: 'tool_call', stepName: 'lookup', parentId: trigger.id });
+    expect(result).toMatchObject({ type: 'tool_result', stepName: call.metadata.callId, parentId: call.id });
+    const lines = (await fetch('ndjson'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[2]).toMatchObject({ kind: 'event', type: 'tool_call', stepName: 'lookup', parentId: trigger.id });
+    expect(await fetch('markdown')).toContain(`(tool_call lookup · parent \`${trigger.id}\`, `);
+    const rows = (await fetch('csv')).trim().split('\r\n');
+    expect(rows[2]).toMatch(new RegExp(`,tool_call,.*,lookup,${trigger.id}$`));
+    expect(rows[3]).toMatch(new RegExp(`^3,.*,tool,tool_result,.*,${call.id}$`));
   });
 
   it('lets owners, reviewers and admins export; hides it from other users; rejects unknown formats', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AgentError, type AgentTurn } from '../../src/runtime/agents/agent.interface.js';
+import { AgentError, type AgentStep, type AgentTurn } from '../../src/runtime/agents/agent.interface.js';
 import { EchoAgent } from '../../src/runtime/agents/echo.agent.js';
 import type { EventRecord, EventRole, EventType, Part } from '../../src/conversation/records/event.record.js';
 
@@ -16,6 +16,7 @@ function event(text: string, role: EventRole = 'user', type: EventType = 'messag
     role,
     parts: parts ?? [{ kind: 'text', text }],
     taskId: null,
+    parentId: null,
     metadata: {},
     usage: null,
     createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, seq)),
@@ -139,6 +140,34 @@ describe('EchoAgent', () => {
     await expect(agent.run(turn('/sleep 5000', { signal: AbortSignal.abort() }))).rejects.toMatchObject({
       name: 'AbortError',
     });
+  });
+
+  it('/tool reports the call and its result through onStep as they happen, or returns them as steps', async () => {
+    const reported: AgentStep[] = [];
+    const reply = await agent.run(turn('/tool search {"q":"cats"}', { onStep: async (s) => void reported.push(s) }));
+    expect(reported).toEqual([
+      { kind: 'tool_call', callId: expect.any(String), name: 'search', arguments: { q: 'cats' } },
+      {
+        kind: 'tool_result',
+        callId: reported[0].kind === 'tool_call' ? reported[0].callId : '',
+        output: [{ kind: 'text', text: '{"q":"cats"}' }],
+        isError: false,
+      },
+    ]);
+    expect(reply.steps).toBeUndefined();
+    const returned = await agent.run(turn('/tool boom {"fail":true}'));
+    expect(returned.steps?.map((s) => s.kind)).toEqual(['tool_call', 'tool_result']);
+    expect(returned.steps?.[1]).toMatchObject({ isError: true });
+    await expect(agent.run(turn('/tool bad {not json'))).rejects.toThrow(/usage: \/tool/);
+  });
+
+  it('/set patches the state and /artifact delivers an artifact', async () => {
+    expect((await agent.run(turn('/set color=dark blue'))).statePatch).toEqual({ color: 'dark blue' });
+    await expect(agent.run(turn('/set color'))).rejects.toThrow(/usage: \/set/);
+    const reply = await agent.run(turn('/artifact notes Remember the milk'));
+    expect(reply.artifacts).toEqual([
+      { artifactId: expect.any(String), name: 'notes', parts: [{ kind: 'text', text: 'Remember the milk' }] },
+    ]);
   });
 
   it('does not treat a word that merely starts with a command as one', async () => {

@@ -6,7 +6,7 @@ import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { AfterSeqQuery } from '../../platform/http/validation/query.dto.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
-import { TaskDto, TaskPageDto, toTaskDto } from './dto/task.dto.js';
+import { TaskDto, TaskPageDto, toArtifactDto, toTaskDto } from './dto/task.dto.js';
 import { TasksService } from '../tasks.service.js';
 
 @ApiTags('tasks')
@@ -32,11 +32,12 @@ export class TasksController {
 
   @Get('tasks/:id')
   @AuditRead('task.read', { name: 'id', kind: 'task' })
-  @ApiOperation({ summary: 'One task' })
+  @ApiOperation({ summary: 'One task, with its artifacts' })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrors(404)
   async get(@CurrentAuth() auth: AuthContext, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return toTaskDto(await this.tasks.get(auth, id));
+    const view = await this.tasks.view(auth, id);
+    return { ...toTaskDto(view.task), artifacts: view.artifacts.map(toArtifactDto) };
   }
 
   @Post('tasks/:id/cancel')

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../platform/json/json.js';
 
-export const EVENT_TYPES = ['message', 'state', 'status', 'error'] as const;
+export const EVENT_TYPES = ['message', 'state', 'status', 'error', 'tool_call', 'tool_result', 'artifact'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const EVENT_ROLES = ['user', 'agent', 'system', 'tool'] as const;
 export type EventRole = (typeof EVENT_ROLES)[number];
@@ -26,6 +26,8 @@ export interface EventRecord {
   role: EventRole;
   parts: Part[];
   taskId: string | null;
+  /** a step's parent event (a tool result's call; a call's preceding message or the trigger); null otherwise */
+  parentId: string | null;
   metadata: JsonObject;
   usage: Usage | null;
   createdAt: Date;
@@ -39,6 +41,7 @@ export interface NewEvent {
   role: EventRole;
   parts: Part[];
   taskId?: string | null;
+  parentId?: string | null;
   metadata?: JsonObject;
   usage?: Usage | null;
 }

@@ -11,7 +11,7 @@ import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../recor
 const EVENT_COLUMNS =
   Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.parts, e.task_id AS "taskId",
   e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
-  e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash`);
+  e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash, e.parent_id AS "parentId"`);
 
 /** The new task's columns as a JSON object with TaskRecord's names (alias `t`). */
 const TASK_JSON_FIELDS =
@@ -35,6 +35,7 @@ export interface EventRow {
   costUsd: unknown;
   createdAt: Date;
   hash: Uint8Array;
+  parentId: string | null;
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
@@ -47,6 +48,7 @@ export function toEventRecord(row: EventRow): EventRecord {
     role: row.role as EventRole,
     parts: row.parts as Part[],
     taskId: row.taskId,
+    parentId: row.parentId ?? null,
     metadata: (row.metadata ?? {}) as JsonObject,
     usage: hasUsage
       ? {
@@ -106,7 +108,8 @@ export class EventsRepository {
              ${JSON.stringify(event.parts)}::jsonb, ${JSON.stringify(event.metadata ?? {})}::jsonb, ${event.taskId ?? null}::uuid,
              ${options.newTaskId ?? null}::uuid, ${usage?.model ?? null}::text, ${usage?.promptTokens ?? null}::int,
              ${usage?.completionTokens ?? null}::int, ${usage?.costUsd ?? null}::numeric, ${options.ownerId ?? null}::text,
-             ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], true) r,
+             ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], true,
+             ${event.parentId ?? null}::uuid) r,
            LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
     const row = rows[0];
     if (!row) return undefined;
@@ -169,6 +172,37 @@ export class EventsRepository {
   async listByTasks(taskIds: string[]): Promise<EventRecord[]> {
     if (taskIds.length === 0) return [];
     const rows = await this.prisma.event.findMany({ where: { taskId: { in: taskIds } }, orderBy: { seq: 'asc' } });
+    return rows.map((row) => toEventRecord(row as unknown as EventRow));
+  }
+
+  /**
+   * The parent of a task's next step, from what this attempt stored so far (the task_id index): a tool result's
+   * call (same callId), a call's most recent intermediate agent message; undefined when there is none.
+   */
+  async stepParent(
+    taskId: string,
+    attempt: number,
+    step: { kind: string; callId?: string },
+    tx: PrismaTx = this.prisma,
+  ): Promise<string | undefined> {
+    if (step.kind === 'message') return undefined;
+    const match =
+      step.kind === 'tool_result'
+        ? Prisma.sql`type = 'tool_call' AND metadata->>'callId' = ${step.callId ?? ''}`
+        : Prisma.sql`type = 'message' AND role = 'agent' AND parent_id IS NOT NULL`;
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM events
+      WHERE task_id = ${taskId}::uuid AND metadata->'attempt' = to_jsonb(${attempt}::int) AND ${match}
+      ORDER BY seq DESC LIMIT 1`;
+    return rows[0]?.id;
+  }
+
+  /** A task's events of these types, in seq order (its artifacts, its steps). */
+  async listOfTask(taskId: string, types: EventType[]): Promise<EventRecord[]> {
+    const rows = await this.prisma.event.findMany({
+      where: { taskId, type: { in: types } },
+      orderBy: { seq: 'asc' },
+    });
     return rows.map((row) => toEventRecord(row as unknown as EventRow));
   }
 

@@ -29,7 +29,7 @@ export class ChainRepository {
   async links(sessionId: string, afterSeq: number, limit: number): Promise<ChainLink[]> {
     const rows = await this.prisma.$queryRaw<{ seq: number; hash: Uint8Array; canonical: string }[]>`
       SELECT seq, hash, event_canonical(id, session_id, seq, type, role, parts, task_id, metadata, model,
-             prompt_tokens, completion_tokens, cost_usd, created_at) AS canonical
+             prompt_tokens, completion_tokens, cost_usd, created_at, parent_id) AS canonical
       FROM events WHERE session_id = ${sessionId}::uuid AND seq > ${afterSeq}
       ORDER BY seq LIMIT ${limit}`;
     return rows.map((row) => ({ seq: Number(row.seq), hash: Buffer.from(row.hash), canonical: row.canonical }));
@@ -70,7 +70,8 @@ export class ChainRepository {
     const [state, status] = await Promise.all([
       pick(`type = 'state'`),
       pick(
-        `(type = 'status' OR (role = 'agent' AND type IN ('message', 'error')) OR (role = 'user' AND type = 'message'))`,
+        // an agent's intermediate messages (steps, with a parent) do not end its task
+        `(type = 'status' OR (role = 'agent' AND type IN ('message', 'error') AND parent_id IS NULL) OR (role = 'user' AND type = 'message'))`,
       ),
     ]);
     return { state: state[0], status: status[0] };

@@ -22,10 +22,17 @@ export interface TranscriptWriter {
   end(): string;
 }
 
-const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null } => ({
-  ...toEventDto(row.event),
-  taskStatus: row.taskStatus,
-});
+/** What a step or artifact names: a tool call's tool, a tool result's call id, an artifact's name. */
+function stepName(event: EventRecord): string | null {
+  const name = event.type === 'tool_result' ? event.metadata.callId : event.metadata.name;
+  const named = event.type === 'tool_call' || event.type === 'tool_result' || event.type === 'artifact';
+  return named && typeof name === 'string' ? name : null;
+}
+
+const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null; stepName?: string } => {
+  const name = stepName(row.event);
+  return { ...toEventDto(row.event), taskStatus: row.taskStatus, ...(name === null ? {} : { stepName: name }) };
+};
 
 const CSV_COLUMNS = [
   'seq',
@@ -39,6 +46,8 @@ const CSV_COLUMNS = [
   'prompt_tokens',
   'completion_tokens',
   'cost_usd',
+  'step_name',
+  'parent_id',
 ];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
@@ -87,11 +96,13 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
         ? ` · ${event.usage.model ?? ''} ${event.usage.promptTokens ?? 0}+${event.usage.completionTokens ?? 0} tokens`
         : '';
       const task = taskStatus && event.role !== 'user' ? ` · task ${taskStatus}` : '';
+      const name = stepName(event);
+      const step = `${name === null ? '' : ` ${name}`}${event.parentId ? ` · parent \`${event.parentId}\`` : ''}`;
       const body =
         event.type === 'message' || event.type === 'error'
           ? eventText(event.parts) || readableParts(event)
           : readableParts(event);
-      return `\n**#${event.seq} ${event.role}** (${event.type}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
+      return `\n**#${event.seq} ${event.role}** (${event.type}${step}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
     },
     end: () => '',
   }),
@@ -112,6 +123,8 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
         event.usage?.promptTokens,
         event.usage?.completionTokens,
         event.usage?.costUsd,
+        stepName(event),
+        event.parentId,
       ]
         .map(csvField)
         .join(',') + '\r\n',

@@ -35,6 +35,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly agentSteps = new Counter({
+    name: 'agent_steps_total',
+    help: 'Steps of agent runs (tool calls, tool results, intermediate messages), by agent, kind and whether stored',
+    labelNames: ['agent', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly agentCallDuration = new Histogram({
     name: 'agent_call_duration_seconds',
     help: 'Agent calls (retries included), by agent and outcome',

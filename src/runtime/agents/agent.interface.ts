@@ -1,5 +1,9 @@
 import type { JsonObject } from '../../platform/json/json.js';
 import type { EventRecord, Part } from '../../conversation/records/event.record.js';
+import type { TurnArtifact, TurnStep } from '../../conversation/records/turn-step.record.js';
+
+export type AgentStep = TurnStep;
+export type AgentArtifact = TurnArtifact;
 
 export interface AgentSessionView {
   id: string;
@@ -22,6 +26,8 @@ export interface AgentTurn {
   signal: AbortSignal;
   /** Streaming agents report text as it is produced; only the final reply is stored. */
   onDelta?: (text: string) => void;
+  /** Agents report each step (tool call, tool result, intermediate message) as it happens; it is stored at once. */
+  onStep?: (step: AgentStep) => Promise<void>;
 }
 
 export interface AgentUsage {
@@ -37,6 +43,12 @@ export interface AgentReply {
   status?: 'completed' | 'input_required';
   /** with status `completed`: the agent finished the conversation (the session becomes `completed`) */
   endSession?: boolean;
+  /** steps not reported through onStep, in order; stored before the answer */
+  steps?: AgentStep[];
+  /** JSON merge patch to the session state, applied with the answer */
+  statePatch?: JsonObject;
+  /** the task's artifacts, stored with the answer */
+  artifacts?: AgentArtifact[];
 }
 
 export interface AgentDescriptor {

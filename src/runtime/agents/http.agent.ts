@@ -1,20 +1,31 @@
 import { toEventDto } from '../../conversation/http/dto/event.dto.js';
-import type { Part } from '../../conversation/records/event.record.js';
-import { isJsonObject } from '../../platform/json/json.js';
+import type { JsonValue } from '../../platform/json/json.js';
 import { isEventStream, parseJson, postToAgent, sseMessages } from './agent-http.js';
 import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
-import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
+import {
+  AgentError,
+  type Agent,
+  type AgentArtifact,
+  type AgentDescriptor,
+  type AgentReply,
+  type AgentTurn,
+} from './agent.interface.js';
+import { isPart, parseArtifact, parseList, parseStatePatch, parseStep } from './reply-records.js';
 
 interface HttpAgentAnswer {
   parts?: unknown;
   usage?: AgentReply['usage'];
   status?: unknown;
   endSession?: unknown;
+  steps?: unknown;
+  statePatch?: JsonValue;
+  artifacts?: unknown;
 }
 
 /**
  * An agent behind any HTTP endpoint: POSTs `{session, history, event, turn}` and takes `{parts, usage?, status?}`
- * back as JSON, or as Server-Sent Events (`delta` events with `{text}`, then one `result` event) when it streams.
+ * back as JSON, or as Server-Sent Events (`delta` events with `{text}`, `step` and `artifact` events as they
+ * happen, then one `result` event) when it streams. A reply may carry `steps`, `statePatch` and `artifacts`.
  */
 export class HttpAgent implements Agent {
   readonly descriptor: AgentDescriptor;
@@ -47,10 +58,16 @@ export class HttpAgent implements Agent {
       },
     });
     if (!isEventStream(res)) return toReply(parseJson<HttpAgentAnswer>(await res.text(), 'agent answer'));
+    const artifacts: AgentArtifact[] = [];
     for await (const message of sseMessages(res)) {
       if (message.event === 'delta')
         turn.onDelta?.(deltaText(parseJson<{ text?: unknown }>(message.data, 'delta').text));
-      if (message.event === 'result') return toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
+      if (message.event === 'step') await turn.onStep?.(parseStep(parseJson(message.data, 'step'), 'agent step'));
+      if (message.event === 'artifact') artifacts.push(parseArtifact(parseJson(message.data, 'artifact'), 'artifact'));
+      if (message.event === 'result') {
+        const reply = toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
+        return { ...reply, artifacts: [...artifacts, ...(reply.artifacts ?? [])] };
+      }
       if (message.event === 'error') throw new AgentError(`agent reported an error: ${message.data.slice(0, 300)}`);
     }
     throw new AgentError('agent stream ended without a result', true);
@@ -72,10 +89,13 @@ function toReply(answer: HttpAgentAnswer): AgentReply {
   if (answer.endSession !== undefined && typeof answer.endSession !== 'boolean') {
     throw new AgentError('agent answer "endSession" must be a boolean');
   }
-  return { parts: answer.parts, usage: answer.usage, status: answer.status, endSession: answer.endSession === true };
-}
-
-function isPart(part: unknown): part is Part {
-  if (!isJsonObject(part)) return false;
-  return (part.kind === 'text' && typeof part.text === 'string') || (part.kind === 'data' && isJsonObject(part.data));
+  return {
+    parts: answer.parts,
+    usage: answer.usage,
+    status: answer.status,
+    endSession: answer.endSession === true,
+    steps: parseList(answer.steps, 'steps', parseStep),
+    statePatch: parseStatePatch(answer.statePatch),
+    artifacts: parseList(answer.artifacts, 'artifacts', parseArtifact),
+  };
 }

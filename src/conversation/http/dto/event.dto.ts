@@ -41,6 +41,13 @@ export class EventDto {
   @ApiProperty({ enum: EVENT_ROLES }) role: EventRole;
   @ApiProperty(PARTS_SCHEMA) parts: Part[];
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskId: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: "a step's parent: a tool result's call, a call's preceding agent message or the task's trigger",
+  })
+  parentId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata: JsonObject;
   @ApiProperty(USAGE_SCHEMA) usage: UsageDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -66,6 +73,7 @@ export function toEventDto(event: EventRecord): EventDto {
     role: event.role,
     parts: event.parts,
     taskId: event.taskId,
+    parentId: event.parentId,
     metadata: event.metadata,
     usage: event.usage,
     createdAt: event.createdAt.toISOString(),

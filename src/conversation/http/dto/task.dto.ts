@@ -1,5 +1,15 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { EventRecord, Part } from '../../records/event.record.js';
 import { TASK_STATUSES, type TaskRecord, type TaskStatus } from '../../records/task.record.js';
+
+export class ArtifactDto {
+  @ApiProperty() artifactId: string;
+  @ApiProperty() name: string;
+  @ApiPropertyOptional() description?: string;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) parts: Part[];
+  @ApiProperty({ format: 'uuid', description: 'the artifact event' }) eventId: string;
+  @ApiProperty() seq: number;
+}
 
 export class TaskDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -15,6 +25,8 @@ export class TaskDto {
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;
+  @ApiPropertyOptional({ type: [ArtifactDto], description: "the task's artifacts (on GET /v1/tasks/:id)" })
+  artifacts?: ArtifactDto[];
 }
 
 export class TaskPageDto {
@@ -38,5 +50,17 @@ export function toTaskDto(task: TaskRecord): TaskDto {
     createdAt: task.createdAt.toISOString(),
     startedAt: task.startedAt?.toISOString() ?? null,
     finishedAt: task.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function toArtifactDto(event: EventRecord): ArtifactDto {
+  const { artifactId, name, description } = event.metadata;
+  return {
+    artifactId: typeof artifactId === 'string' ? artifactId : '',
+    name: typeof name === 'string' ? name : '',
+    ...(typeof description === 'string' ? { description } : {}),
+    parts: event.parts,
+    eventId: event.id,
+    seq: event.seq,
   };
 }
