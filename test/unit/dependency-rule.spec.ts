@@ -75,7 +75,9 @@ const dtoImport = (clause: string): Probe => ({
 });
 
 function lint(probes: Probe[]): ProbeResult[] {
-  const out = execFileSync(process.execPath, [probeScript], { input: JSON.stringify(probes), encoding: 'utf8' });
+  // With CI=true typescript-eslint infers a single run and, the probe being untyped, forgets decorator metadata.
+  const env = { ...process.env, TSESTREE_SINGLE_RUN: 'false' };
+  const out = execFileSync(process.execPath, [probeScript], { input: JSON.stringify(probes), encoding: 'utf8', env });
   return JSON.parse(out) as ProbeResult[];
 }
 
