@@ -1,11 +1,11 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DatabaseConnection } from './database-connection.js';
-import { openPool } from './pg-pool.js';
+import { markClosing, openPool } from './pg-pool.js';
 
 /** How the read pool's sessions are named in pg_stat_activity (unless DATABASE_READ_URL names its own). */
 export const READ_APPLICATION_NAME = 'agent-sessions-read';
@@ -16,7 +16,7 @@ export const READ_APPLICATION_NAME = 'agent-sessions-read';
  * reads here. Its pool is separate and opens connections only when used.
  */
 @Injectable()
-export class ReadPrismaService extends PrismaClient implements OnApplicationShutdown {
+export class ReadPrismaService extends PrismaClient implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(connection: DatabaseConnection, config: AppConfig, metrics: MetricsService) {
@@ -28,6 +28,10 @@ export class ReadPrismaService extends PrismaClient implements OnApplicationShut
     );
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
+  }
+
+  beforeApplicationShutdown(): void {
+    markClosing(this.pool);
   }
 
   async onApplicationShutdown(): Promise<void> {
