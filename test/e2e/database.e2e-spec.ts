@@ -125,7 +125,8 @@ describe('database guarantees', () => {
           metadata: { m: 1 },
           state: { s: 1 },
           parentId: parent.id,
-          expiresAt: new Date(),
+          // in the future: the test app's expiry sweeper would otherwise race this read
+          expiresAt: new Date(Date.now() + 86_400_000),
           closedAt: new Date(),
           eventCount: 1,
           turnCount: 1,
