@@ -1,38 +1,19 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PrismaPg } from '@prisma/adapter-pg';
-import type { Pool } from 'pg';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { PrismaClient } from '../../generated/prisma/client.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DatabaseConnection } from './database-connection.js';
-import { markClosing, openPool } from './pg-pool.js';
+import { openPool } from './pg-pool.js';
+import { PooledPrismaClient } from './pooled-prisma-client.js';
 
 /** The transaction client repositories receive inside `$transaction`. */
 export type PrismaTx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
 /** The primary: every write, and every read that a write or a caller's next request depends on. */
 @Injectable()
-export class PrismaService extends PrismaClient implements BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly pool: Pool;
-
+export class PrismaService extends PooledPrismaClient {
   constructor(connection: DatabaseConnection, config: AppConfig, metrics: MetricsService) {
-    const pool = openPool(
-      { url: connection.url, max: config.database.poolMax },
-      new Logger(PrismaService.name),
-      metrics,
-      'db_pool_connections',
-    );
-    super({ adapter: new PrismaPg(pool) });
-    this.pool = pool;
-  }
-
-  beforeApplicationShutdown(): void {
-    markClosing(this.pool);
-  }
-
-  /** Last: the worker hands its tasks back (beforeApplicationShutdown) through this pool. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.$disconnect();
-    await this.pool.end().catch(() => undefined);
+    const logger = new Logger(PrismaService.name);
+    super(openPool({ url: connection.url, max: config.database.poolMax }, logger, metrics, 'db_pool_connections'));
   }
 }

@@ -1,11 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PrismaPg } from '@prisma/adapter-pg';
-import type { Pool } from 'pg';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { PrismaClient } from '../../generated/prisma/client.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DatabaseConnection } from './database-connection.js';
-import { markClosing, openPool } from './pg-pool.js';
+import { openPool } from './pg-pool.js';
+import { PooledPrismaClient } from './pooled-prisma-client.js';
 
 /** How the read pool's sessions are named in pg_stat_activity (unless DATABASE_READ_URL names its own). */
 export const READ_APPLICATION_NAME = 'agent-sessions-read';
@@ -16,26 +14,9 @@ export const READ_APPLICATION_NAME = 'agent-sessions-read';
  * reads here. Its pool is separate and opens connections only when used.
  */
 @Injectable()
-export class ReadPrismaService extends PrismaClient implements BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly pool: Pool;
-
+export class ReadPrismaService extends PooledPrismaClient {
   constructor(connection: DatabaseConnection, config: AppConfig, metrics: MetricsService) {
-    const pool = openPool(
-      { url: connection.readUrl, max: config.database.poolMax, applicationName: READ_APPLICATION_NAME },
-      new Logger(ReadPrismaService.name),
-      metrics,
-      'db_read_pool_connections',
-    );
-    super({ adapter: new PrismaPg(pool) });
-    this.pool = pool;
-  }
-
-  beforeApplicationShutdown(): void {
-    markClosing(this.pool);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.$disconnect();
-    await this.pool.end().catch(() => undefined);
+    const options = { url: connection.readUrl, max: config.database.poolMax, applicationName: READ_APPLICATION_NAME };
+    super(openPool(options, new Logger(ReadPrismaService.name), metrics, 'db_read_pool_connections'));
   }
 }
