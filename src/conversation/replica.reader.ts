@@ -6,6 +6,7 @@ import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
+import { HistoryRepository } from './store/history.repository.js';
 
 /**
  * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
@@ -20,6 +21,7 @@ export class ReplicaConversationReader extends ConversationReader {
       new EventsRepository(replica),
       new TasksRepository(replica),
       new ScopedStateRepository(replica),
+      new HistoryRepository(replica),
       config,
     );
   }
