@@ -184,4 +184,20 @@ describe('turns recorded by the client', () => {
     }
     expect(await events(id)).toEqual([]);
   });
+  it('keeps the invariant: every user message has a task with one response, and no recorded task was run', async () => {
+    const orphans = await sql<{ n: string }>(
+      t.db.url,
+      `SELECT count(*) AS n FROM events e
+       WHERE e.role = 'user' AND e.type = 'message' AND NOT EXISTS (
+         SELECT 1 FROM tasks t WHERE t.session_id = e.session_id AND t.id = e.task_id AND t.response_event_id IS NOT NULL)`,
+    );
+    expect(Number(orphans[0].n)).toBe(0);
+    const recorded = await sql<{ n: string; ran: string }>(
+      t.db.url,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE attempts <> 1 OR lease_owner IS NOT NULL) AS ran
+       FROM tasks WHERE turn_id IS NOT NULL`,
+    );
+    expect(Number(recorded[0].n)).toBeGreaterThan(3);
+    expect(Number(recorded[0].ran)).toBe(0);
+  });
 });
