@@ -47,7 +47,16 @@ function renderBubble(event, kind, task, session) {
   );
 }
 
+/** What a history edit did to the effective history (the events it hides stay in this log). */
+const HISTORY_EDITS = {
+  revert: (event) => `removed ${event.parts[0]?.data?.items ?? 'the last'} item(s) from the effective history`,
+  reset: () => 'cleared the effective history',
+  compaction: (event) => `replaced the effective history up to #${event.metadata?.throughSeq} by this summary:`,
+};
+
 function renderNote(event) {
+  const edit = HISTORY_EDITS[event.type];
+  if (edit) return renderEdit(event, edit(event), event.type === 'compaction' ? event.parts : []);
   const summary = event.parts
     .filter((p) => p.kind === 'text')
     .map((p) => p.text)
@@ -67,6 +76,24 @@ function renderNote(event) {
       summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null,
     ),
     others.length ? el('div', { class: 'parts' }, others.map(renderPart)) : null,
+  );
+}
+
+function renderEdit(event, what, parts) {
+  return el(
+    'div',
+    { class: 'note' },
+    el(
+      'p',
+      { class: 'note-line' },
+      el('span', { class: 'seq' }, `#${event.seq}`),
+      ' ',
+      el('span', { class: 'note-kind' }, `history ${event.type}`),
+      ' · ',
+      timeEl(event.createdAt),
+      el('span', { class: 'note-text' }, ` — ${what}`),
+    ),
+    parts.length ? el('div', { class: 'parts' }, parts.map(renderPart)) : null,
   );
 }
 
