@@ -17,7 +17,7 @@ const CHROMIUM_ARGS = [
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
 const SCREENSHOT = path.join(OUTPUT_DIR, 'review-viewer.png');
 const CSV_HEADER =
-  'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id';
+  'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id,author,labels';
 const UI_TIMEOUT = 10_000;
 
 /** Runs in the browser (serialized by Playwright); declared here because the tests compile without the DOM lib. */
