@@ -106,8 +106,11 @@ export class ReviewRepository {
       where.push(f.hasFailedTasks ? exists : Prisma.sql`NOT ${exists}`);
     }
     if (f.label) {
+      // An array computed once (annotations_labels_idx), then looked up by primary key: with IN (…) the planner
+      // may walk every session newest first probing for the label, which takes seconds when the labelled
+      // sessions are old (docs/benchmarks.md, "Review search").
       where.push(
-        Prisma.sql`s.id IN (SELECT a.session_id FROM annotations a WHERE a.labels @> ARRAY[${f.label}]::text[])`,
+        Prisma.sql`s.id = ANY (ARRAY(SELECT a.session_id FROM annotations a WHERE a.labels @> ARRAY[${f.label}]::text[]))`,
       );
     }
     for (const { key, value } of f.metadata ?? []) where.push(metadataCondition(key, value));
