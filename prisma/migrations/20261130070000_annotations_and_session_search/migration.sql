@@ -37,10 +37,19 @@ $$;
 CREATE INDEX "annotations_search_idx" ON "annotations"
     USING gin (to_tsvector('english', annotation_search_text("text", "labels")));
 
+CREATE FUNCTION annotations_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('app.allow_purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'annotations are append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'restrict_violation', HINT = 'add a new annotation that corrects it';
+END
+$$;
 CREATE TRIGGER "annotations_append_only_row" BEFORE UPDATE OR DELETE ON "annotations"
-    FOR EACH ROW EXECUTE FUNCTION events_append_only();
+    FOR EACH ROW EXECUTE FUNCTION annotations_append_only();
 CREATE TRIGGER "annotations_append_only_truncate" BEFORE TRUNCATE ON "annotations"
-    FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION annotations_append_only();
 
 -- 2. Session search. A trigram index finds a word anywhere in a session's name (ILIKE '%…%', 3+ characters).
 -- pg_trgm is a trusted contrib extension: the database owner may create it.
