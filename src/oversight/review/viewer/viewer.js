@@ -115,7 +115,10 @@ function init() {
     byId('sign-in').hidden = false;
     return;
   }
-  void identify(token).then((me) => (me ? enter(me) : undefined));
+  void identify(token).then((me) => {
+    if (me) return enter(me);
+    byId('sign-in').hidden = false; // the service could not say who the token is: offer to sign in again
+  });
 }
 
 init();
