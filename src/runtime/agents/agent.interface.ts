@@ -63,6 +63,8 @@ export interface AgentDescriptor {
 export interface Agent {
   readonly descriptor: AgentDescriptor;
   run(turn: AgentTurn): Promise<AgentReply>;
+  /** releases connections the agent keeps (MCP clients, child processes) at shutdown */
+  close?(): Promise<void>;
 }
 
 /** An agent failure. Transient ones (timeouts, 5xx, connection resets) are retried with backoff. */
