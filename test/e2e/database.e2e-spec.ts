@@ -176,6 +176,7 @@ describe('database guarantees', () => {
             startedAt: new Date(),
             finishedAt: new Date(),
             updatedAt: new Date(),
+            traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
           },
         }),
       ]);
@@ -208,6 +209,7 @@ describe('database guarantees', () => {
         attempts: 2,
         leaseOwner: 'w',
         error: 'e',
+        traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
       });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);

@@ -57,6 +57,8 @@ export interface AgentDescriptor {
   name: string;
   description: string;
   streaming: boolean;
+  /** the model it asks, when it is one (for traces) */
+  model?: string;
 }
 
 /** One conversational agent. Implementations must be safe to call concurrently for different sessions. */

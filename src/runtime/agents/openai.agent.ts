@@ -73,6 +73,7 @@ export class OpenAiAgent implements Agent {
       name: entry.name ?? entry.id,
       description: entry.description ?? `Chat model ${this.model}`,
       streaming: entry.stream !== false,
+      model: this.model,
     };
   }
 
