@@ -26,6 +26,8 @@ export interface TaskSettlement {
   statePatch?: JsonObject;
   /** the task's artifacts, stored with the answer */
   artifacts?: TurnArtifact[];
+  /** what the agent remembers about the session for its next turn (replaces the stored one) */
+  agentContext?: JsonObject;
 }
 
 /** A task with its artifacts, as `GET /v1/tasks/:id` shows it. */
@@ -93,6 +95,7 @@ export class TasksService {
       const { sessions, events, tasks } = stores;
       const held = await tasks.lockHeld(task.id, owner);
       if (!held || !canMoveTask(held.status, outcome.status)) return false;
+      if (outcome.agentContext) await sessions.setAgentContext(task.sessionId, outcome.agentContext);
       await appendArtifacts(stores, held, outcome.artifacts ?? []);
       if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
       const appended = await events.append(

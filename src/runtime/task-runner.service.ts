@@ -10,6 +10,7 @@ import { TasksService, type TaskSettlement } from '../conversation/tasks.service
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
 import { priceUsage } from './pricing.js';
+import type { JsonObject } from '../platform/json/json.js';
 import { QueueRepository, type ClaimedTask } from './queue.repository.js';
 import { GenAi } from '../platform/telemetry/gen-ai.attributes.js';
 import { markSpanError, withSpan, type Span } from '../platform/telemetry/tracing.js';
@@ -82,6 +83,7 @@ export class TaskRunner {
         endSession: reply.endSession === true,
         statePatch: reply.statePatch,
         artifacts: reply.artifacts,
+        agentContext: reply.agentContext,
       });
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
@@ -89,7 +91,7 @@ export class TaskRunner {
       this.metrics.agentCallErrors.inc({ agent: task.agentId });
       const reason = this.failureReason(task, error, controller.signal);
       markSpanError(span, reason);
-      await this.settle(task, owner, failure(reason));
+      await this.settle(task, owner, failure(reason, error instanceof AgentError ? error.agentContext : undefined));
     } finally {
       await this.deltas.flush(task.id);
       clearInterval(heartbeat);
@@ -144,6 +146,7 @@ export class TaskRunner {
             agentId: session.agentId,
             state: session.state,
             metadata: session.metadata,
+            agentContext: session.agentContext,
           },
           history: recent.slice(0, -1),
           event,
@@ -201,8 +204,9 @@ export class TaskRunner {
   }
 }
 
-function failure(reason: string): TaskSettlement {
+function failure(reason: string, agentContext?: JsonObject): TaskSettlement {
   return {
+    agentContext,
     status: 'failed',
     type: 'error',
     parts: [

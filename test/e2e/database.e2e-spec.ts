@@ -135,6 +135,7 @@ describe('database guarantees', () => {
           completionTokens: 6n,
           costUsd: '1.5',
           unpricedAnswers: 3,
+          agentContext: { contextId: 'remote-1' },
         },
       });
       const eventId = randomUUID();
@@ -196,6 +197,7 @@ describe('database guarantees', () => {
         promptTokens: 5n,
         completionTokens: 6n,
         unpricedAnswers: 3,
+        agentContext: { contextId: 'remote-1' },
       });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();

@@ -25,6 +25,8 @@ export interface SessionRecord {
   costUsd: number | null;
   /** answers whose cost is unknown: costUsd is complete only when this is 0 */
   unpricedAnswers: number;
+  /** the agent kind's own memory of the session (the a2a agent's remote contextId); not shown to clients */
+  agentContext: JsonObject | null;
 }
 
 export interface NewSession {

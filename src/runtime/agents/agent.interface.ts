@@ -11,6 +11,8 @@ export interface AgentSessionView {
   agentId: string;
   state: JsonObject;
   metadata: JsonObject;
+  /** what this agent asked to remember after its previous turn (AgentReply.agentContext), if anything */
+  agentContext?: JsonObject | null;
 }
 
 /** Everything an agent is given for one turn. */
@@ -49,6 +51,8 @@ export interface AgentReply {
   statePatch?: JsonObject;
   /** the task's artifacts, stored with the answer */
   artifacts?: AgentArtifact[];
+  /** what the agent needs to remember for the session's next turn; stored with the answer, given back next turn */
+  agentContext?: JsonObject;
 }
 
 export interface AgentDescriptor {
@@ -71,6 +75,9 @@ export interface Agent {
 
 /** An agent failure. Transient ones (timeouts, 5xx, connection resets) are retried with backoff. */
 export class AgentError extends Error {
+  /** remembered for the session's next turn even though this one failed (see AgentReply.agentContext) */
+  agentContext?: JsonObject;
+
   constructor(
     message: string,
     readonly transient = false,
