@@ -50,6 +50,12 @@ describe('openai agent with MCP tools (fake model server, real MCP server on loo
           agent('support', 'plain', { stream: false }),
           agent('support-stream', 'stream'),
           agent('looping', 'loop', { stream: false, maxToolRounds: 2 }),
+          agent('stdio', 'plain', {
+            stream: false,
+            mcpServers: [
+              { name: 'local', command: process.execPath, args: [join(__dirname, '../helpers/mcp-stdio-server.mjs')] },
+            ],
+          }),
           agent('no-mcp', 'plain', { stream: false, mcpServers: [{ name: 'down', url: 'http://127.0.0.1:9/mcp' }] }),
         ],
       }),
@@ -139,6 +145,16 @@ describe('openai agent with MCP tools (fake model server, real MCP server on loo
       tool_call_id: 'call_s',
       content: 'refund of 77 refused: past 30 days',
     });
+  });
+
+  it('also reaches an MCP server over stdio, started as a child process', async () => {
+    const session = await createSession(t, token, { agentId: 'stdio' });
+    const res = await say(t, token, session.id, 'Where is order 5?');
+    expect(res.body.task.status).toBe('completed');
+    const result = (await history(session.id)).find((e) => e.type === 'tool_result')!;
+    const text = result.parts[0].text!;
+    expect(text).toMatch(/^Order 5 via stdio \(pid (\d+)\)$/);
+    expect(Number(/pid (\d+)/.exec(text)![1])).not.toBe(process.pid);
   });
 
   it('fails the task with a clear reason when the model keeps asking for tools past maxToolRounds', async () => {
