@@ -99,6 +99,7 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
     expect(invoke.traceId).toBe(request.traceId);
     const ids = new Set(spans.map((s) => s.spanId));
     expect(ids.has(invoke.parentSpanId)).toBe(true); // a span of the request (its handler) is the parent
+    expect(spans.filter((s) => s.attributes['express.type'] === 'middleware')).toEqual([]);
 
     const chats = named(spans, 'chat gpt-tools');
     for (const chat of chats) {
