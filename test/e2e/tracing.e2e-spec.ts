@@ -107,6 +107,11 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
       expect(chat.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-tools' });
     }
     expect(chats.map((c) => c.attributes['gen_ai.usage.input_tokens']).sort()).toEqual([10, 20]);
+    // the model server was told the trace context of the chat call that asked it
+    const sent = fake.requests.map((r) => String(r.headers.traceparent ?? '').split('-'));
+    expect(
+      sent.filter(([, trace, span]) => trace === invoke.traceId && chats.some((c) => c.spanId === span)),
+    ).toHaveLength(2);
 
     const [tool] = named(spans, 'execute_tool lookup_order');
     expect(tool).toMatchObject({ traceId: invoke.traceId, parentSpanId: invoke.spanId });

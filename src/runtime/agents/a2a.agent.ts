@@ -14,6 +14,7 @@ import { collectArtifacts, observe, recordProgress, textOf, toParts, type Observ
 import type { Part } from '../../conversation/records/event.record.js';
 import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import { errorMessage } from '../../platform/errors/error-message.js';
+import { currentTraceCarrier } from '../../platform/telemetry/tracing.js';
 import {
   AgentError,
   type Agent,
@@ -71,7 +72,7 @@ class A2aAgent implements Agent {
     const headers = { ...optionalHeaders(entry), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
     this.fetchImpl = (input, init = {}) => {
       const merged = new Headers(init.headers);
-      for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+      for (const [name, value] of Object.entries({ ...currentTraceCarrier(), ...headers })) merged.set(name, value);
       return fetch(input, { ...init, headers: merged });
     };
     this.preferred = entry.transport === 'HTTP+JSON' || entry.transport === 'JSONRPC' ? entry.transport : undefined;
