@@ -19,6 +19,7 @@ import { StreamsModule } from './platform/http/streams.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
+import { TelemetryModule } from './platform/telemetry/telemetry.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
 
 /** Module map and dependency direction: docs/architecture.md. */
@@ -29,6 +30,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LoggingModule,
     DatabaseModule,
     MetricsModule,
+    TelemetryModule,
     NotificationsModule,
     StreamsModule,
     IdentityModule,

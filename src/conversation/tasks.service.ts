@@ -37,6 +37,8 @@ export interface TaskSettlement {
   metadata?: JsonObject;
   /** who reports the outcome when it is not a hosted agent (a recorded turn's client); decides app: state writes */
   auth?: AuthContext;
+  /** what the agent remembers about the session for its next turn (replaces the stored one) */
+  agentContext?: JsonObject;
 }
 
 /** A settled task and its answer event. */
@@ -119,6 +121,7 @@ export class TasksService {
     const { sessions, events, tasks } = stores;
     const held = await tasks.lockHeld(task.id, owner);
     if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
+    if (outcome.agentContext) await sessions.setAgentContext(task.sessionId, outcome.agentContext);
     await appendArtifacts(stores, held, outcome.artifacts ?? []);
     if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch, outcome.auth);
     const appended = await events.append(

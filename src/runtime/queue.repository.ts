@@ -4,8 +4,14 @@ import { TASK_COLUMNS_SQL, toTaskRecord, type TaskRow } from '../conversation/re
 import type { TaskRecord } from '../conversation/records/task.record.js';
 import { PrismaService } from '../platform/database/prisma.service.js';
 import { col, notifySql } from '../platform/notifications/channels.js';
+import type { TraceCarrier } from '../platform/telemetry/tracing.js';
 
 const TASK_COLUMNS = Prisma.raw(TASK_COLUMNS_SQL);
+
+/** A claimed task, with the trace context of the request that queued it (when tracing was on). */
+export interface ClaimedTask extends TaskRecord {
+  traceContext: TraceCarrier | null;
+}
 
 /**
  * The task queue's SQL: claim, renew a lease, hand tasks back. Settling a task is the conversation's write
@@ -21,8 +27,8 @@ export class QueueRepository {
    * lease ran out (their worker died). A session's tasks run one at a time, in turn order. SKIP LOCKED lets
    * several instances claim side by side without waiting on or double-claiming each other's rows.
    */
-  async claim(owner: string, leaseMs: number, limit: number): Promise<TaskRecord[]> {
-    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+  async claim(owner: string, leaseMs: number, limit: number): Promise<ClaimedTask[]> {
+    const rows = await this.prisma.$queryRaw<(TaskRow & { traceContext: TraceCarrier | null })[]>`
       WITH picked AS (
         SELECT c.id FROM tasks c
         WHERE (c.status = 'submitted' OR (c.status = 'working' AND c.lease_expires_at < now()))
@@ -38,8 +44,9 @@ export class QueueRepository {
         lease_expires_at = now() + ${leaseMs}::int * interval '1 millisecond',
         started_at = coalesce(t.started_at, now()), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING ${TASK_COLUMNS}, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return rows.map(toTaskRecord);
+      RETURNING ${TASK_COLUMNS}, t.trace_context AS "traceContext",
+        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
+    return rows.map((row) => ({ ...toTaskRecord(row), traceContext: row.traceContext }));
   }
 
   /** Extends a running task's lease; false when the lease was lost (the task was canceled or re-claimed). */

@@ -10,7 +10,10 @@ import { TasksService, type TaskSettlement } from '../conversation/tasks.service
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
 import { priceUsage } from './pricing.js';
-import { QueueRepository } from './queue.repository.js';
+import type { JsonObject } from '../platform/json/json.js';
+import { QueueRepository, type ClaimedTask } from './queue.repository.js';
+import { GenAi } from '../platform/telemetry/gen-ai.attributes.js';
+import { markSpanError, withSpan, type Span } from '../platform/telemetry/tracing.js';
 
 const TRANSIENT_RETRIES = 2;
 
@@ -29,8 +32,32 @@ export class TaskRunner {
     private readonly metrics: MetricsService,
   ) {}
 
-  async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
+  /** One `invoke_agent` span per run, continuing the trace of the request that queued the task. */
+  async execute(task: ClaimedTask, owner: string, shutdown: AbortSignal): Promise<void> {
     const agent = this.agents.get(task.agentId);
+    const model = agent?.descriptor.model;
+    const attributes = {
+      [GenAi.operationName]: 'invoke_agent',
+      [GenAi.agentId]: task.agentId,
+      [GenAi.agentName]: agent?.descriptor.name ?? task.agentId,
+      [GenAi.conversationId]: task.sessionId,
+      ...(model ? { [GenAi.requestModel]: model } : {}),
+      'task.id': task.id,
+      'task.attempt': task.attempts,
+    };
+    const name = `invoke_agent ${agent?.descriptor.name ?? task.agentId}`;
+    await withSpan(name, { attributes, parent: task.traceContext ?? {} }, (span) =>
+      this.run(task, agent, owner, shutdown, span),
+    );
+  }
+
+  private async run(
+    task: TaskRecord,
+    agent: Agent | undefined,
+    owner: string,
+    shutdown: AbortSignal,
+    span: Span,
+  ): Promise<void> {
     if (task.attempts > this.config.worker.maxAttempts) {
       return this.settle(task, owner, failure(`gave up after ${task.attempts - 1} interrupted attempts`));
     }
@@ -44,6 +71,7 @@ export class TaskRunner {
     try {
       const reply = await this.runWithRetries(agent, task, controller.signal, onStep);
       stopTimer({ outcome: reply.status === 'input_required' ? 'input_required' : 'completed' });
+      span.setAttributes(usageAttributes(reply));
       for (const step of reply.steps ?? []) await onStep(step);
       if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
       await this.deltas.flush(task.id);
@@ -55,12 +83,15 @@ export class TaskRunner {
         endSession: reply.endSession === true,
         statePatch: reply.statePatch,
         artifacts: reply.artifacts,
+        agentContext: reply.agentContext,
       });
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
       stopTimer({ outcome: 'failed' });
       this.metrics.agentCallErrors.inc({ agent: task.agentId });
-      await this.settle(task, owner, failure(this.failureReason(task, error, controller.signal)));
+      const reason = this.failureReason(task, error, controller.signal);
+      markSpanError(span, reason);
+      await this.settle(task, owner, failure(reason, error instanceof AgentError ? error.agentContext : undefined));
     } finally {
       await this.deltas.flush(task.id);
       clearInterval(heartbeat);
@@ -117,6 +148,7 @@ export class TaskRunner {
             agentId: session.agentId,
             state: scopedState,
             metadata: session.metadata,
+            agentContext: session.agentContext,
           },
           history: recent.slice(0, -1),
           event,
@@ -174,8 +206,9 @@ export class TaskRunner {
   }
 }
 
-function failure(reason: string): TaskSettlement {
+function failure(reason: string, agentContext?: JsonObject): TaskSettlement {
   return {
+    agentContext,
     status: 'failed',
     type: 'error',
     parts: [
@@ -183,6 +216,15 @@ function failure(reason: string): TaskSettlement {
       { kind: 'data', data: { error: reason } },
     ],
     error: reason,
+  };
+}
+
+function usageAttributes(reply: AgentReply): Record<string, number | string> {
+  const usage = reply.usage;
+  return {
+    ...(usage?.model ? { [GenAi.responseModel]: usage.model } : {}),
+    ...(usage?.promptTokens !== undefined ? { [GenAi.inputTokens]: usage.promptTokens } : {}),
+    ...(usage?.completionTokens !== undefined ? { [GenAi.outputTokens]: usage.completionTokens } : {}),
   };
 }
 

@@ -136,6 +136,7 @@ describe('database guarantees', () => {
           costUsd: '1.5',
           unpricedAnswers: 3,
           key: 'drift:key',
+          agentContext: { contextId: 'remote-1' },
         },
       });
       const eventId = randomUUID();
@@ -179,6 +180,7 @@ describe('database guarantees', () => {
             updatedAt: new Date(),
             turnId: 'turn-1',
             requestHash: 'h',
+            traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
           },
         }),
       ]);
@@ -199,6 +201,7 @@ describe('database guarantees', () => {
         completionTokens: 6n,
         unpricedAnswers: 3,
         key: 'drift:key',
+        agentContext: { contextId: 'remote-1' },
       });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
@@ -214,6 +217,7 @@ describe('database guarantees', () => {
         error: 'e',
         turnId: 'turn-1',
         requestHash: 'h',
+        traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
       });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);

@@ -27,6 +27,8 @@ export interface SessionRecord {
   unpricedAnswers: number;
   /** the client's own name for the session, unique per user */
   key: string | null;
+  /** the agent kind's own memory of the session (the a2a agent's remote contextId); not shown to clients */
+  agentContext: JsonObject | null;
 }
 
 export interface NewSession {

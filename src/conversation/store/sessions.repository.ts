@@ -26,6 +26,7 @@ function toSessionRecord(row: Session): SessionRecord {
     costUsd: row.costUsd === null ? null : Number(row.costUsd),
     unpricedAnswers: row.unpricedAnswers,
     key: row.key,
+    agentContext: (row.agentContext ?? null) as JsonObject | null,
   };
 }
 
@@ -103,6 +104,11 @@ export class SessionsRepository {
         closed_at = CASE WHEN ${changes.closedAt !== undefined}::boolean THEN ${changes.closedAt ?? null}::timestamptz ELSE closed_at END
       WHERE id = ${id}::uuid`;
     return (await this.findById(id, undefined, tx))!;
+  }
+
+  /** Replaces what the session's agent remembers between turns (written with an answer). */
+  async setAgentContext(id: string, context: JsonObject, tx: PrismaTx = this.prisma): Promise<void> {
+    await tx.$executeRaw`UPDATE sessions SET agent_context = ${JSON.stringify(context)}::jsonb WHERE id = ${id}::uuid`;
   }
 
   /** Newest first, keyset-paginated on (created_at, id); each filter combination has an index. */

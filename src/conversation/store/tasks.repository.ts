@@ -4,6 +4,7 @@ import { PrismaService, type PrismaTx } from '../../platform/database/prisma.ser
 import { col, notifySql } from '../../platform/notifications/channels.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from '../records/task.record.js';
 import { taskStatusesMovingTo } from '../status.machine.js';
+import type { JsonObject } from '../../platform/json/json.js';
 import { sqlList } from '../../platform/database/sql-list.js';
 import { TASK_COLUMNS_SQL, toTaskRecord, type TaskRow } from '../records/task.row.js';
 
@@ -66,6 +67,11 @@ export class TasksRepository {
       WHERE t.id = ${id}::uuid AND t.status = 'working' AND t.lease_owner = ${owner}
       FOR UPDATE`;
     return rows[0] ? toTaskRecord(rows[0]) : undefined;
+  }
+
+  /** Stores the trace context of the request that queued (or re-queued) the task, for the worker's span. */
+  async setTraceContext(id: string, carrier: JsonObject, tx: PrismaTx = this.prisma): Promise<void> {
+    await tx.$executeRaw`UPDATE tasks SET trace_context = ${JSON.stringify(carrier)}::jsonb WHERE id = ${id}::uuid`;
   }
 
   /** Records a task's outcome and tells listeners (on commit). */

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config.js';
 import type { Agent, AgentDescriptor } from './agent.interface.js';
 import { createA2aAgent } from './a2a.agent.js';
@@ -20,7 +20,7 @@ const FACTORIES: Record<string, AgentFactory> = {
 
 /** The runnable agent of every entry of the AgentCatalog (built-in `echo` and AGENTS_FILE), by id. */
 @Injectable()
-export class AgentsService {
+export class AgentsService implements OnApplicationShutdown {
   private readonly logger = new Logger(AgentsService.name);
   private readonly agents = new Map<string, Agent>();
   readonly defaultAgentId: string;
@@ -41,6 +41,10 @@ export class AgentsService {
 
   list(): AgentDescriptor[] {
     return [...this.agents.values()].map((agent) => agent.descriptor);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.agents.values()].map(async (agent) => agent.close?.()));
   }
 
   private register(agent: Agent): void {
