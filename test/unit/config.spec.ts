@@ -137,10 +137,13 @@ describe('AppConfig.fromEnv', () => {
       host: '0.0.0.0',
       port: 3000,
       bodyLimit: '1mb',
+      bodyLimitBytes: 1_048_576,
       rateLimitPerMinute: 6000,
       keepAliveTimeoutMs: 65_000,
       headersTimeoutMs: 66_000,
     });
+    expect(AppConfig.fromEnv({ BODY_LIMIT: '512kb' }).http.bodyLimitBytes).toBe(524_288);
+    expect(AppConfig.fromEnv({ BODY_LIMIT: '2048' }).http.bodyLimitBytes).toBe(2048);
     expect(config.database).toEqual({
       url: undefined,
       listenUrl: undefined,

@@ -1,0 +1,204 @@
+import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { sql } from '../helpers/test-database.js';
+import { eventSeqs, openSocket, refusedUpgrade, type Frame } from '../helpers/ws-client.js';
+
+const answered = (frames: Frame[], seq: number) =>
+  frames.some((f) => f.type === 'event' && f.event.seq === seq && f.event.role === 'agent');
+
+describe('session WebSocket', () => {
+  let t: TestApp;
+  let alice: string;
+  let wsBase: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    alice = await t.token('alice');
+    wsBase = t.baseUrl.replace('http', 'ws');
+  });
+  afterAll(() => t.close());
+
+  const ticketFor = async (token: string, sessionId: string) => {
+    const res = await t.http().post('/v1/ws-tickets').set(auth(token)).send({ sessionId });
+    expect(res.status).toBe(201);
+    return res.body as { ticket: string; expiresAt: string };
+  };
+  const socketUrl = (sessionId: string, query = '') => `${wsBase}/v1/sessions/${sessionId}/ws${query}`;
+
+  it('opens with a ticket, replays the stored events, and a ticket opens only once', async () => {
+    const session = await createSession(t, alice);
+    await say(t, alice, session.id, 'hello');
+    const { ticket, expiresAt } = await ticketFor(alice, session.id);
+    expect(ticket).toMatch(/^wst_/);
+    const ttl = Date.parse(expiresAt) - Date.now();
+    expect(ttl).toBeGreaterThan(20_000);
+    expect(ttl).toBeLessThanOrEqual(31_000);
+    const socket = await openSocket(socketUrl(session.id, `?ticket=${ticket}`));
+    await socket.until((frames) => eventSeqs(frames).length === 2);
+    expect(eventSeqs(socket.frames)).toEqual([1, 2]);
+    expect(socket.frames[0].event).toMatchObject({ sessionId: session.id, role: 'user', parts: text('hello') });
+    await socket.close();
+    const again = await refusedUpgrade(socketUrl(session.id, `?ticket=${ticket}`));
+    expect(again).toMatchObject({ status: 401, body: { code: 'auth/unauthorized' } });
+    const stored = await sql<{ n: string }>(
+      t.db.url,
+      'SELECT count(*)::text AS n FROM ws_tickets WHERE ticket_hash = $1',
+      [ticket],
+    );
+    expect(stored[0].n).toBe('0'); // only its hash is stored
+  });
+
+  it('refuses an expired ticket, a ticket for another session, a token in the URL and no credentials (401)', async () => {
+    const session = await createSession(t, alice);
+    const other = await createSession(t, alice);
+    const expired = await ticketFor(alice, session.id);
+    await sql(
+      t.db.url,
+      `UPDATE ws_tickets SET created_at = now() - interval '2 minutes', expires_at = now() - interval '1 second'`,
+    );
+    expect((await refusedUpgrade(socketUrl(session.id, `?ticket=${expired.ticket}`))).status).toBe(401);
+    const elsewhere = await ticketFor(alice, other.id);
+    expect((await refusedUpgrade(socketUrl(session.id, `?ticket=${elsewhere.ticket}`))).status).toBe(401);
+    const inUrl = await refusedUpgrade(socketUrl(session.id, `?access_token=${alice}`));
+    expect(inUrl).toMatchObject({ status: 401, body: { code: 'auth/unauthorized' } });
+    expect(inUrl.body.message).toContain('never accepted in the URL');
+    expect((await refusedUpgrade(socketUrl(session.id))).status).toBe(401);
+    expect((await refusedUpgrade(socketUrl(session.id), ['bearer.ast_not-a-token'])).status).toBe(401);
+  });
+
+  it('opens with the bearer.<token> subprotocol and selects the other offered subprotocol', async () => {
+    const session = await createSession(t, alice);
+    const socket = await openSocket(socketUrl(session.id), ['agent-sessions', `bearer.${alice}`]);
+    expect(socket.protocol).toBe('agent-sessions');
+    socket.send({ type: 'event', parts: text('over the socket') });
+    await socket.until((frames) => answered(frames, 2));
+    await socket.close();
+  });
+
+  it("answers 404 before the upgrade for another user's session, for tickets and subprotocols alike", async () => {
+    const session = await createSession(t, alice);
+    const bob = await t.token('bob');
+    const ticket = await t.http().post('/v1/ws-tickets').set(auth(bob)).send({ sessionId: session.id });
+    expect(ticket.status).toBe(404);
+    expect(ticket.body.code).toBe('session/not_found');
+    const refused = await refusedUpgrade(socketUrl(session.id), [`bearer.${bob}`]);
+    expect(refused).toMatchObject({ status: 404, body: { code: 'session/not_found' } });
+    const missing = await refusedUpgrade(`${wsBase}/v1/sessions/${session.id}/nope`, [`bearer.${alice}`]);
+    expect(missing.status).toBe(404);
+  });
+
+  it("stores an event sent over the socket and pushes its task, the agent's answer and the task's status", async () => {
+    const session = await createSession(t, alice);
+    const socket = await openSocket(socketUrl(session.id, `?ticket=${(await ticketFor(alice, session.id)).ticket}`));
+    const id = crypto.randomUUID();
+    socket.send({ type: 'event', id, parts: text('my order is late'), metadata: { channel: 'ws' } });
+    const frames = await socket.until(
+      (all) => answered(all, 2) && all.some((f) => f.type === 'task' && f.task.status === 'completed'),
+    );
+    const user = frames.find((f) => f.type === 'event' && f.event.seq === 1)!.event;
+    expect(user).toMatchObject({ id, role: 'user', metadata: { channel: 'ws' } });
+    const answer = frames.find((f) => f.type === 'event' && f.event.seq === 2)!.event;
+    expect(answer.parts[0].text).toContain('my order is late');
+    const tasks = frames.filter((f) => f.type === 'task');
+    expect(tasks[0].task).toMatchObject({ triggerEventId: id, status: expect.any(String) });
+    expect(tasks.at(-1)!.task).toMatchObject({ status: 'completed', responseEventId: answer.id });
+    const history = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice));
+    expect(history.body.data.map((e: { id: string }) => e.id)).toEqual([id, answer.id]);
+    await socket.close();
+  });
+
+  it('replays the stored events after afterSeq on resume, and starts after ?after=', async () => {
+    const session = await createSession(t, alice);
+    await say(t, alice, session.id, 'one');
+    await say(t, alice, session.id, 'two');
+    const socket = await openSocket(socketUrl(session.id, '?after=2'), [`bearer.${alice}`]);
+    await socket.until((frames) => eventSeqs(frames).length === 2);
+    expect(eventSeqs(socket.frames)).toEqual([3, 4]);
+    socket.send({ type: 'resume', afterSeq: 1 });
+    await socket.until((frames) => eventSeqs(frames).length === 5);
+    expect(eventSeqs(socket.frames)).toEqual([3, 4, 2, 3, 4]);
+    await socket.close();
+  });
+
+  it('answers bad messages with error frames and keeps the socket open', async () => {
+    const session = await createSession(t, alice);
+    const socket = await openSocket(socketUrl(session.id), [`bearer.${alice}`]);
+    socket.send({ type: 'event', parts: [] });
+    socket.send('{not json');
+    socket.send({ type: 'shout' });
+    socket.send({ type: 'event', parts: text('x'), extra: true });
+    socket.send({ type: 'resume', afterSeq: -1 });
+    socket.send({ type: 'event', parts: text('nul \u0000') });
+    const errors = await socket.until((frames) => frames.filter((f) => f.type === 'error').length === 6);
+    expect(errors.filter((f) => f.type === 'error').map((f) => [f.error.status, f.error.code])).toEqual([
+      [400, 'request/validation_failed'],
+      [400, 'request/invalid_json'],
+      [400, 'message/unknown_type'],
+      [400, 'request/validation_failed'],
+      [400, 'request/validation_failed'],
+      [400, 'request/nul_character'],
+    ]);
+    expect(errors.find((f) => f.type === 'error' && f.error.details)!.error.details[0]).toEqual(expect.any(String));
+    socket.send({ type: 'event', parts: text('still here') });
+    await socket.until((frames) => answered(frames, 2));
+    await t.http().delete(`/v1/sessions/${session.id}`).set(auth(alice)).expect(204);
+    socket.send({ type: 'event', parts: text('too late') });
+    const closed = await socket.until((frames) => frames.some((f) => f.type === 'error' && f.error.status === 409));
+    expect(closed.at(-1)!.error.code).toBe('session/not_writable');
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    await socket.close();
+  });
+
+  it('pushes the deltas of a streaming answer, which add up to the stored answer', async () => {
+    const session = await createSession(t, alice);
+    const socket = await openSocket(socketUrl(session.id), [`bearer.${alice}`]);
+    socket.send({ type: 'event', parts: text('stream this please, word by word') });
+    const frames = await socket.until((all) => answered(all, 2));
+    const deltas = frames.filter((f) => f.type === 'delta');
+    expect(deltas.length).toBeGreaterThan(0);
+    const answer = frames.find((f) => f.type === 'event' && f.event.seq === 2)!.event;
+    expect(deltas.map((f) => f.text).join('')).toBe(answer.parts[0].text);
+    expect(deltas.map((f) => f.index)).toEqual(deltas.map((_f, i) => i));
+    expect(deltas[0].taskId).toBe(answer.taskId);
+    await socket.close();
+  });
+
+  it("records a reviewer's socket in the access log", async () => {
+    const session = await createSession(t, alice);
+    const rita = await t.token('rita', 'reviewer');
+    const admin = await t.token('root', 'admin');
+    const socket = await openSocket(socketUrl(session.id, `?ticket=${(await ticketFor(rita, session.id)).ticket}`));
+    await socket.close();
+    const log = await eventually(
+      async () => (await t.http().get(`/v1/admin/access-log?sessionId=${session.id}`).set(auth(admin))).body.data,
+      (data: { action: string }[]) => data.length > 0,
+    );
+    expect(log[0]).toMatchObject({ actorId: 'rita', action: 'session.ws' });
+    expect(JSON.stringify(log[0])).not.toContain('wst_');
+  });
+});
+
+describe('session WebSocket limits and shutdown', () => {
+  it('caps sockets per token with SSE streams, closes oversized messages with 1009 and closes with 1001 on shutdown', async () => {
+    const t = await startTestApp({ env: { MAX_STREAMS_PER_TOKEN: '1', BODY_LIMIT: '2kb' } });
+    const alice = await t.token('alice');
+    const session = await createSession(t, alice);
+    const url = `${t.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws`;
+    let closedByShutdown = false;
+    try {
+      const big = await openSocket(url, [`bearer.${alice}`]);
+      big.send({ type: 'event', parts: text('x'.repeat(4_000)) });
+      expect((await big.closed).code).toBe(1009);
+      const first = await openSocket(url, [`bearer.${alice}`]);
+      const second = await refusedUpgrade(url, [`bearer.${alice}`]);
+      expect(second).toMatchObject({ status: 429, body: { code: 'stream/too_many_open' } });
+      const sse = await fetch(`${t.baseUrl}/v1/sessions/${session.id}/stream`, { headers: auth(alice) });
+      expect(sse.status).toBe(429);
+      await t.close();
+      closedByShutdown = true;
+      expect(await first.closed).toEqual({ code: 1001, reason: expect.stringContaining('shutting down') });
+    } finally {
+      if (!closedByShutdown) await t.close();
+    }
+  });
+});
