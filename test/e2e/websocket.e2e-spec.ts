@@ -1,5 +1,7 @@
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { OpenStreams } from '../../src/platform/http/open-streams.service.js';
+import { seedHistory } from '../helpers/seed-history.js';
 import { sql } from '../helpers/test-database.js';
 import { eventSeqs, openSocket, refusedUpgrade, type Frame } from '../helpers/ws-client.js';
 
@@ -200,5 +202,61 @@ describe('session WebSocket limits and shutdown', () => {
     } finally {
       if (!closedByShutdown) await t.close();
     }
+  });
+});
+
+describe('session WebSocket clients that misbehave', () => {
+  let t: TestApp;
+  let alice: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { STREAM_WRITE_TIMEOUT_MS: '500', RATE_LIMIT_PER_MINUTE: '6', TRUST_PROXY: 'loopback' },
+    });
+    alice = await t.token('alice');
+  });
+  afterAll(() => t.close());
+
+  it('drops a client that stops reading, holding about one event for it, and frees its slot', async () => {
+    const session = await createSession(t, alice);
+    await seedHistory(t.db.url, session.id, 40, 512 * 1024); // 20 MB, more than the socket buffers take
+    const socket = await openSocket(`${t.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws`, [
+      `bearer.${alice}`,
+    ]);
+    socket.ws.pause();
+    const streams = t.app.get(OpenStreams);
+    let most = 0;
+    await eventually(
+      async () => ((most = Math.max(most, streams.bufferedBytes)), streams.size),
+      (open) => open === 0,
+      10_000,
+    );
+    expect(most).toBeLessThan(2 * 1024 * 1024);
+    socket.ws.resume();
+    expect((await socket.closed).code).toBe(1006);
+    expect(eventSeqs(socket.frames).length).toBeLessThan(40);
+  }, 30_000);
+
+  it("counts each message against the token's rate budget, answering 429 frames past it", async () => {
+    const session = await createSession(t, alice);
+    const socket = await openSocket(`${t.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws`, [
+      `bearer.${alice}`,
+    ]);
+    for (let i = 0; i < 6; i++) socket.send({ type: 'resume', afterSeq: 0 });
+    const frames = await socket.until((all) => all.some((f) => f.type === 'error'));
+    expect(frames.find((f) => f.type === 'error')!.error).toMatchObject({ status: 429, code: 'rate_limit/exceeded' });
+    expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    await socket.close();
+  });
+
+  it('limits failed upgrades per client address, as named by a trusted proxy', async () => {
+    // Authentication comes first: the session does not matter (and alice's budget is spent above).
+    const url = `${t.baseUrl.replace('http', 'ws')}/v1/sessions/${crypto.randomUUID()}/ws?ticket=wst_made-up`;
+    const from = (address: string) => refusedUpgrade(url, undefined, { 'X-Forwarded-For': address });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await from('203.0.113.7')).status);
+    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(statuses.slice(6)).toEqual([429, 429]);
+    expect((await from('203.0.113.8')).status).toBe(401);
   });
 });

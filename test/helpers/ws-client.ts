@@ -71,9 +71,13 @@ export function openSocket(url: string, protocols?: string[], headers?: Record<s
 }
 
 /** The status and body of an upgrade the server refused (fails the test if it opened). */
-export async function refusedUpgrade(url: string, protocols?: string[]): Promise<RefusedUpgrade> {
+export async function refusedUpgrade(
+  url: string,
+  protocols?: string[],
+  headers?: Record<string, string>,
+): Promise<RefusedUpgrade> {
   try {
-    const opened = await openSocket(url, protocols);
+    const opened = await openSocket(url, protocols, headers);
     await opened.close();
   } catch (error) {
     const refused = error as Partial<RefusedUpgrade>;

@@ -36,8 +36,8 @@ export class UpgradeAuthenticator {
     @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
   ) {}
 
-  async authenticate(req: IncomingMessage, query: URLSearchParams): Promise<UpgradeCaller> {
-    const address = String(req.socket.remoteAddress);
+  /** `address`: the client's, as Express's req.ip names it (TRUST_PROXY applies). */
+  async authenticate(req: IncomingMessage, query: URLSearchParams, address: string): Promise<UpgradeCaller> {
     this.failures.assertAllowed(address);
     let caller: UpgradeCaller | undefined;
     try {

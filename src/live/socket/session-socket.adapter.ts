@@ -1,9 +1,11 @@
-import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Application } from 'express';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyAddr from 'proxy-addr';
 import { lastValueFrom, type Observable } from 'rxjs';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '../../platform/config/app-config.js';
@@ -38,10 +40,12 @@ export class SessionSocketAdapter extends WsAdapter {
   private readonly admission: SocketAdmission;
   private readonly connections: SocketConnections;
   private readonly gate: ShutdownGate;
+  private readonly express: Application;
   private server: Server | undefined;
 
-  constructor(app: INestApplicationContext) {
+  constructor(app: INestApplication) {
     super(app);
+    this.express = app.getHttpAdapter().getInstance() as Application;
     this.config = app.get(AppConfig);
     this.admission = app.get(SocketAdmission);
     this.connections = app.get(SocketConnections);
@@ -122,9 +126,19 @@ export class SessionSocketAdapter extends WsAdapter {
     const match = this.match(url.pathname);
     if (!match) throw new DomainError('route/not_found', 'no WebSocket at this path', 404);
     if (this.gate.isClosing) throw shuttingDown();
-    await this.admission.admit(req, match.params.id ?? '', url.searchParams);
+    await this.admission.admit(req, {
+      sessionId: match.params.id ?? '',
+      query: url.searchParams,
+      address: this.clientAddress(req),
+    });
     if (socket.destroyed) return;
     match.server.handleUpgrade(req, socket, head, (ws) => match.server.emit('connection', ws, req));
+  }
+
+  /** The client's address as Express's req.ip names it: behind trusted proxies (TRUST_PROXY), X-Forwarded-For's. */
+  private clientAddress(req: IncomingMessage): string {
+    const trust = this.express.get('trust proxy fn') as Parameters<typeof proxyAddr>[1];
+    return proxyAddr(req, trust);
   }
 
   private match(pathname: string): { server: RoutedServer; params: Record<string, string> } | undefined {

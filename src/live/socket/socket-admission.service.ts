@@ -43,8 +43,12 @@ export class SocketAdmission {
     return this.tickets.issue(auth, sessionId);
   }
 
-  async admit(req: IncomingMessage, sessionId: string, query: URLSearchParams): Promise<void> {
-    const caller = await this.authenticator.authenticate(req, query);
+  async admit(
+    req: IncomingMessage,
+    upgrade: { sessionId: string; query: URLSearchParams; address: string },
+  ): Promise<void> {
+    const { sessionId, query } = upgrade;
+    const caller = await this.authenticator.authenticate(req, query, upgrade.address);
     // A ticket opens the session it was issued for; presented for another, it is as good as none (and spent).
     if (caller.ticketSessionId !== undefined && caller.ticketSessionId !== sessionId) {
       throw Errors.unauthorized('this ticket was issued for another session', true);
