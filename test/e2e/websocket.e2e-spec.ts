@@ -87,6 +87,8 @@ describe('session WebSocket', () => {
     expect(refused).toMatchObject({ status: 404, body: { code: 'session/not_found' } });
     const missing = await refusedUpgrade(`${wsBase}/v1/sessions/${session.id}/nope`, [`bearer.${alice}`]);
     expect(missing.status).toBe(404);
+    const plain = await t.http().get(`/v1/sessions/${session.id}/ws`).set(auth(alice));
+    expect([plain.status, plain.body.code]).toEqual([404, 'route/not_found']);
   });
 
   it("stores an event sent over the socket and pushes its task, the agent's answer and the task's status", async () => {
@@ -170,6 +172,9 @@ describe('session WebSocket', () => {
     const rita = await t.token('rita', 'reviewer');
     const admin = await t.token('root', 'admin');
     const socket = await openSocket(socketUrl(session.id, `?ticket=${(await ticketFor(rita, session.id)).ticket}`));
+    socket.send({ type: 'event', parts: text('a reviewer only watches') });
+    const frames = await socket.until((all) => all.some((f) => f.type === 'error'));
+    expect(frames.find((f) => f.type === 'error')!.error).toMatchObject({ status: 403, code: 'auth/forbidden' });
     await socket.close();
     const log = await eventually(
       async () => (await t.http().get(`/v1/admin/access-log?sessionId=${session.id}`).set(auth(admin))).body.data,

@@ -125,6 +125,10 @@ export class SessionSocketAdapter extends WsAdapter {
     const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
     const match = this.match(url.pathname);
     if (!match) throw new DomainError('route/not_found', 'no WebSocket at this path', 404);
+    // Checked before admission spends a ticket on a request `ws` would refuse anyway.
+    if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      throw Errors.badRequest('request/not_websocket', 'this path takes a WebSocket upgrade (GET, Upgrade: websocket)');
+    }
     if (this.gate.isClosing) throw shuttingDown();
     await this.admission.admit(req, {
       sessionId: match.params.id ?? '',
