@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/platform/errors/domain-error.js';
+import type { DomainError } from '../../src/platform/errors/domain-error.js';
 import { matchPath } from '../../src/live/socket/session-socket.adapter.js';
 import { parseClientMessage } from '../../src/live/socket/socket-messages.js';
 
