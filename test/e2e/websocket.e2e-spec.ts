@@ -50,6 +50,21 @@ describe('session WebSocket', () => {
     expect(stored[0].n).toBe('0'); // only its hash is stored
   });
 
+  it('accepts a ticket on another instance, which pushes what the first one stores', async () => {
+    const other = await startTestApp({ db: t.db, env: { WORKER_ENABLED: 'false' } });
+    try {
+      const session = await createSession(t, alice);
+      const { ticket } = await ticketFor(alice, session.id);
+      const url = `${other.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws?ticket=${ticket}`;
+      const socket = await openSocket(url);
+      socket.send({ type: 'event', parts: text('answered by the other instance') });
+      await socket.until((frames) => answered(frames, 2)); // that instance runs no worker: t's answered
+      await socket.close();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses an expired ticket, a ticket for another session, a token in the URL and no credentials (401)', async () => {
     const session = await createSession(t, alice);
     const other = await createSession(t, alice);
