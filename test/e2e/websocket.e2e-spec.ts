@@ -1,5 +1,6 @@
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { connect } from 'node:net';
 import { OpenStreams } from '../../src/platform/http/open-streams.service.js';
 import { seedHistory } from '../helpers/seed-history.js';
 import { sql } from '../helpers/test-database.js';
@@ -278,5 +279,24 @@ describe('session WebSocket clients that misbehave', () => {
     expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
     expect(statuses.slice(6)).toEqual([429, 429]);
     expect((await from('203.0.113.8')).status).toBe(401);
+  });
+
+  it('survives a client that resets its connection while its upgrade is being admitted', async () => {
+    const { port } = new URL(t.baseUrl);
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `GET /v1/sessions/${crypto.randomUUID()}/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n` +
+          `Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+          `Sec-WebSocket-Protocol: bearer.${alice}\r\n\r\n`,
+      );
+      socket.resetAndDestroy();
+    }
+    await eventually(
+      async () => (await t.http().get('/health/live')).status,
+      (status) => status === 200,
+    );
   });
 });

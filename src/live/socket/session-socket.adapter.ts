@@ -118,11 +118,15 @@ export class SessionSocketAdapter extends WsAdapter {
   }
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node takes its own error listener off an upgraded socket, and admission takes a while: a client that resets
+    // meanwhile would otherwise be an uncaught 'error'. `ws` adds its own once it has the socket.
+    socket.on('error', dropSocket);
     void this.route(req, socket, head).catch((error: unknown) => this.refuse(socket, error));
   };
 
   private async route(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://upgrade.invalid');
+    const url = URL.parse(req.url ?? '/', 'http://upgrade.invalid');
+    if (!url) throw Errors.badRequest('request/malformed', 'the request is not valid HTTP');
     const match = this.match(url.pathname);
     if (!match) throw new DomainError('route/not_found', 'no WebSocket at this path', 404);
     // Checked before admission spends a ticket on a request `ws` would refuse anyway.
@@ -136,6 +140,7 @@ export class SessionSocketAdapter extends WsAdapter {
       address: this.clientAddress(req),
     });
     if (socket.destroyed) return;
+    socket.off('error', dropSocket);
     match.server.handleUpgrade(req, socket, head, (ws) => match.server.emit('connection', ws, req));
   }
 
@@ -167,6 +172,10 @@ export class SessionSocketAdapter extends WsAdapter {
         `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   }
+}
+
+function dropSocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** As ShutdownGate answers requests once shutdown has begun. */
