@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { Errors } from '../errors/domain-error.js';
-import { StreamWriter, type StreamTarget } from './stream-writer.js';
+import { guardWrites, StreamWriter, type StreamTarget } from './stream-writer.js';
 
 interface OpenStream {
   owner: string;
@@ -42,6 +42,12 @@ export class OpenStreams implements BeforeApplicationShutdown {
   assertRoom(owner: string): void {
     const max = this.config.streams.maxPerToken;
     if (max > 0 && (this.perOwner.get(owner) ?? 0) >= max) throw Errors.tooManyStreams(max);
+  }
+
+  /** A slot for a response some other code writes (without awaiting its writes): same cap, same limits. */
+  claimUnmanaged(owner: string, res: Response): void {
+    this.claim(owner, res);
+    guardWrites(res, this.config.streams);
   }
 
   get size(): number {
