@@ -232,7 +232,12 @@ describe('session WebSocket clients that misbehave', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
-      env: { STREAM_WRITE_TIMEOUT_MS: '500', RATE_LIMIT_PER_MINUTE: '6', TRUST_PROXY: 'loopback' },
+      env: {
+        STREAM_WRITE_TIMEOUT_MS: '500',
+        RATE_LIMIT_PER_MINUTE: '6',
+        TRUST_PROXY: 'loopback',
+        WS_PING_INTERVAL_MS: '150',
+      },
     });
     alice = await t.token('alice');
   });
@@ -257,6 +262,23 @@ describe('session WebSocket clients that misbehave', () => {
     expect((await socket.closed).code).toBe(1006);
     expect(eventSeqs(socket.frames).length).toBeLessThan(40);
   }, 30_000);
+
+  it('pings: keeps a client that answers, drops one that does not', async () => {
+    const carol = await t.token('carol'); // a budget of its own (6 requests a minute here)
+    const session = await createSession(t, carol);
+    const url = `${t.baseUrl.replace('http', 'ws')}/v1/sessions/${session.id}/ws`;
+    const answering = await openSocket(url, [`bearer.${carol}`]);
+    const silent = await openSocket(url, [`bearer.${carol}`], undefined, { autoPong: false });
+    let pings = 0;
+    answering.ws.on('ping', () => pings++);
+    expect((await silent.closed).code).toBe(1006); // terminated after one unanswered ping
+    await eventually(
+      async () => pings,
+      (n) => n >= 3,
+    );
+    expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+    await answering.close();
+  });
 
   it("counts each message against the token's rate budget, answering 429 frames past it", async () => {
     const session = await createSession(t, alice);

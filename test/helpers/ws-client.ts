@@ -21,9 +21,14 @@ export interface RefusedUpgrade {
 }
 
 /** Opens a WebSocket and collects its JSON frames; a refused upgrade rejects with its status and JSON body. */
-export function openSocket(url: string, protocols?: string[], headers?: Record<string, string>): Promise<OpenedSocket> {
+export function openSocket(
+  url: string,
+  protocols?: string[],
+  headers?: Record<string, string>,
+  options: WebSocket.ClientOptions = {},
+): Promise<OpenedSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { headers });
+    const ws = new WebSocket(url, protocols, { ...options, headers });
     const frames: Frame[] = [];
     const waiters = new Set<() => void>();
     const closed = new Promise<{ code: number; reason: string }>((done) =>

@@ -198,8 +198,14 @@ describe('AppConfig.fromEnv', () => {
       MAX_STREAMS_PER_TOKEN: '3',
       STREAM_WRITE_TIMEOUT_MS: '5000',
       STREAM_MAX_BUFFERED_BYTES: '1048576',
+      WS_PING_INTERVAL_MS: '5000',
     });
-    expect(config.streams).toEqual({ maxPerToken: 3, writeTimeoutMs: 5000, maxBufferedBytes: 1_048_576 });
+    expect(config.streams).toEqual({
+      maxPerToken: 3,
+      writeTimeoutMs: 5000,
+      maxBufferedBytes: 1_048_576,
+      pingIntervalMs: 5000,
+    });
     expect(config.env).toBe('production');
     expect(config.http.port).toBe(4000);
     expect(config.database.url).toBe('postgres://db/app');

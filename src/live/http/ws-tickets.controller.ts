@@ -20,7 +20,7 @@ const WS_DESCRIPTION = [
   'session you may not see, 429 rate limit or too many open streams (`MAX_STREAMS_PER_TOKEN`, shared with SSE), 503',
   'shutting down. Close codes: 1001 the instance is shutting down (reconnect and resume), 1009 a message over',
   '`BODY_LIMIT`, 1007 text that is not UTF-8; a client that does not read is dropped like a slow SSE client, one that',
-  'does not answer pings (every 15 s) too.',
+  'does not answer pings (every `WS_PING_INTERVAL_MS`, 15 s) too.',
 ].join(' ');
 
 @ApiTags('streaming')

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { bindSocketAuth } from '../../identity/auth/socket-auth.js';
 import { EventsService } from '../../conversation/events.service.js';
 import { AppendEventDto } from '../../conversation/http/dto/append-event.dto.js';
 import { toTaskDto } from '../../conversation/http/dto/task.dto.js';
 import { AllExceptionsFilter } from '../../platform/errors/all-exceptions.filter.js';
-import { HEARTBEAT_MS } from '../../platform/http/sse.js';
+import { AppConfig } from '../../platform/config/app-config.js';
 import { OpenStreams } from '../../platform/http/open-streams.service.js';
 import type { StreamWriter } from '../../platform/http/stream-writer.js';
 import { createValidationPipe } from '../../platform/http/validation/validation.pipe.js';
@@ -48,6 +48,7 @@ export class SocketConnections {
     private readonly feeds: SessionFeedService,
     private readonly deltas: TaskDeltasService,
     private readonly events: EventsService,
+    private readonly config: AppConfig,
   ) {}
 
   open(ws: WebSocket, req: IncomingMessage): void {
@@ -60,7 +61,7 @@ export class SocketConnections {
       return ws.close(TRY_AGAIN_LATER, 'too many streams open for this token');
     }
     bindSocketAuth(ws, grant.auth);
-    const send = (frame: JsonObject | object) => writer.write(JSON.stringify(frame));
+    const send = (frame: object) => writer.write(JSON.stringify(frame));
     const feed = this.feeds.open(grant.sessionId, grant.after, {
       event: (event) => send({ type: 'event', event }),
       task: (task) => send({ type: 'task', task }),
@@ -69,7 +70,7 @@ export class SocketConnections {
     const offDeltas = this.deltas.subscribeSession(grant.sessionId, ({ taskId, index, text }) => {
       void send({ type: 'delta', taskId, index, text });
     });
-    const stopKeepalive = keepAlive(ws);
+    const stopKeepalive = keepAlive(ws, this.config.streams.pingIntervalMs);
     void writer.closed.then(() => {
       offDeltas();
       stopKeepalive();
@@ -111,15 +112,17 @@ export class SocketConnections {
   }
 }
 
-/** Pings every HEARTBEAT_MS; a peer that has not answered the previous ping by the next one is dropped. */
-function keepAlive(ws: WebSocket): () => void {
+/** Pings every `intervalMs`; a peer that has not answered the previous ping by the next one is dropped. */
+function keepAlive(ws: WebSocket, intervalMs: number): () => void {
   let alive = true;
   ws.on('pong', () => (alive = true));
   const timer = setInterval(() => {
+    // A closing socket cannot be pinged (ws throws); its close completes or times out on its own.
+    if (ws.readyState !== WebSocket.OPEN) return;
     if (!alive) return ws.terminate();
     alive = false;
     ws.ping();
-  }, HEARTBEAT_MS);
+  }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

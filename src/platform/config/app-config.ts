@@ -37,6 +37,8 @@ export class AppConfig {
     maxPerToken: number;
     writeTimeoutMs: number;
     maxBufferedBytes: number;
+    /** WebSocket keepalive: ping interval (a client that misses a ping is dropped at the next) */
+    pingIntervalMs: number;
   };
   readonly logLevel: string;
   readonly agents: {
@@ -88,6 +90,7 @@ export class AppConfig {
       maxPerToken: env.MAX_STREAMS_PER_TOKEN,
       writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,
       maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
+      pingIntervalMs: env.WS_PING_INTERVAL_MS,
     };
     this.logLevel = env.LOG_LEVEL;
     this.agents = {
