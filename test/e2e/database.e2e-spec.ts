@@ -291,6 +291,22 @@ describe('database guarantees', () => {
         retentionDays: 30,
         purgedBy: 'ops',
       });
+      const ticket = await prisma.wsTicket.create({
+        data: {
+          ticketHash: randomUUID(),
+          tokenId: token.id,
+          sessionId: session.id,
+          expiresAt: new Date(Date.now() + 30_000),
+          consumedAt: new Date(),
+        },
+      });
+      expect(await prisma.wsTicket.findUniqueOrThrow({ where: { id: ticket.id } })).toMatchObject({
+        ticketHash: ticket.ticketHash,
+        tokenId: token.id,
+        sessionId: session.id,
+        createdAt: expect.any(Date),
+        consumedAt: expect.any(Date),
+      });
     } finally {
       await prisma.$disconnect();
     }

@@ -266,6 +266,19 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('POST', '/v1/sessions/{id}/events', await observed(res));
   });
 
+  it('WebSocket tickets: 201, and 400, 404 as documented', async () => {
+    const { id } = await createSession(t, alice);
+    const issued = await t.http().post('/v1/ws-tickets').set(auth(alice)).send({ sessionId: id });
+    expect(issued.status).toBe(201);
+    contract.check('POST', '/v1/ws-tickets', issued);
+    const hidden = await t.http().post('/v1/ws-tickets').set(auth(admin)).send({ sessionId: randomUUID() });
+    expect(hidden.status).toBe(404);
+    contract.check('POST', '/v1/ws-tickets', hidden);
+    const bad = await t.http().post('/v1/ws-tickets').set(auth(alice)).send({ sessionId: 'x' });
+    expect(bad.status).toBe(400);
+    contract.check('POST', '/v1/ws-tickets', bad);
+  });
+
   it('A2A: the card, JSON-RPC results and errors, HTTP+JSON results and errors', async () => {
     const V1 = { 'A2A-Version': '1.0', 'Content-Type': 'application/json' };
     const card = await fetch(`${t.baseUrl}/a2a/echo/.well-known/agent-card.json`, { headers: V1 });

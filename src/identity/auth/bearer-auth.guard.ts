@@ -6,12 +6,14 @@ import type { AuthContext } from './auth-context.js';
 import { DomainError, Errors } from '../../platform/errors/domain-error.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { socketAuth } from './socket-auth.js';
 
 /**
  * Global, deny-by-default guard. Tokens are taken from the Authorization header only (never `access_token` in
  * the query string or body, which end up in logs), and looked up through this application's TokensService —
  * not a process-wide strategy registry, so two instances in one process never answer for each other. The
- * caller becomes `req.user`. Failed attempts are limited per client address.
+ * caller becomes `req.user`. Failed attempts are limited per client address. A WebSocket message is the
+ * caller's whose upgrade was authenticated (UpgradeAuthenticator); a socket nobody authenticated gets nothing.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -24,6 +26,10 @@ export class BearerAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
+    if (context.getType() === 'ws') {
+      if (socketAuth(context.switchToWs().getClient<object>())) return true;
+      throw Errors.unauthorized();
+    }
     const req = context.switchToHttp().getRequest<Request>();
     const address = String(req.ip);
     this.failures.assertAllowed(address);

@@ -143,6 +143,13 @@ export class EnvSchema {
   @Min(65_536)
   STREAM_MAX_BUFFERED_BYTES = 4_194_304;
 
+  /** how often a session WebSocket is pinged; a client that has not answered the previous ping is dropped */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  WS_PING_INTERVAL_MS = 15_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
