@@ -174,9 +174,9 @@ describe('limits per token', () => {
       (n) => n === 0,
       5_000,
     );
-    const first = await a2aStream('jsonrpc', '/sleep 10000 slow');
+    const first = await a2aStream('jsonrpc', '/sleep 3000 slow');
     expect(first.headers.get('content-type')).toContain('text/event-stream');
-    const second = await a2aStream('rest', '/sleep 10000 slow');
+    const second = await a2aStream('rest', '/sleep 3000 slow');
     expect(second.headers.get('content-type')).toContain('text/event-stream');
 
     const session = (await createSession(t, alice)).id;
@@ -190,6 +190,7 @@ describe('limits per token', () => {
       (n) => n === 0,
       5_000,
     );
+    await sleep(3_500); // the slow turns end before the app is closed
   });
 
   it('closes a stream or export whose client has not taken a write within STREAM_WRITE_TIMEOUT_MS, freeing its slot', async () => {
