@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { WebhookDelivery } from '../generated/prisma/client.js';
+import { PrismaService } from '../platform/database/prisma.service.js';
+import type { AttemptOutcome, DeliveryRecord, DeliveryStatus, DeliveryTopic } from './webhook.record.js';
+
+const COLUMNS = `d.id, d.webhook_id AS "webhookId", d.session_id AS "sessionId", d.task_id AS "taskId", d.topic,
+  d.task_status AS "taskStatus", d.event_id AS "eventId", d.event_seq AS "eventSeq", d.status, d.attempts,
+  d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt", d.last_status_code AS "lastStatusCode",
+  d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
+
+function toRecord(row: WebhookDelivery): DeliveryRecord {
+  return {
+    ...row,
+    id: Number(row.id),
+    topic: row.topic as DeliveryTopic,
+    status: row.status as DeliveryStatus,
+  };
+}
+
+/** The outbox: rows are written by triggers (see the webhook_deliveries migration); this claims and records. */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Claims up to `limit` due deliveries: each is the oldest pending one of its webhook (a webhook hears its
+   * deliveries in order), counts an attempt and is leased until `leaseMs` from now, after which another
+   * worker (or this one after a restart) may take it again. SKIP LOCKED keeps instances from waiting on or
+   * double-claiming each other's rows.
+   */
+  async claim(limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+    const rows = await this.prisma.$queryRawUnsafe<WebhookDelivery[]>(
+      `WITH picked AS (
+        SELECT c.id FROM webhook_deliveries c
+        WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_deliveries p
+            WHERE p.webhook_id = c.webhook_id AND p.status = 'pending' AND p.id < c.id)
+        ORDER BY c.next_attempt_at
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
+        next_attempt_at = now() + $2::int * interval '1 millisecond'
+      FROM picked WHERE d.id = picked.id
+      RETURNING ${COLUMNS}`,
+      limit,
+      leaseMs,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Records an attempt's outcome, unless the row was claimed again since (its lease ran out). */
+  async record(delivery: DeliveryRecord, outcome: AttemptOutcome): Promise<void> {
+    const status: DeliveryStatus = outcome.delivered ? 'delivered' : outcome.retryAt ? 'pending' : 'failed';
+    await this.prisma.webhookDelivery.updateMany({
+      where: { id: BigInt(delivery.id), attempts: delivery.attempts, status: 'pending' },
+      data: {
+        status,
+        lastStatusCode: outcome.statusCode ?? null,
+        lastError: outcome.error ?? null,
+        deliveredAt: outcome.delivered ? new Date() : null,
+        ...(outcome.retryAt ? { nextAttemptAt: outcome.retryAt } : {}),
+      },
+    });
+  }
+
+  /** A webhook's deliveries, newest first, before id `before` (webhook_deliveries_webhook_idx). */
+  async listForWebhook(webhookId: string, before: number | undefined, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.prisma.webhookDelivery.findMany({
+      where: { webhookId, ...(before !== undefined ? { id: { lt: BigInt(before) } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+    return rows.map(toRecord);
+  }
+}
