@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import type { StreamResponse, TaskStatusUpdateEvent } from '@a2a-js/sdk';
 import { AppConfig } from '../platform/config/app-config.js';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
 import { TaskDeltasService } from '../live/task-deltas.service.js';
 import { TaskWaiter } from '../conversation/task-waiter.service.js';
 import { isSettled } from '../conversation/records/task.record.js';
-import { statusUpdate, workingUpdate } from './a2a-message.mapper.js';
+import { artifactUpdate, statusUpdate, workingUpdate } from './a2a-message.mapper.js';
 import { A2aTaskReader } from './a2a-task.store.js';
 
 /**
@@ -57,6 +57,9 @@ export class LiveTaskFeed {
   }
 }
 
+/** What a follower of a task receives: status updates and, before the final status, the task's artifacts. */
+export type LiveUpdate = Extract<NonNullable<StreamResponse['payload']>, { $case: 'statusUpdate' | 'artifactUpdate' }>;
+
 @Injectable()
 export class A2aLiveFeeds {
   constructor(
@@ -72,14 +75,19 @@ export class A2aLiveFeeds {
   }
 
   /**
-   * Follows a task until it settles: its live updates (from `feed`, opened beforehand), then its final status
-   * with the stored answer. A task not settled within WAIT_TIMEOUT_MS ends the updates without a final status;
-   * the client can get the task or subscribe again.
+   * Follows a task until it settles: its live updates (from `feed`, opened beforehand), then each artifact it
+   * produced (a TaskArtifactUpdateEvent; artifacts are stored with the answer) and its final status with the
+   * stored answer. A task not settled within WAIT_TIMEOUT_MS ends the updates without a final status; the
+   * client can get the task or subscribe again.
    */
-  async *follow(feed: LiveTaskFeed, taskId: string): AsyncGenerator<TaskStatusUpdateEvent, void, undefined> {
+  async *follow(feed: LiveTaskFeed, taskId: string): AsyncGenerator<LiveUpdate, void, undefined> {
     const settled = this.waiter.waitSettled(taskId, this.config.worker.waitTimeoutMs);
-    yield* feed.updates(settled);
+    for await (const update of feed.updates(settled)) yield { $case: 'statusUpdate', value: update };
     const task = await settled;
-    if (task && isSettled(task)) yield statusUpdate(await this.reader.snapshot(task));
+    if (!task || !isSettled(task)) return;
+    const snapshot = await this.reader.snapshot(task);
+    for (const artifact of snapshot.artifacts)
+      yield { $case: 'artifactUpdate', value: artifactUpdate(snapshot, artifact) };
+    yield { $case: 'statusUpdate', value: statusUpdate(snapshot) };
   }
 }
