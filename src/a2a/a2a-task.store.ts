@@ -102,7 +102,7 @@ export class A2aTaskReader {
  * The SDK's TaskStore for one agent, backed by the service's own tables. `save` writes nothing to them: every
  * change of a task (its messages, status, artifacts and answer) is made by EventsService, TasksService and the
  * worker, so the database stays the single source of truth on every instance. Within the request that runs a
- * task, `load` answers from the pinned snapshot and `save` moves the pin to the SDK's merged copy (so the
+ * task, `load` answers from the pinned snapshot and `save` adds the artifacts the SDK merged to it (so the
  * result carries the artifact updates it saw); other requests' copies are discarded.
  */
 export class SessionTaskStore implements TaskStore {
@@ -116,9 +116,13 @@ export class SessionTaskStore implements TaskStore {
     return pinned ? structuredClone(pinned) : this.reader.find(this.agentId, taskId, authOf(context));
   }
 
-  /** Writes nothing to the database; within the request that pinned the task, the SDK's merge becomes the pin. */
+  /**
+   * Writes nothing to the database. Within the request that pinned the task, the artifacts the SDK merged in
+   * (from artifact updates) join the pin; the rest of its copy is left, so streamed deltas never become history.
+   */
   async save(task: Task, context: ServerCallContext): Promise<void> {
-    if (context.state.has(PINNED_PREFIX + task.id)) pinTask(context, task);
+    const pinned = context.state.get(PINNED_PREFIX + task.id) as Task | undefined;
+    if (pinned) pinned.artifacts = structuredClone(task.artifacts);
   }
 
   list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {

@@ -36,7 +36,7 @@ export class WebhooksController {
   })
   @ApiCreatedResponse({ type: WebhookDto })
   @ApiOkResponse({ type: WebhookDto })
-  @ApiErrors(403, 404)
+  @ApiErrors(403, 404, 413)
   async put(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
