@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { WebhookDelivery } from '../generated/prisma/client.js';
+import { Prisma, type WebhookDelivery } from '../generated/prisma/client.js';
 import { PrismaService } from '../platform/database/prisma.service.js';
 import type { AttemptOutcome, DeliveryRecord, DeliveryStatus, DeliveryTopic } from './webhook.record.js';
 
-const COLUMNS = `d.id, d.webhook_id AS "webhookId", d.session_id AS "sessionId", d.task_id AS "taskId", d.topic,
+const COLUMNS =
+  Prisma.raw(`d.id, d.webhook_id AS "webhookId", d.session_id AS "sessionId", d.task_id AS "taskId", d.topic,
   d.task_status AS "taskStatus", d.event_id AS "eventId", d.event_seq AS "eventSeq", d.status, d.attempts,
   d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt", d.last_status_code AS "lastStatusCode",
-  d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
+  d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`);
 
 function toRecord(row: WebhookDelivery): DeliveryRecord {
   return {
@@ -29,40 +30,40 @@ export class DeliveriesRepository {
    * double-claiming each other's rows.
    */
   async claim(limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
-    const rows = await this.prisma.$queryRawUnsafe<WebhookDelivery[]>(
-      `WITH picked AS (
+    const rows = await this.prisma.$queryRaw<WebhookDelivery[]>`
+      WITH picked AS (
         SELECT c.id FROM webhook_deliveries c
         WHERE c.status = 'pending' AND c.next_attempt_at <= now()
           AND NOT EXISTS (
             SELECT 1 FROM webhook_deliveries p
             WHERE p.webhook_id = c.webhook_id AND p.status = 'pending' AND p.id < c.id)
         ORDER BY c.next_attempt_at
-        LIMIT $1
+        LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       )
       UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
-        next_attempt_at = now() + $2::int * interval '1 millisecond'
+        next_attempt_at = now() + ${leaseMs}::int * interval '1 millisecond'
       FROM picked WHERE d.id = picked.id
-      RETURNING ${COLUMNS}`,
-      limit,
-      leaseMs,
-    );
+      RETURNING ${COLUMNS}`;
     return rows.map(toRecord);
   }
 
-  /** Records an attempt's outcome, unless the row was claimed again since (its lease ran out). */
+  /**
+   * Records an attempt's outcome, unless the row was claimed again since (its lease ran out). A retry is due
+   * `retryInMs` from the database's clock, the one the claim compares with.
+   */
   async record(delivery: DeliveryRecord, outcome: AttemptOutcome): Promise<void> {
-    const status: DeliveryStatus = outcome.delivered ? 'delivered' : outcome.retryAt ? 'pending' : 'failed';
-    await this.prisma.webhookDelivery.updateMany({
-      where: { id: BigInt(delivery.id), attempts: delivery.attempts, status: 'pending' },
-      data: {
-        status,
-        lastStatusCode: outcome.statusCode ?? null,
-        lastError: outcome.error ?? null,
-        deliveredAt: outcome.delivered ? new Date() : null,
-        ...(outcome.retryAt ? { nextAttemptAt: outcome.retryAt } : {}),
-      },
-    });
+    const status: DeliveryStatus = outcome.delivered
+      ? 'delivered'
+      : outcome.retryInMs !== undefined
+        ? 'pending'
+        : 'failed';
+    await this.prisma.$executeRaw`
+      UPDATE webhook_deliveries SET status = ${status}, last_status_code = ${outcome.statusCode ?? null}::int,
+        last_error = ${outcome.error ?? null}, delivered_at = CASE WHEN ${outcome.delivered}::boolean THEN now() END,
+        next_attempt_at = CASE WHEN ${outcome.retryInMs ?? null}::int IS NULL THEN next_attempt_at
+          ELSE now() + ${outcome.retryInMs ?? null}::int * interval '1 millisecond' END
+      WHERE id = ${delivery.id}::bigint AND attempts = ${delivery.attempts} AND status = 'pending'`;
   }
 
   /** A webhook's deliveries, newest first, before id `before` (webhook_deliveries_webhook_idx). */

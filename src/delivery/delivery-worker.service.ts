@@ -95,7 +95,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async attempt(delivery: DeliveryRecord): Promise<void> {
     const outcome = await this.send(delivery);
     await this.deliveries.record(delivery, outcome);
-    const label = outcome.delivered ? 'delivered' : outcome.refused ? 'refused' : outcome.retryAt ? 'retry' : 'failed';
+    const label = outcome.delivered
+      ? 'delivered'
+      : outcome.refused
+        ? 'refused'
+        : outcome.retryInMs !== undefined
+          ? 'retry'
+          : 'failed';
     this.metrics.webhookDeliveries.inc({ outcome: label });
   }
 
@@ -114,14 +120,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       delivered: false,
       statusCode: result.statusCode,
       error: result.error ?? `HTTP ${result.statusCode}`,
-      retryAt: this.retryAt(delivery.attempts),
+      retryInMs: this.retryDelay(delivery.attempts),
     };
   }
 
-  private retryAt(attempts: number): Date | undefined {
+  /** How long until the next attempt; undefined once the attempts are spent. */
+  private retryDelay(attempts: number): number | undefined {
     const { maxAttempts, backoffMs: base, backoffMaxMs } = this.config.webhooks;
-    if (attempts >= maxAttempts) return undefined;
-    return new Date(Date.now() + backoffMs(attempts, base, backoffMaxMs));
+    return attempts >= maxAttempts ? undefined : backoffMs(attempts, base, backoffMaxMs);
   }
 
   /** Stops claiming and lets attempts in flight end (each is bounded by its timeout); leased rows are retried. */

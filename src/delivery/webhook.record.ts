@@ -64,6 +64,6 @@ export interface AttemptOutcome {
   error?: string;
   /** the URL was refused by the SSRF check when connecting */
   refused?: boolean;
-  /** when not delivered: retry at this time, or give up (undefined) */
-  retryAt?: Date;
+  /** when not delivered: retry this many milliseconds from now, or give up (undefined) */
+  retryInMs?: number;
 }

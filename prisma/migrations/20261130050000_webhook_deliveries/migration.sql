@@ -43,6 +43,8 @@ ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_task_id_fkey"
 -- one webhook per session; one config per (task, config id); both also serve the triggers' lookups
 CREATE UNIQUE INDEX "webhooks_session_key" ON "webhooks"("session_id") WHERE "kind" = 'session';
 CREATE UNIQUE INDEX "webhooks_task_config_key" ON "webhooks"("task_id", "config_id");
+-- a session's webhooks of both kinds (the cascade when a session is deleted, e.g. by the retention purge)
+CREATE INDEX "webhooks_session_idx" ON "webhooks"("session_id");
 
 CREATE TABLE "webhook_deliveries" (
     "id" BIGSERIAL NOT NULL,
