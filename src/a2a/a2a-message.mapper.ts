@@ -95,6 +95,14 @@ export function statusUpdate(task: Task, metadata: JsonObject = {}): TaskStatusU
   return { taskId: task.id, contextId: task.contextId, status: task.status, metadata };
 }
 
+/** A stored step of a run as a live `working` update: its message is the step, `metadata.step` its type. */
+export function stepUpdate(event: EventRecord): TaskStatusUpdateEvent {
+  const message = toA2aMessage(event);
+  message.metadata = { ...message.metadata, step: event.type, seq: event.seq };
+  const status = { state: TaskState.TASK_STATE_WORKING, message, timestamp: event.createdAt.toISOString() };
+  return { taskId: event.taskId ?? '', contextId: event.sessionId, status, metadata: { step: event.type } };
+}
+
 /** One stored artifact of a task, whole (not appended to an earlier one, and its last chunk). */
 export function artifactUpdate(task: Task, artifact: Artifact): TaskArtifactUpdateEvent {
   return { taskId: task.id, contextId: task.contextId, artifact, append: false, lastChunk: true, metadata: {} };

@@ -168,4 +168,27 @@ describe('A2A push notifications and artifact updates', () => {
     const sent = asTask(await reporter.sendMessage(sendRequest(userMessage('blocking'))));
     expect(sent.artifacts.map((a) => a.artifactId)).toEqual(['a-1']);
   });
+
+  it('streams stored steps as working status updates whose message is the step', async () => {
+    const streamed = await collect(
+      client.sendMessageStream(sendRequest(userMessage('/tool search {"q":"cats"}'))),
+      isFinal,
+    );
+    const steps = streamed.flatMap((e) =>
+      e.payload?.$case === 'statusUpdate' && e.payload.value.metadata?.step ? [e.payload.value] : [],
+    );
+    expect(steps.map((u) => [u.status!.state, u.metadata!.step])).toEqual([
+      [TaskState.TASK_STATE_WORKING, 'tool_call'],
+      [TaskState.TASK_STATE_WORKING, 'tool_result'],
+    ]);
+    expect(steps[0].status!.message!.metadata).toMatchObject({ name: 'search', step: 'tool_call', attempt: 1 });
+    const call = steps[0].status!.message!.parts[0].content;
+    expect(call?.$case === 'data' && call.value).toMatchObject({ name: 'search', arguments: { q: 'cats' } });
+    // the steps come before the final status, and the answer is not one of them
+    expect(
+      streamed.indexOf(
+        streamed.find((e) => e.payload?.$case === 'statusUpdate' && e.payload.value.metadata?.step === 'tool_result')!,
+      ),
+    ).toBeLessThan(streamed.length - 1);
+  });
 });
