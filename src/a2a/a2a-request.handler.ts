@@ -167,8 +167,11 @@ export class A2aRequestHandler extends DefaultRequestHandler {
     }
   }
 
-  private prepare(params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
+  private async prepare(params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
     checkHistoryLength(params.configuration?.historyLength);
+    // A push URL sent with the message is checked before the message is stored, so a refused one stores nothing.
+    const push = params.configuration?.taskPushNotificationConfig;
+    if (push) await asA2a(() => this.deps.pushConfigs.checkUrl(push.url));
     return this.deps.preparer.prepare(this.descriptor.id, params, context);
   }
 

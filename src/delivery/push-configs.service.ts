@@ -53,6 +53,11 @@ export class PushConfigsService {
     });
   }
 
+  /** Refuses (400 webhook/url_refused) a URL a config could not be saved with. */
+  async checkUrl(url: string): Promise<void> {
+    await checkWebhookUrl(url, this.config.webhooks.allowPrivate);
+  }
+
   /** The task's configs; none when the caller may not see them. */
   async list(auth: AuthContext, taskId: string): Promise<WebhookRecord[]> {
     const task = await this.reader.task(taskId, writeScope(auth));

@@ -22,7 +22,10 @@ export class WebhooksRepository {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Creates the session's webhook, or changes its URL and token (keeping its secret); `created` says which. */
+  /**
+   * Creates the session's webhook, or changes its URL and token (keeping its secret), in one statement, so two
+   * concurrent PUTs cannot create two; `created` says which happened (xmax is 0 on a freshly inserted row).
+   */
   async upsertSessionWebhook(
     webhook: NewWebhook & { secret: string },
   ): Promise<{ webhook: WebhookRecord; created: boolean }> {

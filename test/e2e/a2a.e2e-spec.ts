@@ -379,6 +379,12 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       // WEBHOOK_ALLOW_PRIVATE is not set here: loopback, private and link-local receivers are refused
       const push = Promise.resolve().then(() => client.createTaskPushNotificationConfig(config));
       await expect(push).rejects.toBeInstanceOf(RequestMalformedError);
+      // sent with a message, a refused push URL stores nothing
+      const withPush = sendRequest(userMessage('with a private push URL', { contextId: task.contextId }));
+      withPush.configuration!.taskPushNotificationConfig = config;
+      await expect(client.sendMessage(withPush)).rejects.toBeInstanceOf(RequestMalformedError);
+      const session = await t.http().get(`/v1/sessions/${task.contextId}`).set(auth(alice)).expect(200);
+      expect(session.body.turnCount).toBe(1);
       await expect(
         client.listTaskPushNotificationConfig({ tenant: '', taskId: task.id, pageSize: 0, pageToken: '' }),
       ).resolves.toMatchObject({ configs: [] });

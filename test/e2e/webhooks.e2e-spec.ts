@@ -1,4 +1,7 @@
 import { auth, createSession, eventually, say } from '../helpers/factories.js';
+import { PrismaService } from '../../src/platform/database/prisma.service.js';
+import { RetentionRepository } from '../../src/oversight/retention/retention.repository.js';
+import { RetentionService } from '../../src/oversight/retention/retention.service.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { sql } from '../helpers/test-database.js';
 import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -228,5 +231,24 @@ describe('session webhooks (REST)', () => {
       'session.event',
       'completed',
     ]);
+  });
+
+  // last: it purges every session of this file's database
+  it('goes with its session when the retention purge removes it', async () => {
+    const session = await createSession(t, alice);
+    await t
+      .http()
+      .put(`/v1/sessions/${session.id}/webhook`)
+      .set(auth(alice))
+      .send({ url: `${receiver.url}/purged` })
+      .expect(201);
+    await say(t, alice, session.id, 'soon gone');
+    const count = async (table: string) =>
+      Number((await sql<{ n: string }>(t.db.url, `SELECT count(*) AS n FROM ${table}`))[0].n);
+    expect(await count('webhook_deliveries')).toBeGreaterThan(0);
+    const retention = new RetentionService(new RetentionRepository(t.app.get(PrismaService)));
+    const result = await retention.purge(1, 'test', false, new Date(Date.now() + 3 * 86_400_000));
+    expect(result.sessions).toBeGreaterThan(0);
+    expect([await count('webhooks'), await count('webhook_deliveries')]).toEqual([0, 0]);
   });
 });
