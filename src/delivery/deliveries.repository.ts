@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, type WebhookDelivery } from '../generated/prisma/client.js';
 import { PrismaService } from '../platform/database/prisma.service.js';
-import type { AttemptOutcome, DeliveryRecord, DeliveryStatus, DeliveryTopic } from './webhook.record.js';
+import type {
+  AttemptLogEntry,
+  AttemptOutcome,
+  DeliveryRecord,
+  DeliveryStatus,
+  DeliveryTopic,
+} from './webhook.record.js';
 
 const COLUMNS =
   Prisma.raw(`d.id, d.webhook_id AS "webhookId", d.session_id AS "sessionId", d.task_id AS "taskId", d.topic,
   d.task_status AS "taskStatus", d.event_id AS "eventId", d.event_seq AS "eventSeq", d.status, d.attempts,
   d.next_attempt_at AS "nextAttemptAt", d.last_attempt_at AS "lastAttemptAt", d.last_status_code AS "lastStatusCode",
-  d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`);
+  d.last_error AS "lastError", d.delivered_at AS "deliveredAt", d.attempt_log AS "attemptLog", d.created_at AS "createdAt"`);
 
 function toRecord(row: WebhookDelivery): DeliveryRecord {
   return {
@@ -15,6 +21,7 @@ function toRecord(row: WebhookDelivery): DeliveryRecord {
     id: Number(row.id),
     topic: row.topic as DeliveryTopic,
     status: row.status as DeliveryStatus,
+    attemptLog: row.attemptLog as unknown as AttemptLogEntry[],
   };
 }
 
@@ -62,7 +69,10 @@ export class DeliveriesRepository {
       UPDATE webhook_deliveries SET status = ${status}, last_status_code = ${outcome.statusCode ?? null}::int,
         last_error = ${outcome.error ?? null}, delivered_at = CASE WHEN ${outcome.delivered}::boolean THEN now() END,
         next_attempt_at = CASE WHEN ${outcome.retryInMs ?? null}::int IS NULL THEN next_attempt_at
-          ELSE now() + ${outcome.retryInMs ?? null}::int * interval '1 millisecond' END
+          ELSE now() + ${outcome.retryInMs ?? null}::int * interval '1 millisecond' END,
+        attempt_log = attempt_log || jsonb_build_array(jsonb_build_object('attempt', attempts,
+          'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'statusCode', ${outcome.statusCode ?? null}::int, 'error', ${outcome.error ?? null}::text))
       WHERE id = ${delivery.id}::bigint AND attempts = ${delivery.attempts} AND status = 'pending'`;
   }
 

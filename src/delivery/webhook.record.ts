@@ -54,7 +54,16 @@ export interface DeliveryRecord {
   lastStatusCode: number | null;
   lastError: string | null;
   deliveredAt: Date | null;
+  /** every attempt that ended, oldest first (an attempt cut short by a crash has no entry) */
+  attemptLog: AttemptLogEntry[];
   createdAt: Date;
+}
+
+export interface AttemptLogEntry {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
 }
 
 /** What an attempt ended with, to be recorded on its row. */

@@ -278,6 +278,7 @@ describe('database guarantees', () => {
           lastStatusCode: 500,
           lastError: 'HTTP 500',
           deliveredAt: new Date(),
+          attemptLog: [{ attempt: 1, statusCode: 500 }],
         },
       });
       const hooked = await prisma.webhook.findUniqueOrThrow({
@@ -302,6 +303,7 @@ describe('database guarantees', () => {
         attempts: 4,
         lastStatusCode: 500,
         lastError: 'HTTP 500',
+        attemptLog: [{ attempt: 1, statusCode: 500 }],
       });
     } finally {
       await prisma.$disconnect();

@@ -14,6 +14,7 @@ interface Delivery {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  attemptLog: { attempt: number; at: string; statusCode: number | null; error: string | null }[];
 }
 
 describe('session webhooks (REST)', () => {
@@ -170,6 +171,11 @@ describe('session webhooks (REST)', () => {
     );
     const first = log.at(-1)!;
     expect(first).toMatchObject({ taskStatus: 'submitted', attempts: 3, lastStatusCode: 200, lastError: null });
+    expect(first.attemptLog.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
+      [1, 500, 'HTTP 500'],
+      [2, 500, 'HTTP 500'],
+      [3, 200, null],
+    ]);
     const hits = receiver.at('/flaky').filter((d) => d.body.id === first.id);
     expect(hits).toHaveLength(3);
     // WEBHOOK_BACKOFF_MS=200 with equal jitter: the first retry waits at least 100 ms, the second at least 200 ms

@@ -66,6 +66,8 @@ CREATE TABLE "webhook_deliveries" (
     "last_status_code" INTEGER,
     "last_error" TEXT,
     "delivered_at" TIMESTAMPTZ(6),
+    -- every attempt that ended: [{attempt, at, statusCode, error}] (at most WEBHOOK_MAX_ATTEMPTS entries)
+    "attempt_log" JSONB NOT NULL DEFAULT '[]',
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "webhook_deliveries_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "webhook_deliveries_topic_check" CHECK ("topic" IN ('task.status', 'session.event')),

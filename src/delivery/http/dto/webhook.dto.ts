@@ -30,6 +30,13 @@ export class WebhookDto {
   @ApiProperty() updatedAt: string;
 }
 
+export class AttemptDto {
+  @ApiProperty() attempt: number;
+  @ApiProperty() at: string;
+  @ApiProperty({ nullable: true, type: Number }) statusCode: number | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+}
+
 export class DeliveryDto {
   @ApiProperty({ description: 'the delivery id (also the Webhook-Id header and the body\'s "id")' }) id: string;
   @ApiProperty({ enum: ['task.status', 'session.event'] }) type: string;
@@ -46,6 +53,8 @@ export class DeliveryDto {
   @ApiProperty({ nullable: true, type: String, description: 'pending: when the next attempt is due' })
   nextAttemptAt: string | null;
   @ApiProperty({ nullable: true, type: String }) deliveredAt: string | null;
+  @ApiProperty({ type: [AttemptDto], description: 'every attempt that ended, oldest first' })
+  attemptLog: AttemptDto[];
   @ApiProperty() createdAt: string;
 }
 
@@ -88,6 +97,7 @@ export function toDeliveryDto(delivery: DeliveryRecord): DeliveryDto {
     lastError: delivery.lastError,
     nextAttemptAt: delivery.status === 'pending' ? delivery.nextAttemptAt.toISOString() : null,
     deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+    attemptLog: delivery.attemptLog,
     createdAt: delivery.createdAt.toISOString(),
   };
 }
