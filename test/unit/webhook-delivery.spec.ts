@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { postWebhook } from '../../src/delivery/webhook-http.js';
 import { backoffMs } from '../../src/delivery/delivery-worker.service.js';
 import { checkWebhookUrl, isPublicAddress } from '../../src/delivery/url-guard.js';
 import { newWebhookSecret, signatureHeader } from '../../src/delivery/webhook-signature.js';
@@ -56,5 +59,43 @@ describe('webhook delivery rules', () => {
     const t = Math.floor(now.getTime() / 1000);
     expect(header).toBe(`t=${t},v1=${createHmac('sha256', secret).update(`${t}.{"a":1}`).digest('hex')}`);
     expect(signatureHeader(newWebhookSecret(), '{"a":1}', now)).not.toBe(header);
+  });
+
+  describe('posting', () => {
+    let server: Server;
+    let url = '';
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/redirect') res.writeHead(302, { Location: '/ok' }).end();
+        else if (req.url === '/ok') res.writeHead(204).end();
+        // '/hang': never answers
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const post = (path: string, allowPrivate = true) =>
+      postWebhook({ url: `${url}${path}`, body: '{}', headers: {}, timeoutMs: 300, allowPrivate });
+
+    it('reports the status code, follows no redirect, and times out', async () => {
+      expect(await post('/ok')).toEqual({ statusCode: 204 });
+      expect(await post('/redirect')).toEqual({ statusCode: 302 });
+      expect(await post('/hang')).toMatchObject({ error: 'timed out', refused: false });
+    });
+
+    it('refuses a private address before connecting unless allowed, by address or by name', async () => {
+      expect(await post('/ok', false)).toMatchObject({ refused: true });
+      const byName = await postWebhook({
+        url: `${url.replace('127.0.0.1', 'localhost')}/ok`,
+        body: '{}',
+        headers: {},
+        timeoutMs: 300,
+        allowPrivate: false,
+      });
+      expect(byName).toMatchObject({ refused: true, error: expect.stringMatching(/non-public/) });
+    });
   });
 });
