@@ -6,6 +6,7 @@ import { DeliveryModule } from './delivery/delivery.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
+import { AnnotationsModule } from './oversight/annotations/annotations.module.js';
 import { AuditModule } from './oversight/audit/audit.module.js';
 import { ReviewModule } from './oversight/review/review.module.js';
 import { StatsModule } from './oversight/stats/stats.module.js';
@@ -37,6 +38,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LiveModule,
     AuditModule,
     ReviewModule,
+    AnnotationsModule,
     TranscriptsModule,
     StatsModule,
     DeliveryModule,
