@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { A2aModule } from './a2a/a2a.module.js';
 import { ConversationModule } from './conversation/conversation.module.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
@@ -42,6 +43,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     AnnotationsModule,
     TranscriptsModule,
     StatsModule,
+    DeliveryModule,
     OperationsModule,
     A2aModule,
   ],

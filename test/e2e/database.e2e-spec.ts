@@ -307,6 +307,66 @@ describe('database guarantees', () => {
         createdAt: expect.any(Date),
         consumedAt: expect.any(Date),
       });
+
+      const webhook = await prisma.webhook.create({
+        data: {
+          kind: 'a2a',
+          ownerId: user.id,
+          sessionId: session.id,
+          taskId,
+          configId: 'cfg',
+          url: 'https://example.com/hook',
+          token: 't',
+          authScheme: 'Bearer',
+          authCredentials: 'c',
+          secret: 's',
+          wireVersion: '1.0',
+          updatedAt: new Date(),
+        },
+      });
+      const delivery = await prisma.webhookDelivery.create({
+        data: {
+          webhookId: webhook.id,
+          sessionId: session.id,
+          taskId,
+          topic: 'session.event',
+          taskStatus: 'completed',
+          eventId,
+          eventSeq: 1,
+          status: 'failed',
+          attempts: 4,
+          nextAttemptAt: new Date(),
+          lastAttemptAt: new Date(),
+          lastStatusCode: 500,
+          lastError: 'HTTP 500',
+          deliveredAt: new Date(),
+          attemptLog: [{ attempt: 1, statusCode: 500 }],
+        },
+      });
+      const hooked = await prisma.webhook.findUniqueOrThrow({
+        where: { id: webhook.id },
+        include: { deliveries: true, session: true, task: true },
+      });
+      expect(hooked).toMatchObject({
+        kind: 'a2a',
+        configId: 'cfg',
+        authScheme: 'Bearer',
+        authCredentials: 'c',
+        wireVersion: '1.0',
+        task: { id: taskId },
+        session: { id: session.id },
+      });
+      expect(hooked.deliveries[0]).toMatchObject({
+        id: delivery.id,
+        topic: 'session.event',
+        taskStatus: 'completed',
+        eventId,
+        eventSeq: 1,
+        attempts: 4,
+        lastStatusCode: 500,
+        lastError: 'HTTP 500',
+        attemptLog: [{ attempt: 1, statusCode: 500 }],
+      });
     } finally {
       await prisma.$disconnect();
     }

@@ -255,6 +255,37 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('POST', '/v1/sessions/{id}/events', big);
   });
 
+  it('webhooks: set (201, then 200), get, deliveries, delete (204), refused URL (400), none (404)', async () => {
+    const { id } = await createSession(t, alice);
+    const path = `/v1/sessions/${id}/webhook`;
+    // a public address literal: no DNS needed, and nothing in this test waits for the deliveries to it
+    const created = await t.http().put(path).set(auth(alice)).send({ url: 'http://93.184.215.14/hook' });
+    expect(created.status).toBe(201);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', created);
+    const changed = await t.http().put(path).set(auth(alice)).send({ url: 'http://93.184.215.14/other', token: 't' });
+    expect(changed.status).toBe(200);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', changed);
+    const refused = await t.http().put(path).set(auth(alice)).send({ url: 'http://127.0.0.1/hook' });
+    expect(refused.status).toBe(400);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', refused);
+    contract.check('GET', '/v1/sessions/{id}/webhook', await t.http().get(path).set(auth(alice)).expect(200));
+    await t
+      .http()
+      .post(`/v1/sessions/${id}/events`)
+      .set(auth(alice))
+      .send({ parts: text('hooked') })
+      .expect(202);
+    const deliveries = await t.http().get(`${path}/deliveries?limit=2`).set(auth(alice)).expect(200);
+    expect(deliveries.body.data.length).toBeGreaterThan(0);
+    contract.check('GET', '/v1/sessions/{id}/webhook/deliveries', deliveries);
+    const removed = await t.http().delete(path).set(auth(alice));
+    expect(removed.status).toBe(204);
+    contract.check('DELETE', '/v1/sessions/{id}/webhook', removed);
+    const none = await t.http().get(path).set(auth(alice));
+    expect(none.status).toBe(404);
+    contract.check('GET', '/v1/sessions/{id}/webhook', none);
+  });
+
   it('a streamed turn answers 202 with text/event-stream', async () => {
     const { id } = await createSession(t, alice);
     const res = await fetch(`${t.baseUrl}/v1/sessions/${id}/events`, {

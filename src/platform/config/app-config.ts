@@ -61,6 +61,15 @@ export class AppConfig {
     expirySweepMs: number;
     shutdownGraceMs: number;
   };
+  /** outbound webhook and A2A push-notification deliveries (the delivery worker runs when the worker does) */
+  readonly webhooks: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffMs: number;
+    backoffMaxMs: number;
+    concurrency: number;
+  };
 
   constructor(env: EnvSchema, raw: Record<string, unknown> = {}) {
     this.env = env.NODE_ENV;
@@ -110,6 +119,14 @@ export class AppConfig {
       waitTimeoutMs: env.WAIT_TIMEOUT_MS,
       expirySweepMs: env.EXPIRY_SWEEP_MS,
       shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+    };
+    this.webhooks = {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      backoffMaxMs: env.WEBHOOK_BACKOFF_MAX_MS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
     };
   }
 
