@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
 import { fetchPage } from '../platform/http/pagination.js';
 import { mergePatch, isJsonObject, type JsonObject } from '../platform/json/json.js';
@@ -49,8 +55,8 @@ export class TasksService {
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
-    const task = await this.tasks.findById(id, ownerScope(auth));
-    if (!task) throw Errors.taskNotFound();
+    const task = await this.tasks.findById(id, agentReadScope(auth));
+    if (!task || !seesAgent(auth, task.agentId)) throw Errors.taskNotFound();
     return task;
   }
 
@@ -61,8 +67,8 @@ export class TasksService {
   }
 
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
-    const session = await this.sessions.findById(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(sessionId, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     const page = await fetchPage(
       limit,
       (take) => this.tasks.listBySession(sessionId, after, take),
@@ -124,25 +130,37 @@ export class TasksService {
    * Returns the stored event, or undefined when the lease is gone and the step was refused.
    */
   async recordStep(task: TaskRecord, owner: string, step: TurnStep): Promise<EventRecord | undefined> {
+    return (await this.recordSteps(task, owner, [step]))?.[0];
+  }
+
+  /**
+   * `recordStep` for several steps in order, all in one transaction: every step is stored, or none when the
+   * lease is gone (undefined).
+   */
+  async recordSteps(task: TaskRecord, owner: string, steps: TurnStep[]): Promise<EventRecord[] | undefined> {
     return this.uow.transaction(async ({ events, tasks }) => {
       const held = await tasks.lockHeld(task.id, owner);
       if (!held) return undefined;
-      const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
-      const stored = stepEvent(step);
-      const appended = await events.append(
-        {
-          id: randomUUID(),
-          sessionId: held.sessionId,
-          type: stored.type,
-          role: stored.role,
-          parts: stored.parts,
-          taskId: held.id,
-          parentId,
-          metadata: { ...stored.metadata, attempt: held.attempts },
-        },
-        { requireOpen: false },
-      );
-      return appended?.event;
+      const stored: EventRecord[] = [];
+      for (const step of steps) {
+        const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
+        const record = stepEvent(step);
+        const appended = await events.append(
+          {
+            id: randomUUID(),
+            sessionId: held.sessionId,
+            type: record.type,
+            role: record.role,
+            parts: record.parts,
+            taskId: held.id,
+            parentId,
+            metadata: { ...record.metadata, attempt: held.attempts },
+          },
+          { requireOpen: false },
+        );
+        if (appended) stored.push(appended.event);
+      }
+      return stored;
     });
   }
 }

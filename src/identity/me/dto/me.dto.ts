@@ -11,6 +11,8 @@ export class MeDto {
   tokenName: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'null: the token does not expire' })
   expiresAt: string | null;
+  @ApiProperty({ type: [String], description: 'role agent: the agents the token is bound to; empty otherwise' })
+  agentIds: string[];
 }
 
 export function toMeDto(token: TokenRecord): MeDto {
@@ -20,5 +22,6 @@ export function toMeDto(token: TokenRecord): MeDto {
     tokenId: token.id,
     tokenName: token.name,
     expiresAt: token.expiresAt?.toISOString() ?? null,
+    agentIds: token.agentIds,
   };
 }
