@@ -1,4 +1,4 @@
-import { auth, createSession, say, text } from '../helpers/factories.js';
+import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { externalAgentsFile } from '../helpers/pull-agents.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { sql } from '../helpers/test-database.js';
@@ -314,5 +314,42 @@ describe('agent tokens', () => {
     const me = await t.http().get('/v1/me').set(auth(otherWorker)).expect(200);
     expect(me.body).toMatchObject({ role: 'agent', userId: 'agent:other', agentIds: ['other', 'echo'] });
     expect((await t.http().get('/v1/me').set(auth(alice))).body.agentIds).toEqual([]);
+  });
+});
+
+describe('waiting claims', () => {
+  it('end when the client disconnects (they claim nothing) and when the instance shuts down', async () => {
+    const t = await startTestApp({ env: { AGENTS_FILE: externalAgentsFile('support') } });
+    let closed = false;
+    try {
+      const alice = await t.token('alice');
+      const worker = await t.agentToken(['support']);
+      const url = `${t.baseUrl}/v1/agents/support/tasks/claim`;
+      const headers = { ...auth(worker), 'Content-Type': 'application/json' };
+      const gone = new AbortController();
+      const abandoned = fetch(url, { method: 'POST', headers, body: '{"waitMs":20000}', signal: gone.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      gone.abort();
+      await expect(abandoned).rejects.toThrow();
+      const session = await createSession(t, alice, { agentId: 'support' });
+      const posted = await say(t, alice, session.id, 'for whoever is still there', false);
+      const claim = () => fetch(url, { method: 'POST', headers, body: '{"waitMs":0}' }).then((res) => res.json());
+      const claimed = await eventually(claim, (body) => body.claims.length > 0, 3_000);
+      expect(claimed.claims[0]).toMatchObject({ attempt: 1, task: { id: posted.body.task.id } });
+
+      const started = Date.now();
+      const waiting = fetch(url, { method: 'POST', headers, body: '{"waitMs":30000}' }).then(async (res) => ({
+        status: res.status,
+        body: await res.json(),
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const closing = t.close();
+      closed = true;
+      expect(await waiting).toEqual({ status: 200, body: { claims: [] } });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await closing;
+    } finally {
+      if (!closed) await t.close();
+    }
   });
 });
