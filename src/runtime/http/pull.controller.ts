@@ -29,7 +29,7 @@ const DEFAULT_HISTORY = 20;
 @ApiTags('pull workers')
 @ApiBearerAuth()
 @AgentAccess()
-@ApiErrors(400, 401, 403, 404, 429, 503)
+@ApiErrors(400, 401, 403, 404, 413, 429, 503)
 @Controller('v1')
 export class PullController {
   constructor(private readonly pull: PullTasksService) {}
