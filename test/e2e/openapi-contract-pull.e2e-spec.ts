@@ -16,8 +16,9 @@ describe('the OpenAPI document matches the pull-worker endpoints', () => {
   beforeAll(async () => {
     t = await startTestApp({ env: { AGENTS_FILE: externalAgentsFile('support') } });
     [alice, worker] = await Promise.all([t.token('alice'), t.agentToken(['support'])]);
-    doc = (await t.http().get('/docs/openapi.json').expect(200)).body;
-    contract = new OpenApiContract(doc);
+    const res = await t.http().get('/docs/openapi.json').expect(200);
+    doc = res.body as Json;
+    contract = new OpenApiContract(res.body);
   });
   afterAll(() => t.close());
 

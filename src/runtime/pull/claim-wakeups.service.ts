@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
 import { errorMessage } from '../../platform/errors/error-message.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
@@ -18,10 +19,11 @@ export interface Wakeup {
  * lookup finds its agent, and only while claims are waiting. Shutdown releases every waiting claim.
  */
 @Injectable()
-export class ClaimWakeups implements OnModuleDestroy {
+export class ClaimWakeups implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(ClaimWakeups.name);
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly closing = new AbortController();
+  private readonly claiming = new Set<Promise<unknown>>();
 
   constructor(
     notifications: NotificationsService,
@@ -49,8 +51,24 @@ export class ClaimWakeups implements OnModuleDestroy {
     return { wait: (ms, signal) => raceTimeout(woken, ms, signal).finally(dispose), dispose };
   }
 
+  /** Runs a claim; shutdown waits for running claims to answer before the server closes. */
+  track<T>(claim: Promise<T>): Promise<T> {
+    const settled: Promise<unknown> = claim.then(
+      () => this.claiming.delete(settled),
+      () => this.claiming.delete(settled),
+    );
+    this.claiming.add(settled);
+    return claim;
+  }
+
   onModuleDestroy(): void {
     this.closing.abort();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.claiming]);
+    // their responses are written in the next turns of the event loop
+    await nextTurn();
   }
 
   private hint(taskId: string): void {

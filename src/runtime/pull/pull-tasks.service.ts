@@ -58,6 +58,10 @@ export class PullTasksService {
   /** Long-polls until a task is claimable or `waitMs` passes; `disconnected` ends the wait early. */
   async claim(auth: AuthContext, agentId: string, options: ClaimOptions, disconnected: AbortSignal) {
     this.assertWorksFor(auth, agentId);
+    return this.wakeups.track(this.longPoll(agentId, options, disconnected));
+  }
+
+  private async longPoll(agentId: string, options: ClaimOptions, disconnected: AbortSignal): Promise<PullClaim[]> {
     const stop = AbortSignal.any([disconnected, this.wakeups.shutdown]);
     const deadline = Date.now() + options.waitMs;
     for (;;) {
