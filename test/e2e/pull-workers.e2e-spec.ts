@@ -158,6 +158,20 @@ describe('pull workers of external agents', () => {
     expect(await answers(c.task.id)).toEqual([expect.objectContaining({ type: 'error' })]);
   });
 
+  it('fails a task whose workers kept losing it, instead of handing it out past TASK_MAX_ATTEMPTS', async () => {
+    const session = await createSession(t, alice, { agentId: 'support' });
+    const posted = await say(t, alice, session.id, 'cursed', false);
+    await claim(worker).expect(200);
+    // its third worker died too
+    await sql(t.db.url, "UPDATE tasks SET attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = $1", [
+      posted.body.task.id,
+    ]);
+    expect((await claim(worker).expect(200)).body.claims).toEqual([]);
+    const task = (await t.http().get(`/v1/tasks/${posted.body.task.id}`).set(auth(alice))).body;
+    expect(task).toMatchObject({ status: 'failed', error: 'gave up after 3 interrupted attempts' });
+    expect(await answers(posted.body.task.id)).toEqual([expect.objectContaining({ type: 'error' })]);
+  });
+
   it('validates results with the turn contract: one of parts and error, well-formed steps', async () => {
     const session = await createSession(t, alice, { agentId: 'support' });
     await say(t, alice, session.id, 'validate me', false);
