@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { externalAgentsFile } from '../helpers/pull-agents.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -228,8 +230,10 @@ describe('agent tokens', () => {
   let supportSession: string;
   let supportTask: string;
 
+  const agentsFile = externalAgentsFile('support', 'other');
+
   beforeAll(async () => {
-    t = await startTestApp({ env: { AGENTS_FILE: externalAgentsFile('support', 'other') } });
+    t = await startTestApp({ env: { AGENTS_FILE: agentsFile } });
     [alice, bob, support, otherWorker] = await Promise.all([
       t.token('alice'),
       t.token('bob'),
@@ -323,6 +327,26 @@ describe('agent tokens', () => {
     ]);
     expect(events[0].n).toBe('1');
   });
+
+  it('npm run token creates agent tokens bound to agents, and refuses bindings that make no sense', async () => {
+    const run = promisify(execFile);
+    const env = { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: 'silent', AGENTS_FILE: agentsFile };
+    const cli = (...args: string[]) =>
+      run('node', ['dist/cli/token.cli.js', 'create', ...args], { env }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    const created = await cli('--role', 'agent', '--agent', 'support', '--agent', 'echo');
+    expect(created.stderr).toContain('"echo" is not an agent of kind external');
+    const me = await t.http().get('/v1/me').set(auth(created.stdout.trim())).expect(200);
+    expect(me.body).toMatchObject({ role: 'agent', userId: 'agent:support', agentIds: ['support', 'echo'] });
+    for (const args of [
+      ['--role', 'agent', '--user', 'x'],
+      ['--user', 'x', '--agent', 'support'],
+    ]) {
+      const refused = await cli(...args);
+      expect([args, (refused as { code?: number }).code, refused.stdout]).toEqual([args, 1, '']);
+    }
+  }, 60_000);
 
   it('says who it is on /v1/me', async () => {
     const me = await t.http().get('/v1/me').set(auth(otherWorker)).expect(200);
