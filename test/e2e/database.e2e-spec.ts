@@ -135,6 +135,7 @@ describe('database guarantees', () => {
           completionTokens: 6n,
           costUsd: '1.5',
           unpricedAnswers: 3,
+          key: 'drift:key',
         },
       });
       const eventId = randomUUID();
@@ -176,6 +177,8 @@ describe('database guarantees', () => {
             startedAt: new Date(),
             finishedAt: new Date(),
             updatedAt: new Date(),
+            turnId: 'turn-1',
+            requestHash: 'h',
           },
         }),
       ]);
@@ -195,6 +198,7 @@ describe('database guarantees', () => {
         promptTokens: 5n,
         completionTokens: 6n,
         unpricedAnswers: 3,
+        key: 'drift:key',
       });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
@@ -212,6 +216,8 @@ describe('database guarantees', () => {
         attempts: 2,
         leaseOwner: 'w',
         error: 'e',
+        turnId: 'turn-1',
+        requestHash: 'h',
       });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);
@@ -232,6 +238,42 @@ describe('database guarantees', () => {
         taskId,
         detail: { path: '/x' },
       });
+      await prisma.userState.create({
+        data: { userId: user.id, agentId: 'echo', state: { u: 1 }, updatedAt: new Date() },
+      });
+      await prisma.appState.create({ data: { agentId: `drift-${user.id}`, state: { a: 1 }, updatedAt: new Date() } });
+      expect(
+        await prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { userStates: true } }),
+      ).toMatchObject({ userStates: [{ agentId: 'echo', state: { u: 1 } }] });
+      expect(await prisma.appState.findUniqueOrThrow({ where: { agentId: `drift-${user.id}` } })).toMatchObject({
+        state: { a: 1 },
+      });
+      const note = await prisma.annotation.create({
+        data: {
+          sessionId: session.id,
+          seq: 1,
+          eventId: read.events[0].id,
+          text: 'refund approved',
+          labels: ['refund', 'vip'],
+          shared: true,
+          authorId: user.id,
+          authorRole: 'admin',
+        },
+      });
+      expect(await prisma.annotation.findUniqueOrThrow({ where: { id: note.id } })).toMatchObject({
+        sessionId: session.id,
+        seq: 1,
+        eventId: read.events[0].id,
+        text: 'refund approved',
+        labels: ['refund', 'vip'],
+        shared: true,
+        authorId: user.id,
+        authorRole: 'admin',
+      });
+      expect(
+        (await prisma.session.findUniqueOrThrow({ where: { id: session.id }, include: { annotations: true } }))
+          .annotations,
+      ).toHaveLength(1);
       const purge = await prisma.purgeLog.create({
         data: {
           sessionId: session.id,

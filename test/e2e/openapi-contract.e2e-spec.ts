@@ -89,6 +89,52 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('GET', '/v1/sessions/{id}/tasks', await t.http().get(`/v1/sessions/${id}/tasks`).set(auth(alice)));
   });
 
+  it('recorded turns (201, a retry 200, 409) and the effective history with its edits', async () => {
+    const { id } = await createSession(t, alice);
+    const body = { turnId: 'c1', input: { parts: text('q') }, steps: [], output: { parts: text('a') } };
+    const turns = `/v1/sessions/${id}/turns`;
+    const created = await t.http().post(turns).set(auth(alice)).send(body).expect(201);
+    contract.check('POST', '/v1/sessions/{id}/turns', created);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/turns',
+      await t.http().post(turns).set(auth(alice)).send(body).expect(200),
+    );
+    const conflict = await t
+      .http()
+      .post(turns)
+      .set(auth(alice))
+      .send({ ...body, output: { parts: text('b') } })
+      .expect(409);
+    contract.check('POST', '/v1/sessions/{id}/turns', conflict);
+    const history = await t.http().get(`/v1/sessions/${id}/history?limit=1`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/history', history);
+    const edit = (kind: string, payload: object) =>
+      t.http().post(`/v1/sessions/${id}/history/${kind}`).set(auth(alice)).send(payload);
+    const summary = { throughSeq: 1, summary: { parts: text('s') } };
+    contract.check('POST', '/v1/sessions/{id}/history/compaction', await edit('compaction', summary).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', { items: 1 }).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/reset', await edit('reset', {}).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', {}).expect(409));
+  });
+
+  it('sessions by key (201, 200, 409) and the state with its scopes', async () => {
+    const put = (agentId: string) =>
+      t.http().put('/v1/sessions/by-key/contract:key').set(auth(alice)).send({ agentId });
+    const created = await put('echo').expect(201);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', created);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('echo').expect(200));
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('other').expect(400));
+    const id = created.body.id as string;
+    const state = `/v1/sessions/${id}/state`;
+    contract.check(
+      'GET',
+      '/v1/sessions/{id}/state',
+      await t.http().get(`${state}?scopes=all`).set(auth(alice)).expect(200),
+    );
+    contract.check('GET', '/v1/sessions/{id}/state', await t.http().get(`${state}?at=0`).set(auth(alice)).expect(200));
+  });
+
   it('a follow-up to a task waiting for input: 202, then 409 once it is not', async () => {
     const { id } = await createSession(t, alice);
     const asked = await t
@@ -160,6 +206,29 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('GET', '/v1/sessions/{id}/transcript', { ...csv, body: csv.text });
     const closed = await t.http().delete(`/v1/sessions/${id}`).set(auth(alice)).expect(204);
     contract.check('DELETE', '/v1/sessions/{id}', closed);
+  });
+
+  it('annotations: 201 on add, a page on list, 403 for a user, and the JSON transcript that carries them', async () => {
+    const { id } = await createSession(t, alice, { metadata: { customer: 'C-77' } });
+    const path = `/v1/sessions/${id}/annotations`;
+    const added = await t
+      .http()
+      .post(path)
+      .set(auth(reviewer))
+      .send({ text: 'checked', labels: ['ok'] });
+    expect(added.status).toBe(201);
+    contract.check('POST', '/v1/sessions/{id}/annotations', added);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/annotations',
+      await t.http().post(path).set(auth(alice)).send({ text: 'x' }),
+    );
+    contract.check('GET', '/v1/sessions/{id}/annotations', await t.http().get(path).set(auth(reviewer)).expect(200));
+    const found = await t.http().get('/v1/review/sessions?q=C-77&label=ok').set(auth(reviewer)).expect(200);
+    expect(found.body.data[0]).toMatchObject({ id, labels: ['ok'], matchedOn: ['metadata'], match: null });
+    contract.check('GET', '/v1/review/sessions', found);
+    const json = await t.http().get(`/v1/sessions/${id}/transcript?format=json`).set(auth(reviewer)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/transcript', { ...json, body: JSON.parse(json.text) as unknown });
   });
 
   it('sessions: children, ancestors; tasks: cancel (409 once finished); a body over the limit: 413', async () => {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../platform/database/prisma.service.js';
 import { EventsRepository } from './events.repository.js';
+import { HistoryRepository } from './history.repository.js';
+import { ScopedStateRepository } from './scoped-state.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -9,6 +11,8 @@ export interface ConversationStores {
   sessions: SessionsRepository;
   events: EventsRepository;
   tasks: TasksRepository;
+  history: HistoryRepository;
+  scopedState: ScopedStateRepository;
 }
 
 /**
@@ -22,7 +26,13 @@ export class UnitOfWork {
 
   transaction<T>(work: (stores: ConversationStores) => Promise<T>): Promise<T> {
     return this.prisma.$transaction((tx) =>
-      work({ sessions: new SessionsRepository(tx), events: new EventsRepository(tx), tasks: new TasksRepository(tx) }),
+      work({
+        sessions: new SessionsRepository(tx),
+        events: new EventsRepository(tx),
+        tasks: new TasksRepository(tx),
+        history: new HistoryRepository(tx),
+        scopedState: new ScopedStateRepository(tx),
+      }),
     );
   }
 }
