@@ -9,8 +9,7 @@ import type { TaskRecord } from '../conversation/records/task.record.js';
 import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
-import { priceUsage } from './pricing.js';
-import type { JsonObject } from '../platform/json/json.js';
+import { failure, gaveUpReason, replySettlement } from './task-outcome.js';
 import { QueueRepository, type ClaimedTask } from './queue.repository.js';
 import { GenAi } from '../platform/telemetry/gen-ai.attributes.js';
 import { markSpanError, withSpan, type Span } from '../platform/telemetry/tracing.js';
@@ -59,7 +58,7 @@ export class TaskRunner {
     span: Span,
   ): Promise<void> {
     if (task.attempts > this.config.worker.maxAttempts) {
-      return this.settle(task, owner, failure(`gave up after ${task.attempts - 1} interrupted attempts`));
+      return this.settle(task, owner, failure(gaveUpReason(task.attempts - 1)));
     }
     if (!agent) return this.settle(task, owner, failure(`agent "${task.agentId}" is not configured`));
     const controller = new AbortController();
@@ -75,16 +74,7 @@ export class TaskRunner {
       for (const step of reply.steps ?? []) await onStep(step);
       if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
       await this.deltas.flush(task.id);
-      await this.settle(task, owner, {
-        status: reply.status === 'input_required' ? 'input_required' : 'completed',
-        type: 'message',
-        parts: reply.parts,
-        usage: priceUsage(reply.usage, this.config.modelPrices),
-        endSession: reply.endSession === true,
-        statePatch: reply.statePatch,
-        artifacts: reply.artifacts,
-        agentContext: reply.agentContext,
-      });
+      await this.settle(task, owner, replySettlement(reply, this.config.modelPrices));
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
       stopTimer({ outcome: 'failed' });
@@ -204,19 +194,6 @@ export class TaskRunner {
     if (settled) this.metrics.tasksSettled.inc({ agent: task.agentId, status: outcome.status });
     if (!settled) this.logger.warn(`task ${task.id} was no longer held by this worker; its result was dropped`);
   }
-}
-
-function failure(reason: string, agentContext?: JsonObject): TaskSettlement {
-  return {
-    agentContext,
-    status: 'failed',
-    type: 'error',
-    parts: [
-      { kind: 'text', text: reason },
-      { kind: 'data', data: { error: reason } },
-    ],
-    error: reason,
-  };
 }
 
 function usageAttributes(reply: AgentReply): Record<string, number | string> {
