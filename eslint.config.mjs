@@ -29,7 +29,7 @@ const controllerDtoImports = [
 ];
 
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', '.data/', 'coverage/', 'test-output/', 'src/generated/']),
+  globalIgnores(['node_modules/', 'dist/', '.data/', 'coverage/', 'test-output/', 'src/generated/', 'packages/*/dist/', 'packages/*/src/generated/']),
 
   {
     files: ['**/*.ts'],
