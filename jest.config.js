@@ -18,7 +18,11 @@ const swc = [
 const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The workspace packages from their sources: e2e tests need no package build.
+  moduleNameMapper: {
+    '^@agent-session/(client|openai-agents|adk)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testEnvironment: 'node',
 };
 
