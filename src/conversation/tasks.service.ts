@@ -26,6 +26,16 @@ export interface TaskSettlement {
   statePatch?: JsonObject;
   /** the task's artifacts, stored with the answer */
   artifacts?: TurnArtifact[];
+  /** the answer's own metadata; the keys the conversation sets (taskStatus, endSession) win */
+  metadata?: JsonObject;
+  /** who reports the outcome when it is not a hosted agent (a recorded turn's client); decides app: state writes */
+  auth?: AuthContext;
+}
+
+/** A settled task and its answer event. */
+export interface SettledTask {
+  task: TaskRecord;
+  response: EventRecord;
 }
 
 /** A task with its artifacts, as `GET /v1/tasks/:id` shows it. */
@@ -89,33 +99,49 @@ export class TasksService {
    * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
    */
   async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
-    return this.uow.transaction(async (stores) => {
-      const { sessions, events, tasks } = stores;
-      const held = await tasks.lockHeld(task.id, owner);
-      if (!held || !canMoveTask(held.status, outcome.status)) return false;
-      await appendArtifacts(stores, held, outcome.artifacts ?? []);
-      if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
-      const appended = await events.append(
-        {
-          id: randomUUID(),
-          sessionId: task.sessionId,
-          type: outcome.type,
-          role: 'agent',
-          parts: outcome.parts,
-          taskId: task.id,
-          // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
-          metadata: { taskStatus: outcome.status, ...(outcome.endSession ? { endSession: true } : {}) },
-          usage: outcome.usage ?? undefined,
+    return this.uow.transaction(async (stores) => (await this.settleIn(stores, task, owner, outcome)) !== undefined);
+  }
+
+  /** `settle` inside the caller's transaction (a recorded turn settles its task with the rest of the turn). */
+  async settleIn(
+    stores: ConversationStores,
+    task: TaskRecord,
+    owner: string,
+    outcome: TaskSettlement,
+  ): Promise<SettledTask | undefined> {
+    const { sessions, events, tasks } = stores;
+    const held = await tasks.lockHeld(task.id, owner);
+    if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
+    await appendArtifacts(stores, held, outcome.artifacts ?? []);
+    if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
+    const appended = await events.append(
+      {
+        id: randomUUID(),
+        sessionId: task.sessionId,
+        type: outcome.type,
+        role: 'agent',
+        parts: outcome.parts,
+        taskId: task.id,
+        // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
+        metadata: {
+          ...outcome.metadata,
+          taskStatus: outcome.status,
+          ...(outcome.endSession ? { endSession: true } : {}),
         },
-        { requireOpen: false },
-      );
-      if (!appended) return false;
-      await tasks.finish(task.id, { status: outcome.status, responseEventId: appended.event.id, error: outcome.error });
-      const session = await sessions.findById(task.sessionId);
-      const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
-      if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
-      return true;
+        usage: outcome.usage ?? undefined,
+      },
+      { requireOpen: false },
+    );
+    if (!appended) return undefined;
+    const finished = await tasks.finish(task.id, {
+      status: outcome.status,
+      responseEventId: appended.event.id,
+      error: outcome.error,
     });
+    const session = await sessions.findById(task.sessionId);
+    const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
+    if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
+    return { task: finished, response: appended.event };
   }
 
   /**
@@ -124,26 +150,37 @@ export class TasksService {
    * Returns the stored event, or undefined when the lease is gone and the step was refused.
    */
   async recordStep(task: TaskRecord, owner: string, step: TurnStep): Promise<EventRecord | undefined> {
-    return this.uow.transaction(async ({ events, tasks }) => {
-      const held = await tasks.lockHeld(task.id, owner);
-      if (!held) return undefined;
-      const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
-      const stored = stepEvent(step);
-      const appended = await events.append(
-        {
-          id: randomUUID(),
-          sessionId: held.sessionId,
-          type: stored.type,
-          role: stored.role,
-          parts: stored.parts,
-          taskId: held.id,
-          parentId,
-          metadata: { ...stored.metadata, attempt: held.attempts },
-        },
-        { requireOpen: false },
-      );
-      return appended?.event;
-    });
+    return this.uow.transaction((stores) => this.recordStepIn(stores, task, owner, step));
+  }
+
+  /**
+   * `recordStep` inside the caller's transaction. A step's own `metadata` is kept on its event; the keys the
+   * conversation sets (callId, name, isError, attempt) win over the step's.
+   */
+  async recordStepIn(
+    { events, tasks }: ConversationStores,
+    task: TaskRecord,
+    owner: string,
+    step: TurnStep & { metadata?: JsonObject },
+  ): Promise<EventRecord | undefined> {
+    const held = await tasks.lockHeld(task.id, owner);
+    if (!held) return undefined;
+    const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
+    const stored = stepEvent(step);
+    const appended = await events.append(
+      {
+        id: randomUUID(),
+        sessionId: held.sessionId,
+        type: stored.type,
+        role: stored.role,
+        parts: stored.parts,
+        taskId: held.id,
+        parentId,
+        metadata: { ...step.metadata, ...stored.metadata, attempt: held.attempts },
+      },
+      { requireOpen: false },
+    );
+    return appended?.event;
   }
 }
 

@@ -176,6 +176,8 @@ describe('database guarantees', () => {
             startedAt: new Date(),
             finishedAt: new Date(),
             updatedAt: new Date(),
+            turnId: 'turn-1',
+            requestHash: 'h',
           },
         }),
       ]);
@@ -208,6 +210,8 @@ describe('database guarantees', () => {
         attempts: 2,
         leaseOwner: 'w',
         error: 'e',
+        turnId: 'turn-1',
+        requestHash: 'h',
       });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);

@@ -89,6 +89,35 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('GET', '/v1/sessions/{id}/tasks', await t.http().get(`/v1/sessions/${id}/tasks`).set(auth(alice)));
   });
 
+  it('recorded turns (201, a retry 200, 409) and the effective history with its edits', async () => {
+    const { id } = await createSession(t, alice);
+    const body = { turnId: 'c1', input: { parts: text('q') }, steps: [], output: { parts: text('a') } };
+    const turns = `/v1/sessions/${id}/turns`;
+    const created = await t.http().post(turns).set(auth(alice)).send(body).expect(201);
+    contract.check('POST', '/v1/sessions/{id}/turns', created);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/turns',
+      await t.http().post(turns).set(auth(alice)).send(body).expect(200),
+    );
+    const conflict = await t
+      .http()
+      .post(turns)
+      .set(auth(alice))
+      .send({ ...body, output: { parts: text('b') } })
+      .expect(409);
+    contract.check('POST', '/v1/sessions/{id}/turns', conflict);
+    const history = await t.http().get(`/v1/sessions/${id}/history?limit=1`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/history', history);
+    const edit = (kind: string, payload: object) =>
+      t.http().post(`/v1/sessions/${id}/history/${kind}`).set(auth(alice)).send(payload);
+    const summary = { throughSeq: 1, summary: { parts: text('s') } };
+    contract.check('POST', '/v1/sessions/{id}/history/compaction', await edit('compaction', summary).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', { items: 1 }).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/reset', await edit('reset', {}).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', {}).expect(409));
+  });
+
   it('a follow-up to a task waiting for input: 202, then 409 once it is not', async () => {
     const { id } = await createSession(t, alice);
     const asked = await t

@@ -105,6 +105,44 @@ export class TasksRepository {
     return rows[0] ? toTaskRecord(rows[0]) : undefined;
   }
 
+  /**
+   * Makes a just-created task of a recorded turn a running one held by `owner` (so the turn's steps and answer
+   * go through the same lease-checked writes as a hosted run), with the client's turn id and request hash.
+   * Only in the transaction that created it: no worker ever sees it submitted.
+   */
+  async startRecorded(
+    id: string,
+    recorded: { owner: string; turnId: string; requestHash: string },
+    tx: PrismaTx = this.prisma,
+  ): Promise<TaskRecord | undefined> {
+    const rows = await tx.$queryRaw<TaskRow[]>`
+      UPDATE tasks t SET status = 'working', attempts = 1, lease_owner = ${recorded.owner},
+        lease_expires_at = now() + interval '1 minute', started_at = now(), updated_at = now(),
+        turn_id = ${recorded.turnId}, request_hash = ${recorded.requestHash}
+      WHERE t.id = ${id}::uuid AND t.status = 'submitted'
+      RETURNING ${TASK_COLUMNS}`;
+    return rows[0] ? toTaskRecord(rows[0]) : undefined;
+  }
+
+  /** The task a recorded turn with this client id created, and its request hash (the partial unique index). */
+  async findByTurnId(
+    sessionId: string,
+    turnId: string,
+    tx: PrismaTx = this.prisma,
+  ): Promise<{ task: TaskRecord; requestHash: string } | undefined> {
+    const rows = await tx.$queryRaw<(TaskRow & { requestHash: string })[]>`
+      SELECT ${TASK_COLUMNS}, t.request_hash AS "requestHash" FROM tasks t
+      WHERE t.session_id = ${sessionId}::uuid AND t.turn_id = ${turnId}`;
+    return rows[0] ? { task: toTaskRecord(rows[0]), requestHash: rows[0].requestHash } : undefined;
+  }
+
+  /** Whether a task of the session is queued or running (tasks_unfinished_session_idx). */
+  async hasRunning(sessionId: string, tx: PrismaTx = this.prisma): Promise<boolean> {
+    const rows = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM tasks WHERE session_id = ${sessionId}::uuid AND status IN ('submitted', 'working') LIMIT 1`;
+    return rows.length > 0;
+  }
+
   /** One page of an agent's tasks, newest status change first (keyset on millisecond time, then id). */
   async listForAgent(
     filter: AgentTaskFilter,

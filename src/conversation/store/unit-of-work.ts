@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../platform/database/prisma.service.js';
 import { EventsRepository } from './events.repository.js';
+import { HistoryRepository } from './history.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -9,6 +10,7 @@ export interface ConversationStores {
   sessions: SessionsRepository;
   events: EventsRepository;
   tasks: TasksRepository;
+  history: HistoryRepository;
 }
 
 /**
@@ -22,7 +24,12 @@ export class UnitOfWork {
 
   transaction<T>(work: (stores: ConversationStores) => Promise<T>): Promise<T> {
     return this.prisma.$transaction((tx) =>
-      work({ sessions: new SessionsRepository(tx), events: new EventsRepository(tx), tasks: new TasksRepository(tx) }),
+      work({
+        sessions: new SessionsRepository(tx),
+        events: new EventsRepository(tx),
+        tasks: new TasksRepository(tx),
+        history: new HistoryRepository(tx),
+      }),
     );
   }
 }
