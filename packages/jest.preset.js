@@ -8,7 +8,10 @@ module.exports = (dir) => ({
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
+    ],
   },
   moduleNameMapper: {
     '^@agent-session/client$': path.join(__dirname, 'client', 'src', 'index.ts'),

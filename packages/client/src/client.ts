@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, type ErrorBody } from './errors.js';
 import { retryingFetch, type RetryOptions } from './retry.js';
 import { followSession, type StreamOptions } from './sse.js';
-import type { paths } from './generated/api.js';
+import type { components, paths } from './generated/api.js';
 import type {
   AppendEventBody,
   AppendResult,
@@ -40,6 +40,7 @@ export interface AgentSessionClientOptions {
   fetch?: (request: Request) => Promise<Response>;
 }
 
+type GeneratedTurnBody = components['schemas']['RecordTurnDto'];
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 /**
@@ -140,7 +141,7 @@ export class AgentSessionClient {
   /** Every event of the session after `after`, page by page. */
   async *allEvents(sessionId: string, after = 0): AsyncGenerator<Event> {
     for (let cursor: number | null = after; cursor !== null;) {
-      const page: EventPage = await this.listEvents(sessionId, { after: cursor, limit: 500 });
+      const page: EventPage = await this.listEvents(sessionId, { after: cursor, limit: 200 });
       yield* page.data;
       cursor = page.nextAfter;
     }
@@ -169,19 +170,21 @@ export class AgentSessionClient {
   // Recorded turns and history
 
   /** Records a turn the agent ran in this process, in one transaction; `turnId` makes retries safe. */
-  async recordTurn(sessionId: string, body: Omit<RecordTurnBody, 'turnId'> & { turnId?: string }) {
-    const answer = await this.send<RecordTurnResult>('POST', `/v1/sessions/${sessionId}/turns`, {
-      ...body,
-      turnId: body.turnId ?? randomUUID(),
+  async recordTurn(
+    sessionId: string,
+    body: Omit<RecordTurnBody, 'turnId'> & { turnId?: string },
+  ): Promise<RecordTurnResult> {
+    const answer = await this.api.POST('/v1/sessions/{id}/turns', {
+      params: { path: { id: sessionId } },
+      // Step arguments are any JSON value (see Step): the generated type cannot say so.
+      body: { ...body, turnId: body.turnId ?? randomUUID() } as GeneratedTurnBody,
     });
     return this.unwrap('record turn', answer);
   }
 
+  /** One page of the effective history (messages, tool calls and results, compaction summaries), oldest first. */
   async getHistory(sessionId: string, query: { limit?: number; cursor?: string } = {}): Promise<HistoryPage> {
-    const params = new URLSearchParams();
-    if (query.limit !== undefined) params.set('limit', String(query.limit));
-    if (query.cursor) params.set('cursor', query.cursor);
-    const answer = await this.send<HistoryPage>('GET', `/v1/sessions/${sessionId}/history?${params.toString()}`);
+    const answer = await this.api.GET('/v1/sessions/{id}/history', { params: { path: { id: sessionId }, query } });
     return this.unwrap('get history', answer);
   }
 
@@ -196,21 +199,25 @@ export class AgentSessionClient {
     return items;
   }
 
+  /** Removes the last `items` items from the effective history; 409 history/empty when there are none. */
   async revertHistory(sessionId: string, items = 1): Promise<Reverted> {
-    const answer = await this.send<Reverted>('POST', `/v1/sessions/${sessionId}/history/revert`, { items });
-    return this.unwrap('revert history', answer);
+    const params = { path: { id: sessionId } };
+    return this.unwrap('revert', await this.api.POST('/v1/sessions/{id}/history/revert', { params, body: { items } }));
   }
 
+  /** Clears the effective history; the events stay in GET /events and the hash chain. */
   async resetHistory(sessionId: string): Promise<HistoryEdit> {
-    return this.unwrap(
-      'reset history',
-      await this.send<HistoryEdit>('POST', `/v1/sessions/${sessionId}/history/reset`, {}),
-    );
+    const params = { path: { id: sessionId } };
+    return this.unwrap('reset', await this.api.POST('/v1/sessions/{id}/history/reset', { params }));
   }
 
+  /** Replaces the history items with seq <= throughSeq by one summary item. */
   async compactHistory(sessionId: string, throughSeq: number, summary: { parts: Part[] }): Promise<HistoryEdit> {
-    const path = `/v1/sessions/${sessionId}/history/compaction`;
-    return this.unwrap('compact history', await this.send<HistoryEdit>('POST', path, { throughSeq, summary }));
+    const answer = await this.api.POST('/v1/sessions/{id}/history/compaction', {
+      params: { path: { id: sessionId } },
+      body: { throughSeq, summary },
+    });
+    return this.unwrap('compact history', answer);
   }
 
   // Pull workers (agent tokens)

@@ -18,55 +18,20 @@ export type ChainReport = Schemas['ChainReportDto'];
 export type JsonObject = { [key: string]: unknown };
 
 /** A step of a turn (docs/agents.md): what the agent did on its way to the answer. */
+// `arguments` is any JSON value; the document cannot say so (it reads as an empty object), hence the override.
 export type Step =
-  | { kind: 'tool_call'; callId: string; name: string; arguments: unknown; metadata?: JsonObject }
-  | { kind: 'tool_result'; callId: string; output: Part[]; isError?: boolean; metadata?: JsonObject }
-  | { kind: 'message'; parts: Part[]; metadata?: JsonObject };
-
-export interface Usage {
-  promptTokens?: number;
-  completionTokens?: number;
-  model?: string;
-}
-
-export interface Artifact {
-  artifactId: string;
-  name: string;
-  description?: string;
-  parts: Part[];
-}
-
+  | (Omit<Schemas['ToolCallStepDto'], 'arguments'> & { arguments: unknown })
+  | Schemas['ToolResultStepDto']
+  | Schemas['MessageStepDto'];
+export type Usage = Schemas['TurnUsageDto'];
+export type Artifact = Schemas['TurnArtifactDto'];
 /** POST /v1/sessions/:id/turns: a whole turn the agent already ran in the caller's process. */
-export interface RecordTurnBody {
-  /** the caller's idempotency key, unique per session */
-  turnId: string;
-  input: { parts: Part[]; metadata?: JsonObject };
-  steps?: Step[];
-  output: { parts: Part[]; metadata?: JsonObject; status?: 'completed' | 'input_required' };
-  usage?: Usage;
-  statePatch?: JsonObject;
-  artifacts?: Artifact[];
-  endSession?: boolean;
-}
-
-export interface RecordTurnResult {
-  task: Task;
-  /** trigger, steps, state, artifacts, answer, in seq order */
-  events: Event[];
-}
-
-export interface HistoryPage {
-  items: Event[];
-  nextCursor: string | null;
-}
-
-export interface HistoryEdit {
-  event: Event;
-}
-
-export interface Reverted extends HistoryEdit {
-  removed: Event[];
-}
+export type RecordTurnBody = Omit<Schemas['RecordTurnDto'], 'steps'> & { steps?: Step[] };
+/** The task (completed) and its events: trigger, steps, state, artifacts, answer, in seq order. */
+export type RecordTurnResult = Schemas['RecordedTurnDto'];
+export type HistoryPage = Schemas['HistoryPageDto'];
+export type HistoryEdit = Schemas['HistoryEditDto'];
+export type Reverted = Schemas['RevertedDto'];
 
 export interface ClaimBody {
   waitMs?: number;

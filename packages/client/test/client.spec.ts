@@ -5,7 +5,9 @@ import { AgentSessionClient, ApiError, isRetrySafe } from '../src/index.js';
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
 /** A scripted HTTP server standing in for the service: each request gets the next handler. */
-async function fakeService(handlers: Handler[]): Promise<{ url: string; requests: Array<{ method: string; url: string; body: string }>; server: Server }> {
+async function fakeService(
+  handlers: Handler[],
+): Promise<{ url: string; requests: Array<{ method: string; url: string; body: string }>; server: Server }> {
   const requests: Array<{ method: string; url: string; body: string }> = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -80,7 +82,10 @@ describe('AgentSessionClient', () => {
     const fake = await fakeService([(req) => req.socket.destroy(), json(201, { task: {}, events: [] })]);
     server = fake.server;
     const client = new AgentSessionClient({ baseUrl: fake.url, token: 't', retry: { minDelayMs: 1 } });
-    await client.recordTurn('s', { input: { parts: [{ kind: 'text', text: 'a' }] }, output: { parts: [{ kind: 'text', text: 'b' }] } });
+    await client.recordTurn('s', {
+      input: { parts: [{ kind: 'text', text: 'a' }] },
+      output: { parts: [{ kind: 'text', text: 'b' }] },
+    });
     const ids = fake.requests.map((r) => (JSON.parse(r.body) as { turnId: string }).turnId);
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBe(ids[0]);

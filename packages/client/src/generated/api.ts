@@ -184,6 +184,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a whole turn an agent ran in the client: input, steps, answer, usage, state patch, artifacts
+         * @description One transaction; the task is created completed (or input_required). Idempotent by turnId: the same body again is a 200 with the original, another body a 409 turn/conflict. A session with a queued or running task is a 409 session/busy.
+         */
+        post: operations["RecordedTurnsController_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The effective conversation (after reverts, resets and compactions), keyset-paginated */
+        get: operations["HistoryController_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove the last item(s) from the effective history (recorded as a revert event) */
+        post: operations["HistoryController_revert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear the effective history (recorded as a reset event) */
+        post: operations["HistoryController_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history/compaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the items up to throughSeq by a summary (recorded as a compaction event) */
+        post: operations["HistoryController_compact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/stream": {
         parameters: {
             query?: never;
@@ -1249,7 +1337,7 @@ export interface components {
             /** @description 1, 2, 3 … within the session, without gaps */
             seq: number;
             /** @enum {string} */
-            type: "message" | "state" | "status" | "error" | "tool_call" | "tool_result" | "artifact";
+            type: "message" | "state" | "status" | "error" | "tool_call" | "tool_result" | "artifact" | "revert" | "reset" | "compaction";
             /** @enum {string} */
             role: "user" | "agent" | "system" | "tool";
             parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
@@ -1352,6 +1440,130 @@ export interface components {
             data: components["schemas"]["TaskDto"][];
             /** @description pass as after for the next page; null on the last page */
             nextAfter: number | null;
+        };
+        ToolCallStepDto: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tool_call";
+            callId: string;
+            name: string;
+            /** @description any JSON value */
+            arguments: Record<string, never>;
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        ToolResultStepDto: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tool_result";
+            callId: string;
+            output: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+            isError?: boolean;
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        MessageStepDto: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "message";
+            parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        TurnInputDto: {
+            parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+            /** @description kept on the user's event */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        TurnOutputDto: {
+            parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+            /** @description kept on the answer (the service's taskStatus/endSession win) */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @default completed
+             * @enum {string}
+             */
+            status?: "completed" | "input_required";
+        };
+        TurnUsageDto: {
+            promptTokens?: number;
+            completionTokens?: number;
+            /** @description priced with MODEL_PRICES like hosted answers */
+            model?: string;
+        };
+        TurnArtifactDto: {
+            artifactId: string;
+            name: string;
+            description?: string;
+            parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+        };
+        RecordTurnDto: {
+            /** @description the client's id of the turn (idempotency key) */
+            turnId: string;
+            /** @description the user's message */
+            input: components["schemas"]["TurnInputDto"];
+            /** @description what the agent did on its way to the answer, in order (docs/agents.md) */
+            steps?: (components["schemas"]["ToolCallStepDto"] | components["schemas"]["ToolResultStepDto"] | components["schemas"]["MessageStepDto"])[];
+            /** @description the agent's answer */
+            output: components["schemas"]["TurnOutputDto"];
+            usage?: components["schemas"]["TurnUsageDto"];
+            /** @description JSON merge patch; user:/app: keys go to user/app state, temp: keys are dropped */
+            statePatch?: {
+                [key: string]: unknown;
+            };
+            artifacts?: components["schemas"]["TurnArtifactDto"][];
+            /** @description the agent finished the conversation (the session becomes completed) */
+            endSession?: boolean;
+        };
+        RecordedTurnDto: {
+            /** @description created completed (or input_required) */
+            task: components["schemas"]["TaskDto"];
+            /** @description trigger, steps, state, artifacts and answer, in seq order */
+            events: components["schemas"]["EventDto"][];
+        };
+        HistoryPageDto: {
+            /** @description the effective conversation: messages, tool calls and results, compaction summaries */
+            items: components["schemas"]["EventDto"][];
+            /** @description pass as cursor for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        RevertDto: {
+            /**
+             * @description how many items to remove from the end
+             * @default 1
+             */
+            items?: number;
+        };
+        RevertedDto: {
+            /** @description the edit, an event of role system */
+            event: components["schemas"]["EventDto"];
+            /** @description the items removed from the effective history */
+            removed: components["schemas"]["EventDto"][];
+        };
+        HistoryEditDto: {
+            /** @description the edit, an event of role system */
+            event: components["schemas"]["EventDto"];
+        };
+        SummaryDto: {
+            parts: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+        };
+        CompactionDto: {
+            /** @description the items with seq up to this one are replaced by the summary */
+            throughSeq: number;
+            summary: components["schemas"]["SummaryDto"];
         };
         ChainReportDto: {
             /** Format: uuid */
@@ -2700,6 +2912,491 @@ export interface operations {
             };
             /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RecordedTurnsController_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordTurnDto"];
+            };
+        };
+        responses: {
+            /** @description a retry of a turn already recorded: the original */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedTurnDto"];
+                };
+            };
+            /** @description recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedTurnDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_page: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPageDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_revert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevertedDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEditDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_compact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompactionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEditDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
