@@ -18,6 +18,7 @@ import { TasksService } from './tasks.service.js';
 import { HistoryService } from './history.service.js';
 import { RecordedTurnsService } from './recorded-turns.service.js';
 import { HistoryRepository } from './store/history.repository.js';
+import { ScopedStateRepository } from './store/scoped-state.repository.js';
 
 /**
  * The conversation core: sessions, their events and tasks are one consistency boundary, and every write to
@@ -38,6 +39,7 @@ import { HistoryRepository } from './store/history.repository.js';
     EventsRepository,
     TasksRepository,
     HistoryRepository,
+    ScopedStateRepository,
     UnitOfWork,
     SessionsService,
     EventsService,

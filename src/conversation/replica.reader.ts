@@ -5,6 +5,8 @@ import { ConversationReader } from './conversation.reader.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
+import { ScopedStateRepository } from './store/scoped-state.repository.js';
+import { HistoryRepository } from './store/history.repository.js';
 
 /**
  * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
@@ -14,6 +16,13 @@ import { TasksRepository } from './store/tasks.repository.js';
 @Injectable()
 export class ReplicaConversationReader extends ConversationReader {
   constructor(replica: ReadPrismaService, config: AppConfig) {
-    super(new SessionsRepository(replica), new EventsRepository(replica), new TasksRepository(replica), config);
+    super(
+      new SessionsRepository(replica),
+      new EventsRepository(replica),
+      new TasksRepository(replica),
+      new ScopedStateRepository(replica),
+      new HistoryRepository(replica),
+      config,
+    );
   }
 }

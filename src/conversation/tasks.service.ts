@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  assertCanWrite,
+  mayWriteAppState,
+  ownerScope,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
 import { fetchPage } from '../platform/http/pagination.js';
 import { mergePatch, isJsonObject, type JsonObject } from '../platform/json/json.js';
 import type { EventRecord, EventType, Part, Usage } from './records/event.record.js';
 import { artifactMetadata, stepEvent, type TurnArtifact, type TurnStep } from './records/turn-step.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
+import { isEmpty, splitStatePatch } from './records/scoped-state.js';
 import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
@@ -113,7 +120,7 @@ export class TasksService {
     const held = await tasks.lockHeld(task.id, owner);
     if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
     await appendArtifacts(stores, held, outcome.artifacts ?? []);
-    if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
+    if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch, outcome.auth);
     const appended = await events.append(
       {
         id: randomUUID(),
@@ -194,21 +201,38 @@ async function appendArtifacts(stores: ConversationStores, task: TaskRecord, art
   }
 }
 
-/** The agent's state patch, merged like a client's and recorded the same way, as a `state` event. */
-async function applyStatePatch(stores: ConversationStores, task: TaskRecord, patch: JsonObject): Promise<void> {
+/**
+ * The agent's state patch, merged like a client's and recorded the same way, as a `state` event. Keys are routed
+ * by scope (records/scoped-state.ts): `user:` to the user's state with the agent, `app:` to the agent's (only
+ * when the reporter may write it), `temp:` dropped, the rest to the session; all in the answer's transaction.
+ */
+async function applyStatePatch(
+  stores: ConversationStores,
+  task: TaskRecord,
+  patch: JsonObject,
+  auth: AuthContext | undefined,
+): Promise<void> {
+  const scoped = splitStatePatch(patch);
+  if (isEmpty(scoped.recorded)) return;
+  if (!isEmpty(scoped.app) && !mayWriteAppState(auth, task.agentId)) throw Errors.appStateForbidden();
   // locked, so a client's concurrent state patch is not lost
   const session = await stores.sessions.lock(task.sessionId, undefined);
   if (!session) return;
-  const merged = mergePatch(session.state, patch);
-  const state = isJsonObject(merged) ? merged : {};
-  await stores.sessions.update(task.sessionId, { state });
+  let state = session.state;
+  if (!isEmpty(scoped.session)) {
+    const merged = mergePatch(session.state, scoped.session);
+    state = isJsonObject(merged) ? merged : {};
+    await stores.sessions.update(task.sessionId, { state });
+  }
+  if (!isEmpty(scoped.user)) await stores.scopedState.patchUser(session.userId, session.agentId, scoped.user);
+  if (!isEmpty(scoped.app)) await stores.scopedState.patchApp(session.agentId, scoped.app);
   await stores.events.append(
     {
       id: randomUUID(),
       sessionId: task.sessionId,
       type: 'state',
       role: 'agent',
-      parts: [{ kind: 'data', data: { patch, state } }],
+      parts: [{ kind: 'data', data: { patch: scoped.recorded, state } }],
       taskId: task.id,
     },
     { requireOpen: false },

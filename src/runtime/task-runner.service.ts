@@ -104,6 +104,8 @@ export class TaskRunner {
     );
     const event = recent.at(-1);
     if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
+    // user: and app: keys beside the session's own, so agents read (and patch) every scope
+    const scopedState = await this.reader.mergedState(session);
     const timeout = AbortSignal.timeout(this.config.agents.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     for (let attempt = 0; ; attempt++) {
@@ -113,7 +115,7 @@ export class TaskRunner {
             id: session.id,
             userId: session.userId,
             agentId: session.agentId,
-            state: session.state,
+            state: scopedState,
             metadata: session.metadata,
           },
           history: recent.slice(0, -1),

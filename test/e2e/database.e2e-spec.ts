@@ -135,6 +135,7 @@ describe('database guarantees', () => {
           completionTokens: 6n,
           costUsd: '1.5',
           unpricedAnswers: 3,
+          key: 'drift:key',
         },
       });
       const eventId = randomUUID();
@@ -197,6 +198,7 @@ describe('database guarantees', () => {
         promptTokens: 5n,
         completionTokens: 6n,
         unpricedAnswers: 3,
+        key: 'drift:key',
       });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
@@ -231,6 +233,16 @@ describe('database guarantees', () => {
         actorRole: 'reviewer',
         taskId,
         detail: { path: '/x' },
+      });
+      await prisma.userState.create({
+        data: { userId: user.id, agentId: 'echo', state: { u: 1 }, updatedAt: new Date() },
+      });
+      await prisma.appState.create({ data: { agentId: `drift-${user.id}`, state: { a: 1 }, updatedAt: new Date() } });
+      expect(
+        await prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { userStates: true } }),
+      ).toMatchObject({ userStates: [{ agentId: 'echo', state: { u: 1 } }] });
+      expect(await prisma.appState.findUniqueOrThrow({ where: { agentId: `drift-${user.id}` } })).toMatchObject({
+        state: { a: 1 },
       });
       const purge = await prisma.purgeLog.create({
         data: {

@@ -1,5 +1,6 @@
 import { auth, createSession, text } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { ConversationReader } from '../../src/conversation/conversation.reader.js';
 
 interface Ev {
   id: string;
@@ -91,6 +92,10 @@ describe('effective history: revert, reset, compaction', () => {
     await edit(id, 'compaction', { throughSeq: items[3].seq, summary: { parts: text('S2') } }).expect(201);
     expect(texts(await history(id))).toEqual(['S2', 'q3', 'a3']);
     expect(texts(await history(id, 2))).toEqual(['S2', 'q3', 'a3']);
+    // what an agent is shown before a turn: the effective items that come before its trigger
+    const reader = t.app.get(ConversationReader);
+    expect(texts((await reader.recentHistory(id, items[5].seq, 10)) as Ev[])).toEqual(['S2', 'q3']);
+    expect(texts((await reader.recentHistory(id, items[5].seq, 1)) as Ev[])).toEqual(['q3']);
     expect(await valid(id)).toBe(true);
   });
 

@@ -118,6 +118,23 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', {}).expect(409));
   });
 
+  it('sessions by key (201, 200, 409) and the state with its scopes', async () => {
+    const put = (agentId: string) =>
+      t.http().put('/v1/sessions/by-key/contract:key').set(auth(alice)).send({ agentId });
+    const created = await put('echo').expect(201);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', created);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('echo').expect(200));
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('other').expect(400));
+    const id = created.body.id as string;
+    const state = `/v1/sessions/${id}/state`;
+    contract.check(
+      'GET',
+      '/v1/sessions/{id}/state',
+      await t.http().get(`${state}?scopes=all`).set(auth(alice)).expect(200),
+    );
+    contract.check('GET', '/v1/sessions/{id}/state', await t.http().get(`${state}?at=0`).set(auth(alice)).expect(200));
+  });
+
   it('a follow-up to a task waiting for input: 202, then 409 once it is not', async () => {
     const { id } = await createSession(t, alice);
     const asked = await t

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { sqlList } from '../../platform/database/sql-list.js';
+import { MAX_INT4 } from '../../platform/http/pagination.js';
 import { HISTORY_EDIT_TYPES, HISTORY_ITEM_TYPES, type EventRecord } from '../records/event.record.js';
 import { toEventRecord, type EventRow } from './events.repository.js';
 
@@ -47,10 +48,14 @@ export class HistoryRepository {
     return rows.map(toItem);
   }
 
-  /** The last `count` effective items, oldest first (what a revert removes). */
-  async last(sessionId: string, count: number, tx: PrismaTx = this.prisma): Promise<HistoryItem[]> {
+  /**
+   * The last `count` effective items, oldest first (what a revert removes); with `beforeSeq`, only items stored
+   * that come before that seq in the history (what an agent is shown before a turn's trigger).
+   */
+  async last(sessionId: string, count: number, beforeSeq?: number, tx: PrismaTx = this.prisma): Promise<HistoryItem[]> {
     const rows = await tx.$queryRaw<(EventRow & { position: number })[]>`
       ${effective(sessionId)}
+        AND ${POSITION} < ${beforeSeq ?? MAX_INT4 + 1}::bigint
       ORDER BY ${POSITION} DESC, e.seq DESC
       LIMIT ${count}`;
     return rows.map(toItem).reverse();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../platform/database/prisma.service.js';
 import { EventsRepository } from './events.repository.js';
 import { HistoryRepository } from './history.repository.js';
+import { ScopedStateRepository } from './scoped-state.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -11,6 +12,7 @@ export interface ConversationStores {
   events: EventsRepository;
   tasks: TasksRepository;
   history: HistoryRepository;
+  scopedState: ScopedStateRepository;
 }
 
 /**
@@ -29,6 +31,7 @@ export class UnitOfWork {
         events: new EventsRepository(tx),
         tasks: new TasksRepository(tx),
         history: new HistoryRepository(tx),
+        scopedState: new ScopedStateRepository(tx),
       }),
     );
   }

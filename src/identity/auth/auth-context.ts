@@ -38,3 +38,13 @@ export function assertReviewer(auth: AuthContext): void {
 export function assertAdmin(auth: AuthContext): void {
   if (auth.role !== 'admin') throw Errors.forbidden('this requires an admin token');
 }
+
+/**
+ * Whether a turn's outcome may patch `app:` state (shared by every user of the agent). `auth` is who reports
+ * the outcome: undefined for the service's own hosted agents (allowed), else the caller's token. Admins may;
+ * user tokens may not. Agent tokens bound to `agentId` (pull workers) are to be allowed here as well.
+ */
+export function mayWriteAppState(auth: AuthContext | undefined, _agentId: string): boolean {
+  if (!auth) return true;
+  return auth.role === 'admin';
+}
