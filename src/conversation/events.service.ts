@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { canonicalJson } from '../platform/json/canonical-json.js';
 import { fetchPage } from '../platform/http/pagination.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
@@ -86,8 +92,8 @@ export class EventsService {
   }
 
   async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
-    const session = await this.sessions.findById(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(sessionId, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     const page = await fetchPage(
       limit,
       (take) => this.events.listAfter(sessionId, after, take),

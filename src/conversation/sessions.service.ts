@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AgentCatalog } from '../platform/config/agent-config.js';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  ownerScope,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
 import { fetchPage, keysetCursor } from '../platform/http/pagination.js';
@@ -91,8 +98,8 @@ export class SessionsService {
   }
 
   async get(auth: AuthContext, id: string): Promise<SessionRecord> {
-    const session = await this.sessions.findById(id, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(id, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     return session;
   }
 

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  agentReadScope,
   assertCanWrite,
   mayWriteAppState,
   ownerScope,
+  seesAgent,
   writeScope,
   type AuthContext,
 } from '../identity/auth/auth-context.js';
@@ -66,8 +68,8 @@ export class TasksService {
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
-    const task = await this.tasks.findById(id, ownerScope(auth));
-    if (!task) throw Errors.taskNotFound();
+    const task = await this.tasks.findById(id, agentReadScope(auth));
+    if (!task || !seesAgent(auth, task.agentId)) throw Errors.taskNotFound();
     return task;
   }
 
@@ -78,8 +80,8 @@ export class TasksService {
   }
 
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
-    const session = await this.sessions.findById(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(sessionId, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     const page = await fetchPage(
       limit,
       (take) => this.tasks.listBySession(sessionId, after, take),
@@ -188,6 +190,26 @@ export class TasksService {
       { requireOpen: false },
     );
     return appended?.event;
+  }
+
+  /**
+   * `recordStep` for several steps in order, all in one transaction: every step is stored, or none when the
+   * lease is gone (undefined).
+   */
+  async recordSteps(
+    task: TaskRecord,
+    owner: string,
+    steps: Array<TurnStep & { metadata?: JsonObject }>,
+  ): Promise<EventRecord[] | undefined> {
+    return this.uow.transaction(async (stores) => {
+      const stored: EventRecord[] = [];
+      for (const step of steps) {
+        const event = await this.recordStepIn(stores, task, owner, step);
+        if (event) stored.push(event);
+        else if (stored.length === 0) return undefined;
+      }
+      return stored;
+    });
   }
 }
 

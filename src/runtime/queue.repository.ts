@@ -7,6 +7,23 @@ import { col, notifySql } from '../platform/notifications/channels.js';
 
 const TASK_COLUMNS = Prisma.raw(TASK_COLUMNS_SQL);
 
+/** Whose tasks a claim takes: one agent's (`agentId`), or any agent's but those in `excludeAgentIds`. */
+export interface ClaimScope {
+  agentId?: string;
+  excludeAgentIds?: readonly string[];
+}
+
+export interface ClaimedTask {
+  task: TaskRecord;
+  leaseExpiresAt: Date;
+}
+
+function agentCondition(scope: ClaimScope): Prisma.Sql {
+  if (scope.agentId !== undefined) return Prisma.sql`c.agent_id = ${scope.agentId}`;
+  if (scope.excludeAgentIds?.length) return Prisma.sql`c.agent_id <> ALL(${[...scope.excludeAgentIds]}::text[])`;
+  return Prisma.sql`TRUE`;
+}
+
 /**
  * The task queue's SQL: claim, renew a lease, hand tasks back. Settling a task is the conversation's write
  * path (it checks the lease in the same transaction as the answer); this only moves tasks in and out of
@@ -19,13 +36,22 @@ export class QueueRepository {
   /**
    * Claims up to `limit` runnable tasks for `owner` with a lease: submitted ones, and working ones whose
    * lease ran out (their worker died). A session's tasks run one at a time, in turn order. SKIP LOCKED lets
-   * several instances claim side by side without waiting on or double-claiming each other's rows.
+   * several instances claim side by side without waiting on or double-claiming each other's rows. `scope`
+   * narrows the claim to one agent's tasks (a pull worker; tasks_pending_agent_idx) or leaves some agents'
+   * tasks alone (the hosted worker skips external agents; with many of their tasks queued, its scan of
+   * tasks_pending_idx passes over them, a cost paid only while such a backlog exists).
    */
-  async claim(owner: string, leaseMs: number, limit: number): Promise<TaskRecord[]> {
-    const rows = await this.prisma.$queryRaw<TaskRow[]>`
+  async claim(owner: string, leaseMs: number, limit: number, scope: ClaimScope = {}): Promise<TaskRecord[]> {
+    return (await this.claimLeases(owner, leaseMs, limit, scope)).map((claimed) => claimed.task);
+  }
+
+  /** `claim`, with the end of each claimed task's lease. */
+  async claimLeases(owner: string, leaseMs: number, limit: number, scope: ClaimScope = {}): Promise<ClaimedTask[]> {
+    const rows = await this.prisma.$queryRaw<(TaskRow & { leaseExpiresAt: Date })[]>`
       WITH picked AS (
         SELECT c.id FROM tasks c
         WHERE (c.status = 'submitted' OR (c.status = 'working' AND c.lease_expires_at < now()))
+          AND ${agentCondition(scope)}
           AND NOT EXISTS (
             SELECT 1 FROM tasks p
             WHERE p.session_id = c.session_id AND p.trigger_seq < c.trigger_seq
@@ -38,16 +64,37 @@ export class QueueRepository {
         lease_expires_at = now() + ${leaseMs}::int * interval '1 millisecond',
         started_at = coalesce(t.started_at, now()), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING ${TASK_COLUMNS}, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return rows.map(toTaskRecord);
+      RETURNING ${TASK_COLUMNS}, t.lease_expires_at AS "leaseExpiresAt",
+        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
+    return rows.map((row) => ({ task: toTaskRecord(row), leaseExpiresAt: new Date(row.leaseExpiresAt) }));
   }
 
   /** Extends a running task's lease; false when the lease was lost (the task was canceled or re-claimed). */
   async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const count = await this.prisma.$executeRaw`
+    return (await this.renew(id, owner, leaseMs)) !== undefined;
+  }
+
+  /** `renewLease` that tells the lease's new end; undefined when the lease was lost. */
+  async renew(id: string, owner: string, leaseMs: number): Promise<Date | undefined> {
+    const rows = await this.prisma.$queryRaw<{ leaseExpiresAt: Date }[]>`
       UPDATE tasks SET lease_expires_at = now() + ${leaseMs}::int * interval '1 millisecond'
-      WHERE id = ${id}::uuid AND status = 'working' AND lease_owner = ${owner}`;
-    return count > 0;
+      WHERE id = ${id}::uuid AND status = 'working' AND lease_owner = ${owner}
+      RETURNING lease_expires_at AS "leaseExpiresAt"`;
+    return rows[0] ? new Date(rows[0].leaseExpiresAt) : undefined;
+  }
+
+  /**
+   * Puts one task this owner holds back in the queue, for another run: `countAttempt` false when the run did
+   * not happen (a claim the client never received), true when it failed and is retried. False when not held.
+   */
+  async requeue(id: string, owner: string, countAttempt: boolean): Promise<boolean> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE tasks t SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+        attempts = CASE WHEN ${countAttempt} THEN t.attempts ELSE greatest(t.attempts - 1, 0) END
+      WHERE t.id = ${id}::uuid AND t.status = 'working' AND t.lease_owner = ${owner}
+      RETURNING t.id, ${notifySql.taskQueued(col('t.id'))}::text AS n,
+        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS s`;
+    return rows.length > 0;
   }
 
   /** Hands this worker's running tasks back to the queue (graceful shutdown). */

@@ -9,7 +9,7 @@ import type { TaskRecord } from '../conversation/records/task.record.js';
 import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
-import { priceUsage } from './pricing.js';
+import { failure, gaveUpReason, replySettlement } from './task-outcome.js';
 import { QueueRepository } from './queue.repository.js';
 
 const TRANSIENT_RETRIES = 2;
@@ -32,7 +32,7 @@ export class TaskRunner {
   async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
     const agent = this.agents.get(task.agentId);
     if (task.attempts > this.config.worker.maxAttempts) {
-      return this.settle(task, owner, failure(`gave up after ${task.attempts - 1} interrupted attempts`));
+      return this.settle(task, owner, failure(gaveUpReason(task.attempts - 1)));
     }
     if (!agent) return this.settle(task, owner, failure(`agent "${task.agentId}" is not configured`));
     const controller = new AbortController();
@@ -47,15 +47,7 @@ export class TaskRunner {
       for (const step of reply.steps ?? []) await onStep(step);
       if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
       await this.deltas.flush(task.id);
-      await this.settle(task, owner, {
-        status: reply.status === 'input_required' ? 'input_required' : 'completed',
-        type: 'message',
-        parts: reply.parts,
-        usage: priceUsage(reply.usage, this.config.modelPrices),
-        endSession: reply.endSession === true,
-        statePatch: reply.statePatch,
-        artifacts: reply.artifacts,
-      });
+      await this.settle(task, owner, replySettlement(reply, this.config.modelPrices));
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
       stopTimer({ outcome: 'failed' });
@@ -172,18 +164,6 @@ export class TaskRunner {
     if (settled) this.metrics.tasksSettled.inc({ agent: task.agentId, status: outcome.status });
     if (!settled) this.logger.warn(`task ${task.id} was no longer held by this worker; its result was dropped`);
   }
-}
-
-function failure(reason: string): TaskSettlement {
-  return {
-    status: 'failed',
-    type: 'error',
-    parts: [
-      { kind: 'text', text: reason },
-      { kind: 'data', data: { error: reason } },
-    ],
-    error: reason,
-  };
 }
 
 function timeoutReason(signal: AbortSignal): string {

@@ -203,7 +203,11 @@ describe('database guarantees', () => {
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
       expect(Buffer.from(read.lastHash!).toString('hex')).toBe('0102');
-      expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n' });
+      expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n', agentIds: [] });
+      const agentToken = await prisma.apiToken.create({
+        data: { userId: user.id, role: 'agent', tokenPrefix: 'ast_y', tokenHash: randomUUID(), agentIds: ['a', 'b'] },
+      });
+      expect((await prisma.apiToken.findUniqueOrThrow({ where: { id: agentToken.id } })).agentIds).toEqual(['a', 'b']);
       expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId, parentId });
       expect(read.events[0].costUsd?.toString()).toBe('0.25');
       expect(read.events[0].task).toMatchObject({

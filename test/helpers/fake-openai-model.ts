@@ -34,5 +34,5 @@ export const assistant = (id: string, text: string): Output[number] => ({
   role: 'assistant',
   id,
   status: 'completed',
-  content: [{ type: 'output_text', text, annotations: [] }],
+  content: [{ type: 'output_text', text }],
 });

@@ -18,6 +18,7 @@ import { ListSessionsQuery } from './dto/list-sessions.query.js';
 import { SessionDto, SessionPageDto, toSessionDto } from './dto/session.dto.js';
 import { UpdateSessionDto } from './dto/update-session.dto.js';
 import { SessionsService } from '../sessions.service.js';
+import { AgentAccess } from '../../identity/auth/agent-access.decorator.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -61,6 +62,7 @@ export class SessionsController {
     return { data: page.data.map(toSessionDto), nextCursor: page.nextCursor };
   }
 
+  @AgentAccess()
   @Get(':id')
   @AuditRead('session.read', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'One session' })

@@ -6,12 +6,14 @@ import type { AuthContext } from './auth-context.js';
 import { DomainError, Errors } from '../../platform/errors/domain-error.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { AGENT_ACCESS } from './agent-access.decorator.js';
 
 /**
  * Global, deny-by-default guard. Tokens are taken from the Authorization header only (never `access_token` in
  * the query string or body, which end up in logs), and looked up through this application's TokensService —
  * not a process-wide strategy registry, so two instances in one process never answer for each other. The
- * caller becomes `req.user`. Failed attempts are limited per client address.
+ * caller becomes `req.user`. Failed attempts are limited per client address. Agent tokens (pull workers) get 403
+ * on every route not marked `@AgentAccess()`.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -31,11 +33,18 @@ export class BearerAuthGuard implements CanActivate {
       const auth = await this.tokens.authenticate(bearerToken(req));
       if (!auth) throw Errors.unauthorized('invalid, expired or revoked token', true);
       (req as Request & { user?: AuthContext }).user = auth;
+      if (auth.role === 'agent' && !this.opensToAgents(context)) {
+        throw Errors.forbidden("an agent token may only work on its agents' tasks and read their sessions");
+      }
       return true;
     } catch (error) {
       if (error instanceof DomainError && error.status === 401) await this.failures.recordFailure(address);
       throw error;
     }
+  }
+
+  private opensToAgents(context: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean>(AGENT_ACCESS, [context.getHandler(), context.getClass()]) === true;
   }
 }
 

@@ -56,6 +56,13 @@ export const Errors = {
       `task is ${status}; only a task in input_required accepts a follow-up message`,
       409,
     ),
+  agentNotFound: () => new DomainError('agent/not_found', 'agent not found', 404),
+  leaseLost: () =>
+    new DomainError(
+      'task/lease_lost',
+      "this lease is no longer the task's: it ran out and the task was claimed again, or the task was canceled or settled",
+      409,
+    ),
   tooManyStreams: (max: number) =>
     new DomainError(
       'stream/too_many_open',

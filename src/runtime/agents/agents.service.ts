@@ -4,6 +4,7 @@ import type { Agent, AgentDescriptor } from './agent.interface.js';
 import { createA2aAgent } from './a2a.agent.js';
 import { AgentCatalog, optionalNumber, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import { EchoAgent } from './echo.agent.js';
+import { ExternalAgent } from './external.agent.js';
 import { HttpAgent } from './http.agent.js';
 import { OpenAiAgent } from './openai.agent.js';
 
@@ -13,6 +14,7 @@ type AgentFactory = (entry: AgentConfigEntry, config: AppConfig) => Agent;
 const FACTORIES: Record<string, AgentFactory> = {
   echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description, optionalNumber(entry, 'sleepMs')),
   http: (entry) => new HttpAgent(entry),
+  external: (entry) => new ExternalAgent(entry),
   a2a: (entry, config) => createA2aAgent(entry, { timeoutMs: config.agents.timeoutMs }),
   openai: (entry, config) =>
     new OpenAiAgent(entry, { secrets: config.agents.secrets, defaultWindow: config.agents.historyWindow }),

@@ -128,3 +128,25 @@ export function IsJsonWhere(problem: (value: unknown) => string | undefined, opt
     });
   };
 }
+
+/** A JSON array of minItems..maxItems items nested at most MAX_JSON_DEPTH levels, kept exactly as sent. */
+export function IsJsonArray(minItems: number, maxItems: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) => {
+    markRawJson(object, propertyName);
+    registerDecorator({
+      name: 'isJsonArray',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) &&
+          value.length >= minItems &&
+          value.length <= maxItems &&
+          jsonDepth(value) <= MAX_JSON_DEPTH,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be an array of ${minItems}-${maxItems} items nested at most ${MAX_JSON_DEPTH} levels`,
+      },
+    });
+  };
+}
