@@ -68,7 +68,7 @@ export class AgentSessionClient {
 
   /** Get-or-create by the caller's own key (unique per user): 201 created or 200 existing. */
   async sessionByKey(key: string, body: CreateSessionBody): Promise<{ session: Session; created: boolean }> {
-    const answer = await this.send<Session>('PUT', `/v1/sessions/by-key/${encodeURIComponent(key)}`, body);
+    const answer = await this.api.PUT('/v1/sessions/by-key/{key}', { params: { path: { key } }, body });
     return { session: this.unwrap('session by key', answer), created: answer.response.status === 201 };
   }
 
@@ -102,11 +102,8 @@ export class AgentSessionClient {
 
   /** The session state; with `scopes: 'all'` merged with its `user:` and `app:` scopes. */
   async getState(id: string, options: { scopes?: 'all'; at?: number } = {}): Promise<JsonObject> {
-    const query = new URLSearchParams();
-    if (options.scopes) query.set('scopes', options.scopes);
-    if (options.at !== undefined) query.set('at', String(options.at));
-    const answer = await this.send<{ state: JsonObject }>('GET', `/v1/sessions/${id}/state?${query.toString()}`);
-    return this.unwrap('get state', answer).state;
+    const answer = await this.api.GET('/v1/sessions/{id}/state', { params: { path: { id }, query: options } });
+    return this.unwrap('get state', answer).state as JsonObject;
   }
 
   async verify(id: string): Promise<ChainReport> {
@@ -223,25 +220,31 @@ export class AgentSessionClient {
   // Pull workers (agent tokens)
 
   async claimTasks(agentId: string, body: ClaimBody = {}, signal?: AbortSignal): Promise<Claim[]> {
-    const path = `/v1/agents/${encodeURIComponent(agentId)}/tasks/claim`;
-    return this.unwrap('claim tasks', await this.send<{ claims: Claim[] }>('POST', path, body, signal)).claims;
+    const params = { path: { agentId } };
+    return this.unwrap('claim', await this.api.POST('/v1/agents/{agentId}/tasks/claim', { params, body, signal }))
+      .claims;
   }
 
   async postSteps(taskId: string, leaseId: string, steps: Step[]): Promise<Event[]> {
-    const answer = await this.send<{ events: Event[] }>('POST', `/v1/tasks/${taskId}/steps`, { leaseId, steps });
+    const params = { path: { id: taskId } };
+    const answer = await this.api.POST('/v1/tasks/{id}/steps', {
+      params,
+      body: { leaseId, steps: steps as JsonObject[] },
+    });
     return this.unwrap('post steps', answer).events;
   }
 
   async heartbeat(taskId: string, leaseId: string, leaseMs?: number): Promise<{ leaseExpiresAt: string }> {
-    const answer = await this.send<{ leaseExpiresAt: string }>('POST', `/v1/tasks/${taskId}/heartbeat`, {
-      leaseId,
-      ...(leaseMs ? { leaseMs } : {}),
-    });
+    const params = { path: { id: taskId } };
+    const body = { leaseId, ...(leaseMs ? { leaseMs } : {}) };
+    const answer = await this.api.POST('/v1/tasks/{id}/heartbeat', { params, body });
     return this.unwrap('heartbeat', answer);
   }
 
   async settleTask(taskId: string, leaseId: string, result: TaskResult): Promise<Task> {
-    const answer = await this.send<{ task: Task }>('POST', `/v1/tasks/${taskId}/result`, { leaseId, ...result });
+    const params = { path: { id: taskId } };
+    const body = { leaseId, ...result } as components['schemas']['TaskResultDto'];
+    const answer = await this.api.POST('/v1/tasks/{id}/result', { params, body });
     return this.unwrap('settle task', answer).task;
   }
 

@@ -33,37 +33,17 @@ export type HistoryPage = Schemas['HistoryPageDto'];
 export type HistoryEdit = Schemas['HistoryEditDto'];
 export type Reverted = Schemas['RevertedDto'];
 
-export interface ClaimBody {
-  waitMs?: number;
-  limit?: number;
-  leaseMs?: number;
-  historyLimit?: number;
-}
+export type ClaimBody = Schemas['ClaimTasksDto'];
 
-/** A task claimed by a pull worker, with what it needs to run the turn. */
-export interface Claim {
-  leaseId: string;
-  leaseExpiresAt: string;
-  attempt: number;
-  task: Task;
-  trigger: Event;
-  /** with `state` = the merged scoped state (session keys, `user:…`, `app:…`) */
-  session: Session;
-  /** the last events of the effective history before the trigger, oldest first */
-  history: Event[];
-}
+/** A task claimed by a pull worker: the task, its trigger, the session (state merged with its user: and app:
+ * scopes) and the effective history before the trigger, oldest first. */
+export type Claim = Schemas['TaskClaimDto'];
 
 /** The reply that settles a claimed task: `parts` (an answer) or `error` (a failure). */
-export interface TaskResult {
-  parts?: Part[];
-  status?: 'completed' | 'input_required';
-  usage?: Usage;
+export type TaskResult = Omit<Schemas['TaskResultDto'], 'leaseId' | 'steps' | 'artifacts'> & {
   steps?: Step[];
-  statePatch?: JsonObject;
   artifacts?: Artifact[];
-  endSession?: boolean;
-  error?: { message: string; retryable?: boolean };
-}
+};
 
 /** What GET /v1/sessions/:id/stream sends. */
 export type StreamMessage =

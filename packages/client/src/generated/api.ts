@@ -39,6 +39,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/by-key/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Get or create the caller's session with this key (race-free: concurrent calls create one) */
+        put: operations["SessionsController_putByKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}": {
         parameters: {
             query?: never;
@@ -272,6 +289,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{agentId}/tasks/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim the agent's next tasks (long-poll)
+         * @description Waits up to waitMs for a claimable task (one per session at a time, in turn order; tasks whose lease ran out are claimable again with the next attempt). An agent the token is not bound to, or not of kind external, is 404.
+         */
+        post: operations["PullController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Store steps of a claimed task as they happen (only while the lease is held) */
+        post: operations["PullController_steps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew a claimed task's lease */
+        post: operations["PullController_heartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a claimed task: the answer (the turn contract of docs/agents.md), or an error
+         * @description Exactly one of parts and error. A retryable error queues the task again until TASK_MAX_ATTEMPTS runs; a lost lease is 409 task/lease_lost and stores nothing.
+         */
+        post: operations["PullController_result"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/stream": {
         parameters: {
             query?: never;
@@ -316,7 +407,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's state and status as they were at a seq, rebuilt from its events */
+        /**
+         * The session's state and status as they were at a seq, rebuilt from its events
+         * @description With scopes=all (and no at): the current state with its user: and app: keys.
+         */
         get: operations["AuditController_stateAt"];
         put?: never;
         post?: never;
@@ -1196,7 +1290,7 @@ export interface components {
             /** @example alice */
             userId: string;
             /** @enum {string} */
-            role: "user" | "reviewer" | "admin";
+            role: "user" | "reviewer" | "admin" | "agent";
             /** Format: uuid */
             tokenId: string;
             /** @description the label given when the token was created */
@@ -1206,6 +1300,8 @@ export interface components {
              * @description null: the token does not expire
              */
             expiresAt: string | null;
+            /** @description role agent only: the agents the token is bound to */
+            agentIds?: string[];
         };
         CreateSessionDto: {
             /**
@@ -1263,6 +1359,8 @@ export interface components {
             /** @description number of user messages */
             turnCount: number;
             usage: components["schemas"]["SessionUsageDto"];
+            /** @description the client's own key (PUT /v1/sessions/by-key/:key) */
+            key: string | null;
         };
         SessionPageDto: {
             data: components["schemas"]["SessionDto"][];
@@ -1565,6 +1663,121 @@ export interface components {
             throughSeq: number;
             summary: components["schemas"]["SummaryDto"];
         };
+        ClaimTasksDto: {
+            /**
+             * @description how long to long-poll
+             * @default 20000
+             */
+            waitMs?: number;
+            /**
+             * @description most tasks to claim at once
+             * @default 1
+             */
+            limit?: number;
+            /** @description new lease length; default TASK_LEASE_MS */
+            leaseMs?: number;
+            /**
+             * @description events of history before the trigger
+             * @default 20
+             */
+            historyLimit?: number;
+        };
+        TaskClaimDto: {
+            /**
+             * @description the lease the claim returned (opaque)
+             * @example pull:3f1c…
+             */
+            leaseId: string;
+            /**
+             * Format: date-time
+             * @description renew before this (heartbeat), or the task is claimable again
+             */
+            leaseExpiresAt: string;
+            /** @description this run's number: 1 for the first, more after a lost lease or a retryable error */
+            attempt: number;
+            task: components["schemas"]["TaskDto"];
+            /** @description the user message this task answers */
+            trigger: components["schemas"]["EventDto"];
+            session: components["schemas"]["SessionDto"];
+            /** @description the last historyLimit events before the trigger, oldest first */
+            history: components["schemas"]["EventDto"][];
+        };
+        TaskClaimsDto: {
+            /** @description empty when nothing was claimable within waitMs */
+            claims: components["schemas"]["TaskClaimDto"][];
+        };
+        RecordStepsDto: {
+            /**
+             * @description the lease the claim returned (opaque)
+             * @example pull:3f1c…
+             */
+            leaseId: string;
+            steps: {
+                [key: string]: unknown;
+            }[];
+        };
+        StoredStepsDto: {
+            /** @description one event per step, in order */
+            events: components["schemas"]["EventDto"][];
+        };
+        HeartbeatDto: {
+            /**
+             * @description the lease the claim returned (opaque)
+             * @example pull:3f1c…
+             */
+            leaseId: string;
+            /** @description new lease length; default TASK_LEASE_MS */
+            leaseMs?: number;
+        };
+        LeaseDto: {
+            /** Format: date-time */
+            leaseExpiresAt: string;
+        };
+        ResultUsageDto: {
+            promptTokens?: number;
+            completionTokens?: number;
+            /** @description priced by MODEL_PRICES */
+            model?: string;
+        };
+        ResultErrorDto: {
+            /** @description the failure, stored as the task's error and its error event */
+            message: string;
+            /** @description true: the task goes back to the queue for another attempt, until TASK_MAX_ATTEMPTS runs */
+            retryable?: boolean;
+        };
+        TaskResultDto: {
+            /**
+             * @description the lease the claim returned (opaque)
+             * @example pull:3f1c…
+             */
+            leaseId: string;
+            /** @description the answer (text and data parts); or error */
+            parts?: (components["schemas"]["TextPartDto"] | components["schemas"]["DataPartDto"] | components["schemas"]["FilePartDto"])[];
+            /**
+             * @default completed
+             * @enum {string}
+             */
+            status?: "completed" | "input_required";
+            usage?: components["schemas"]["ResultUsageDto"];
+            /** @description stored before the answer */
+            steps?: {
+                [key: string]: unknown;
+            }[];
+            /** @description JSON merge patch to the state */
+            statePatch?: {
+                [key: string]: unknown;
+            };
+            artifacts?: {
+                [key: string]: unknown;
+            }[];
+            /** @description with status completed: the agent ended the conversation */
+            endSession?: boolean;
+            /** @description the run failed (instead of parts) */
+            error?: components["schemas"]["ResultErrorDto"];
+        };
+        SettledTaskDto: {
+            task: components["schemas"]["TaskDto"];
+        };
         ChainReportDto: {
             /** Format: uuid */
             sessionId: string;
@@ -1585,6 +1798,14 @@ export interface components {
             };
             /** @enum {string} */
             status: "active" | "input_required" | "completed" | "closed" | "expired";
+        };
+        ScopedStateDto: {
+            /** Format: uuid */
+            sessionId: string;
+            /** @description session keys, the user state with this agent as user:<key>, the app state as app:<key> */
+            state: {
+                [key: string]: unknown;
+            };
         };
         AccessRecordDto: {
             id: string;
@@ -1919,6 +2140,120 @@ export interface operations {
             };
             /** @description the token's role may not do this (auth/forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_putByKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the client's key, unique per user */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionDto"];
+            };
+        };
+        responses: {
+            /** @description the existing session with this key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3428,6 +3763,409 @@ export interface operations {
             };
         };
     };
+    PullController_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimTasksDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskClaimsDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PullController_steps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordStepsDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredStepsDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PullController_heartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeartbeatDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaseDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PullController_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskResultDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettledTaskDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description conflicts with the current state (session/not_writable, event/id_conflict, task/…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     StreamController_stream: {
         parameters: {
             query?: {
@@ -3578,9 +4316,11 @@ export interface operations {
     };
     AuditController_stateAt: {
         parameters: {
-            query: {
-                /** @description rebuild the state right after this seq */
-                at: number;
+            query?: {
+                /** @description rebuild the state right after this seq (required without scopes) */
+                at?: number;
+                /** @description the current state with its user: and app: keys (instead of a replay at a seq) */
+                scopes?: "all";
             };
             header?: never;
             path: {
@@ -3595,7 +4335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReplayedStateDto"];
+                    "application/json": components["schemas"]["ReplayedStateDto"] | components["schemas"]["ScopedStateDto"];
                 };
             };
             /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
