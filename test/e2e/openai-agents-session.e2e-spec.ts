@@ -59,7 +59,8 @@ describe('OpenAI Agents SDK session backed by the service', () => {
     t = await startTestApp();
     token = await t.token('alice');
     client = new AgentSessionClient({ baseUrl: t.baseUrl, token });
-  });
+    // A cold package build and the first load of the framework (transformed once) take a while.
+  }, 120_000);
   afterAll(() => t.close());
 
   it('records a multi-turn run with a tool call, reads it back losslessly, and a second process resumes it', async () => {

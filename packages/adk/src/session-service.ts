@@ -13,14 +13,16 @@ import {
 } from '@google/adk';
 import { randomUUID } from 'node:crypto';
 import { invocationToTurn, toAdkEvent } from './events.js';
-import { mergeDeltas, splitAppKeys, withoutTemp } from './state.js';
+import { hasAppKeys, mergeDeltas, withoutTemp } from './state.js';
 
 export interface AgentSessionServiceOptions {
   /** the client for a user (a token of that user), or one client for every ADK user id */
   client: AgentSessionClient | ((userId: string) => AgentSessionClient);
   /**
-   * A client whose token may write `app:` state (the service refuses app: keys from user tokens with 403
-   * state/app_scope_forbidden). Without it, an invocation that writes app: state fails to record.
+   * A client whose token may write `app:` state: an admin token (the service refuses app: keys from user tokens
+   * with 403 state/app_scope_forbidden). An invocation whose state delta has app: keys is recorded through it,
+   * so the turn and the app-state write stay one transaction; every other invocation goes through the user's
+   * client. Without it, an invocation that writes app: state fails to record.
    */
   appStateClient?: AgentSessionClient;
   /** the service's agent id for an ADK app name (default: the app name itself) */
@@ -129,17 +131,16 @@ export class AgentSessionService extends BaseSessionService {
     return event;
   }
 
-  /** Records the buffered invocation as one turn; app: keys go through the app-state client when there is one. */
+  /** Records the buffered invocation as one turn (through the app-state client when it writes app: keys). */
   private async flush(session: Session, buffer: Buffered): Promise<void> {
     const client = this.clientFor(session.userId);
     const target = await this.find(client, session.appName, session.userId, session.id);
     if (!target) throw new Error(`session ${session.id} not found in the agent session service`);
     const patch = mergeDeltas(buffer.deltas);
-    const { app, rest } = this.options.appStateClient ? splitAppKeys(patch) : { app: {}, rest: patch };
+    const writer = hasAppKeys(patch) ? (this.options.appStateClient ?? client) : client;
     const first = buffer.events[0];
     const turnId = `${first.invocationId || randomUUID()}${buffer.flushes ? `:${buffer.flushes}` : ''}`;
-    await client.recordTurn(target.id, { turnId, ...invocationToTurn(buffer.events, rest) });
-    if (Object.keys(app).length > 0) await this.options.appStateClient?.updateSession(target.id, { state: app });
+    await writer.recordTurn(target.id, { turnId, ...invocationToTurn(buffer.events, patch) });
     buffer.flushes += 1;
     buffer.events = [];
     buffer.deltas = [];

@@ -12,12 +12,8 @@ export function mergeDeltas(deltas: Array<Record<string, unknown> | undefined>):
   return merged;
 }
 
-/** Splits a patch into its app: keys and the rest (session and user: keys, which a user token may write). */
-export function splitAppKeys(patch: JsonObject): { app: JsonObject; rest: JsonObject } {
-  const app: JsonObject = {};
-  const rest: JsonObject = {};
-  for (const [key, value] of Object.entries(patch)) (key.startsWith(APP_PREFIX) ? app : rest)[key] = value;
-  return { app, rest };
+export function hasAppKeys(patch: JsonObject): boolean {
+  return Object.keys(patch).some((key) => key.startsWith(APP_PREFIX));
 }
 
 export function withoutTemp(state: Record<string, unknown> | undefined): JsonObject {
