@@ -8,11 +8,13 @@ module.exports = (dir) => ({
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(t|j)s$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
     ],
   },
+  // @google/adk's CommonJS build requires lodash-es, which is ESM only: Jest on Node 20 needs it transformed.
+  transformIgnorePatterns: ['/node_modules/(?!lodash-es/)'],
   moduleNameMapper: {
     '^@agent-session/client$': path.join(__dirname, 'client', 'src', 'index.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
