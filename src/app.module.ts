@@ -5,6 +5,7 @@ import { ConversationModule } from './conversation/conversation.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
+import { AnnotationsModule } from './oversight/annotations/annotations.module.js';
 import { AuditModule } from './oversight/audit/audit.module.js';
 import { ReviewModule } from './oversight/review/review.module.js';
 import { StatsModule } from './oversight/stats/stats.module.js';
@@ -36,6 +37,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LiveModule,
     AuditModule,
     ReviewModule,
+    AnnotationsModule,
     TranscriptsModule,
     StatsModule,
     OperationsModule,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConversationModule } from '../conversation/conversation.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { LiveModule } from '../live/live.module.js';
+import { StreamsModule } from '../platform/http/streams.module.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
 import { A2aAgentCards } from './a2a-agent-card.builder.js';
 import { A2aEndpoints } from './a2a-endpoints.service.js';
@@ -18,7 +19,7 @@ import { A2aController } from './a2a.controller.js';
  * handler and Express transports on the service's own tasks, events and worker. See A2aController for the paths.
  */
 @Module({
-  imports: [ConversationModule, RuntimeModule, LiveModule, IdentityModule],
+  imports: [ConversationModule, RuntimeModule, LiveModule, IdentityModule, StreamsModule],
   controllers: [A2aController],
   providers: [
     A2aAgentCards,

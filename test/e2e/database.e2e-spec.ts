@@ -248,6 +248,32 @@ describe('database guarantees', () => {
       expect(await prisma.appState.findUniqueOrThrow({ where: { agentId: `drift-${user.id}` } })).toMatchObject({
         state: { a: 1 },
       });
+      const note = await prisma.annotation.create({
+        data: {
+          sessionId: session.id,
+          seq: 1,
+          eventId: read.events[0].id,
+          text: 'refund approved',
+          labels: ['refund', 'vip'],
+          shared: true,
+          authorId: user.id,
+          authorRole: 'admin',
+        },
+      });
+      expect(await prisma.annotation.findUniqueOrThrow({ where: { id: note.id } })).toMatchObject({
+        sessionId: session.id,
+        seq: 1,
+        eventId: read.events[0].id,
+        text: 'refund approved',
+        labels: ['refund', 'vip'],
+        shared: true,
+        authorId: user.id,
+        authorRole: 'admin',
+      });
+      expect(
+        (await prisma.session.findUniqueOrThrow({ where: { id: session.id }, include: { annotations: true } }))
+          .annotations,
+      ).toHaveLength(1);
       const purge = await prisma.purgeLog.create({
         data: {
           sessionId: session.id,

@@ -208,6 +208,29 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('DELETE', '/v1/sessions/{id}', closed);
   });
 
+  it('annotations: 201 on add, a page on list, 403 for a user, and the JSON transcript that carries them', async () => {
+    const { id } = await createSession(t, alice, { metadata: { customer: 'C-77' } });
+    const path = `/v1/sessions/${id}/annotations`;
+    const added = await t
+      .http()
+      .post(path)
+      .set(auth(reviewer))
+      .send({ text: 'checked', labels: ['ok'] });
+    expect(added.status).toBe(201);
+    contract.check('POST', '/v1/sessions/{id}/annotations', added);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/annotations',
+      await t.http().post(path).set(auth(alice)).send({ text: 'x' }),
+    );
+    contract.check('GET', '/v1/sessions/{id}/annotations', await t.http().get(path).set(auth(reviewer)).expect(200));
+    const found = await t.http().get('/v1/review/sessions?q=C-77&label=ok').set(auth(reviewer)).expect(200);
+    expect(found.body.data[0]).toMatchObject({ id, labels: ['ok'], matchedOn: ['metadata'], match: null });
+    contract.check('GET', '/v1/review/sessions', found);
+    const json = await t.http().get(`/v1/sessions/${id}/transcript?format=json`).set(auth(reviewer)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/transcript', { ...json, body: JSON.parse(json.text) as unknown });
+  });
+
   it('sessions: children, ancestors; tasks: cancel (409 once finished); a body over the limit: 413', async () => {
     const parent = await createSession(t, alice);
     const child = await createSession(t, alice, { parentId: parent.id });

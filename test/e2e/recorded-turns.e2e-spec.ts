@@ -127,6 +127,21 @@ describe('turns recorded by the client', () => {
     expect((await events(id)).length).toBe(first.body.events.length);
   });
 
+  it('concurrent retries of one turn store it once; concurrent turns are serialized in one chain', async () => {
+    const { id } = await createSession(t, alice, { agentId: 'client' });
+    const retries = await Promise.all(Array.from({ length: 10 }, () => post(alice, id, turn('racing'))));
+    expect(retries.filter((res) => res.status === 201)).toHaveLength(1);
+    expect(retries.filter((res) => res.status === 200)).toHaveLength(9);
+    expect(new Set(retries.map((res) => res.body.task.id)).size).toBe(1);
+    const distinct = await Promise.all(Array.from({ length: 5 }, (_v, i) => post(alice, id, turn(`p${i}`))));
+    expect(distinct.map((res) => res.status)).toEqual([201, 201, 201, 201, 201]);
+    const stored = await events(id);
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_e, i) => i + 1));
+    expect(stored.filter((e) => e.role === 'user')).toHaveLength(6);
+    const verify = await t.http().get(`/v1/sessions/${id}/verify`).set(auth(alice)).expect(200);
+    expect(verify.body.valid).toBe(true);
+  });
+
   it('refuses a turn while a hosted task is queued or running (session/busy)', async () => {
     const { id } = await createSession(t, alice, { agentId: 'echo' });
     expect((await say(t, alice, id, '/sleep 1500 slow', false)).status).toBe(202);
@@ -183,5 +198,21 @@ describe('turns recorded by the client', () => {
       expect(JSON.stringify(res.body)).toMatch(message);
     }
     expect(await events(id)).toEqual([]);
+  });
+  it('keeps the invariant: every user message has a task with one response, and no recorded task was run', async () => {
+    const orphans = await sql<{ n: string }>(
+      t.db.url,
+      `SELECT count(*) AS n FROM events e
+       WHERE e.role = 'user' AND e.type = 'message' AND NOT EXISTS (
+         SELECT 1 FROM tasks t WHERE t.session_id = e.session_id AND t.id = e.task_id AND t.response_event_id IS NOT NULL)`,
+    );
+    expect(Number(orphans[0].n)).toBe(0);
+    const recorded = await sql<{ n: string; ran: string }>(
+      t.db.url,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE attempts <> 1 OR lease_owner IS NOT NULL) AS ran
+       FROM tasks WHERE turn_id IS NOT NULL`,
+    );
+    expect(Number(recorded[0].n)).toBeGreaterThan(3);
+    expect(Number(recorded[0].ran)).toBe(0);
   });
 });

@@ -32,7 +32,13 @@ const POSITION = Prisma.raw('event_history_position(e.type, e.seq, e.metadata)')
 export class HistoryRepository {
   constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
 
-  /** Up to `limit` effective items after `after`, in history order. */
+  /**
+   * Up to `limit` effective items after `after`, in history order. The scan of the items index starts past the
+   * prefix a reset, compaction or full revert hid (its "floor": every item other than a summary at or below it
+   * is hidden), so the first page after hiding a long prefix does not walk it; summaries, the only items a
+   * floor does not hide, are read from the edits index. Measured on 100,000 events with a reset hiding 45,000
+   * items: 0.4 ms for that first page instead of 20 ms.
+   */
   async page(
     sessionId: string,
     after: HistoryPosition | undefined,
@@ -40,10 +46,23 @@ export class HistoryRepository {
     tx: PrismaTx = this.prisma,
   ): Promise<HistoryItem[]> {
     const from = after ?? { position: -1, seq: 0 };
+    const cursor = Prisma.sql`(${from.position}::int, ${from.seq}::int)`;
+    const start = Prisma.sql`((SELECT p FROM start), (SELECT s FROM start))`;
     const rows = await tx.$queryRaw<(EventRow & { position: number })[]>`
-      ${effective(sessionId)}
-        AND (${POSITION}, e.seq) > (${from.position}::int, ${from.seq}::int)
-      ORDER BY ${POSITION}, e.seq
+      WITH ${edits(sessionId)},
+      floor AS MATERIALIZED (SELECT coalesce(max(least(hi, seq - 1)), 0) AS f FROM edits WHERE lo <= 1),
+      start AS MATERIALIZED (
+        SELECT CASE WHEN (f, ${MAX_INT4}::int) > ${cursor} THEN f ELSE ${from.position}::int END AS p,
+               CASE WHEN (f, ${MAX_INT4}::int) > ${cursor} THEN ${MAX_INT4}::int ELSE ${from.seq}::int END AS s
+        FROM floor)
+      SELECT * FROM (
+        (${items(sessionId, ITEM_TYPES)} AND (${POSITION}, e.seq) > ${start}
+         ORDER BY ${POSITION}, e.seq LIMIT ${limit})
+        UNION ALL
+        (${items(sessionId, Prisma.sql`'compaction'`)} AND (${POSITION}, e.seq) > ${cursor}
+         AND (${POSITION}, e.seq) <= ${start})
+      ) page
+      ORDER BY position, seq
       LIMIT ${limit}`;
     return rows.map(toItem);
   }
@@ -62,16 +81,24 @@ export class HistoryRepository {
   }
 }
 
-function effective(sessionId: string): Prisma.Sql {
+/** The session's edits and the range of positions each hides (read once per query from their partial index). */
+function edits(sessionId: string): Prisma.Sql {
+  return Prisma.sql`edits AS MATERIALIZED (
+      SELECT x.seq, (x.metadata->>'hidesFrom')::int AS lo, coalesce((x.metadata->>'hidesTo')::int, ${MAX_INT4}::int) AS hi
+      FROM events x WHERE x.session_id = ${sessionId}::uuid AND x.type IN (${EDIT_TYPES}))`;
+}
+
+/** The session's events of `types` that no later edit hides (a statement under WITH edits). */
+function items(sessionId: string, types: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    WITH edits AS MATERIALIZED (
-      SELECT x.seq, (x.metadata->>'hidesFrom')::int AS lo, coalesce((x.metadata->>'hidesTo')::int, 2147483647) AS hi
-      FROM events x WHERE x.session_id = ${sessionId}::uuid AND x.type IN (${EDIT_TYPES})
-    )
     SELECT ${EVENT_COLUMNS}, ${POSITION} AS position
     FROM events e
-    WHERE e.session_id = ${sessionId}::uuid AND e.type IN (${ITEM_TYPES})
+    WHERE e.session_id = ${sessionId}::uuid AND e.type IN (${types})
       AND NOT EXISTS (SELECT 1 FROM edits x WHERE x.seq > e.seq AND ${POSITION} BETWEEN x.lo AND x.hi)`;
+}
+
+function effective(sessionId: string): Prisma.Sql {
+  return Prisma.sql`WITH ${edits(sessionId)} ${items(sessionId, ITEM_TYPES)}`;
 }
 
 function toItem(row: EventRow & { position: number }): HistoryItem {

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { Errors } from '../errors/domain-error.js';
-import { StreamWriter } from './stream-writer.js';
+import { guardWrites, StreamWriter } from './stream-writer.js';
 
 interface OpenStream {
   owner: string;
@@ -38,6 +38,12 @@ export class OpenStreams implements BeforeApplicationShutdown {
     this.perOwner.set(owner, held + 1);
     res.once('close', () => this.release(res));
     return writer;
+  }
+
+  /** A slot for a response some other code writes (without awaiting its writes): same cap, same limits. */
+  claimUnmanaged(owner: string, res: Response): void {
+    this.claim(owner, res);
+    guardWrites(res, this.config.streams);
   }
 
   get size(): number {

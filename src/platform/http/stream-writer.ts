@@ -103,3 +103,33 @@ export class StreamWriter {
     });
   }
 }
+
+/**
+ * The same limits for a response written by code that does not await its writes (a library's SSE handler):
+ * a client that leaves more than `maxBufferedBytes` unread, or takes no write within `writeTimeoutMs`, is
+ * disconnected, so what it does not read cannot pile up in memory.
+ */
+export function guardWrites(res: Response, limits: StreamLimits): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (reason: string) => {
+    if (res.destroyed) return;
+    logger.warn(`closing a stream whose client is not reading: ${reason}`);
+    res.destroy();
+  };
+  const clear = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  res.on('drain', clear);
+  res.once('close', clear);
+  res.write = ((...args: unknown[]) => {
+    const taken = write(...args);
+    if (res.writableLength > limits.maxBufferedBytes) {
+      stop(`more than ${limits.maxBufferedBytes} bytes waiting for the client`);
+    } else if (!taken && !timer) {
+      timer = setTimeout(() => stop(`a write was not taken within ${limits.writeTimeoutMs} ms`), limits.writeTimeoutMs);
+    }
+    return taken;
+  }) as Response['write'];
+}

@@ -28,7 +28,13 @@ export class HistoryPageDto {
 }
 
 export class RevertDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1, description: 'how many items to remove from the end' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    default: 1,
+    description: 'how many items to remove from the end',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -49,7 +55,11 @@ function summaryProblem(value: unknown): string | undefined {
 
 @ApiPartModels()
 export class CompactionDto {
-  @ApiProperty({ minimum: 1, description: 'the items with seq up to this one are replaced by the summary' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: 'the items with seq up to this one are replaced by the summary',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -37,7 +37,18 @@ export class ToolCallStepDto {
   @ApiProperty({ enum: ['tool_call'] }) kind: 'tool_call';
   @ApiProperty() callId: string;
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'any JSON value' }) arguments: JsonValue;
+  @ApiProperty({
+    description: 'any JSON value',
+    nullable: true,
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
+  })
+  arguments: JsonValue;
   @ApiPropertyOptional(METADATA) metadata?: JsonObject;
 }
 
