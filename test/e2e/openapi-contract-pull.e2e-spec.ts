@@ -36,6 +36,25 @@ describe('the OpenAPI document matches the pull-worker endpoints', () => {
       expect([path, ['400', '401', '403', '404'].every((status) => status in responses)]).toEqual([path, true]);
     }
     expect(doc.paths['/v1/tasks/{id}/result'].post.responses['409']).toBeDefined();
+    // the operations open to agent tokens are marked; every other one documents the guard's 403
+    const open: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths as Json)) {
+      for (const [method, op] of Object.entries(item as Json)) {
+        if (!path.startsWith('/v1/')) continue;
+        if (op['x-agent-token-access']) open.push(`${method.toUpperCase()} ${path}`);
+        else expect([method, path, Boolean(op.responses['403'])]).toEqual([method, path, true]);
+      }
+    }
+    expect(open.sort()).toEqual(
+      [
+        'GET /v1/me',
+        'GET /v1/sessions/{id}',
+        'GET /v1/sessions/{id}/events',
+        'GET /v1/sessions/{id}/tasks',
+        'GET /v1/tasks/{id}',
+        ...paths.map((path) => `POST ${path}`),
+      ].sort(),
+    );
     expect(doc.components.schemas.MeDto.properties.role.enum).toContain('agent');
   });
 

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { auth, createSession, eventually, say, text } from '../helpers/factories.js';
 import { externalAgentsFile } from '../helpers/pull-agents.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -158,6 +160,20 @@ describe('pull workers of external agents', () => {
     expect(await answers(c.task.id)).toEqual([expect.objectContaining({ type: 'error' })]);
   });
 
+  it('fails a task whose workers kept losing it, instead of handing it out past TASK_MAX_ATTEMPTS', async () => {
+    const session = await createSession(t, alice, { agentId: 'support' });
+    const posted = await say(t, alice, session.id, 'cursed', false);
+    await claim(worker).expect(200);
+    // its third worker died too
+    await sql(t.db.url, "UPDATE tasks SET attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = $1", [
+      posted.body.task.id,
+    ]);
+    expect((await claim(worker).expect(200)).body.claims).toEqual([]);
+    const task = (await t.http().get(`/v1/tasks/${posted.body.task.id}`).set(auth(alice))).body;
+    expect(task).toMatchObject({ status: 'failed', error: 'gave up after 3 interrupted attempts' });
+    expect(await answers(posted.body.task.id)).toEqual([expect.objectContaining({ type: 'error' })]);
+  });
+
   it('validates results with the turn contract: one of parts and error, well-formed steps', async () => {
     const session = await createSession(t, alice, { agentId: 'support' });
     await say(t, alice, session.id, 'validate me', false);
@@ -214,8 +230,10 @@ describe('agent tokens', () => {
   let supportSession: string;
   let supportTask: string;
 
+  const agentsFile = externalAgentsFile('support', 'other');
+
   beforeAll(async () => {
-    t = await startTestApp({ env: { AGENTS_FILE: externalAgentsFile('support', 'other') } });
+    t = await startTestApp({ env: { AGENTS_FILE: agentsFile } });
     [alice, bob, support, otherWorker] = await Promise.all([
       t.token('alice'),
       t.token('bob'),
@@ -309,6 +327,26 @@ describe('agent tokens', () => {
     ]);
     expect(events[0].n).toBe('1');
   });
+
+  it('npm run token creates agent tokens bound to agents, and refuses bindings that make no sense', async () => {
+    const run = promisify(execFile);
+    const env = { ...process.env, DATABASE_URL: t.db.url, LOG_LEVEL: 'silent', AGENTS_FILE: agentsFile };
+    const cli = (...args: string[]) =>
+      run('node', ['dist/cli/token.cli.js', 'create', ...args], { env }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    const created = await cli('--role', 'agent', '--agent', 'support', '--agent', 'echo');
+    expect(created.stderr).toContain('"echo" is not an agent of kind external');
+    const me = await t.http().get('/v1/me').set(auth(created.stdout.trim())).expect(200);
+    expect(me.body).toMatchObject({ role: 'agent', userId: 'agent:support', agentIds: ['support', 'echo'] });
+    for (const args of [
+      ['--role', 'agent', '--user', 'x'],
+      ['--user', 'x', '--agent', 'support'],
+    ]) {
+      const refused = await cli(...args);
+      expect([args, (refused as { code?: number }).code, refused.stdout]).toEqual([args, 1, '']);
+    }
+  }, 60_000);
 
   it('says who it is on /v1/me', async () => {
     const me = await t.http().get('/v1/me').set(auth(otherWorker)).expect(200);

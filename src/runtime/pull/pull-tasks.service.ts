@@ -122,8 +122,13 @@ export class PullTasksService {
   }
 
   private async settleHeld(task: TaskRecord, leaseId: string, outcome: TaskSettlement): Promise<void> {
-    if (!(await this.tasks.settle(task, leaseId, outcome))) throw Errors.leaseLost();
-    this.metrics.tasksSettled.inc({ agent: task.agentId, status: outcome.status });
+    if (!(await this.settleIfHeld(task, leaseId, outcome))) throw Errors.leaseLost();
+  }
+
+  private async settleIfHeld(task: TaskRecord, leaseId: string, outcome: TaskSettlement): Promise<boolean> {
+    const settled = await this.tasks.settle(task, leaseId, outcome);
+    if (settled) this.metrics.tasksSettled.inc({ agent: task.agentId, status: outcome.status });
+    return settled;
   }
 
   private async storeSteps(task: TaskRecord, leaseId: string, steps: AgentStep[]): Promise<EventRecord[]> {
@@ -151,14 +156,14 @@ export class PullTasksService {
   private async prepare(claimed: ClaimedTask, leaseId: string, historyLimit: number): Promise<PullClaim | undefined> {
     const { task, leaseExpiresAt } = claimed;
     if (task.attempts > this.config.worker.maxAttempts) {
-      await this.tasks.settle(task, leaseId, failure(gaveUpReason(task.attempts - 1)));
+      await this.settleIfHeld(task, leaseId, failure(gaveUpReason(task.attempts - 1)));
       return undefined;
     }
     const session = await this.reader.session(task.sessionId);
     const recent = await this.reader.recentEvents(task.sessionId, task.triggerSeq, historyLimit + 1);
     const trigger = recent.at(-1);
     if (!session || !trigger || trigger.id !== task.triggerEventId) {
-      await this.tasks.settle(task, leaseId, failure('trigger event is missing'));
+      await this.settleIfHeld(task, leaseId, failure('trigger event is missing'));
       return undefined;
     }
     return { leaseId, leaseExpiresAt, task, trigger, session, history: recent.slice(0, -1) };
