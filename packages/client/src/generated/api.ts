@@ -454,6 +454,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/annotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A session's annotations, oldest first (reviewers and admins: all; the owner: the shared ones) */
+        get: operations["AnnotationsController_list"];
+        put?: never;
+        /** Add a note and/or labels to a session or one of its events (reviewers and admins; append-only) */
+        post: operations["AnnotationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/transcript": {
         parameters: {
             query?: never;
@@ -1548,7 +1566,9 @@ export interface components {
             callId: string;
             name: string;
             /** @description any JSON value */
-            arguments: Record<string, never>;
+            arguments: ({
+                [key: string]: unknown;
+            } | unknown[] | string | number | boolean) | null;
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1837,7 +1857,11 @@ export interface components {
             lastActivityAt: string;
             eventCount: number;
             failedTasks: number;
-            /** @description where the search matched; null without q */
+            /** @description labels of the session's annotations */
+            labels: string[];
+            /** @description what q matched: the session id, its name, a metadata value, event text, an annotation; [] without q */
+            matchedOn: ("id" | "name" | "metadata" | "text" | "annotation")[];
+            /** @description the first event whose text matched q; null without q or when only other fields matched */
             match: {
                 /** @description seq of the first matching event */
                 seq: number;
@@ -1847,6 +1871,54 @@ export interface components {
         };
         ReviewPageDto: {
             data: components["schemas"]["ReviewHitDto"][];
+            nextCursor: string | null;
+        };
+        CreateAnnotationDto: {
+            /**
+             * @description the note
+             * @example Refund approved by billing.
+             */
+            text?: string;
+            /**
+             * @description labels (1–64 characters: letters, digits, space, _ . : / -), e.g. "refund", "needs-follow-up"
+             * @example [
+             *       "refund"
+             *     ]
+             */
+            labels?: string[];
+            /** @description the event it is about (its seq); the whole session when left out */
+            seq?: number;
+            /**
+             * @description admins only: show it to the session's owner (GET annotations and their transcript exports)
+             * @default false
+             */
+            shared?: boolean;
+        };
+        AnnotationDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sessionId: string;
+            /** @description seq of the event it is about; null: the session */
+            seq: number | null;
+            /**
+             * Format: uuid
+             * @description id of that event
+             */
+            eventId: string | null;
+            text: string | null;
+            labels: string[];
+            /** @description shown to the session's owner */
+            shared: boolean;
+            authorId: string;
+            /** @enum {string} */
+            authorRole: "reviewer" | "admin";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AnnotationPageDto: {
+            data: components["schemas"]["AnnotationDto"][];
+            /** @description pass as cursor for the next page; null on the last page */
             nextCursor: string | null;
         };
         StatusCountsDto: {
@@ -2067,6 +2139,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2603,6 +2684,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description not found, or not visible to this token (session/not_found, task/not_found) */
             404: {
                 headers: {
@@ -2669,6 +2759,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3428,6 +3527,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4209,6 +4317,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description not found, or not visible to this token (session/not_found, task/not_found) */
             404: {
                 headers: {
@@ -4275,6 +4392,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4352,6 +4478,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4476,7 +4611,7 @@ export interface operations {
                 status?: "active" | "input_required" | "completed" | "closed" | "expired";
                 /** @description nextCursor from the previous page */
                 cursor?: string;
-                /** @description full-text search over event text (web-search syntax: words, "phrases", -exclusions, or) */
+                /** @description finds sessions by id (a whole UUID), name (any part, 3+ characters), a metadata value (the whole value, any key, any case), and full text of events and annotations (web-search syntax: words, "phrases", -exclusions, or) */
                 q?: string;
                 userId?: string;
                 /** @description only sessions with (true) or without (false) failed tasks */
@@ -4487,6 +4622,10 @@ export interface operations {
                 activeFrom?: string;
                 /** @description last activity before */
                 activeTo?: string;
+                /** @description only sessions with an annotation carrying this label */
+                label?: string;
+                /** @description key:value (repeatable, all must hold): metadata whose top-level key has this value */
+                metadata?: string[];
             };
             header?: never;
             path?: never;
@@ -4555,6 +4694,185 @@ export interface operations {
             };
         };
     };
+    AnnotationsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationPageDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AnnotationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAnnotationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     TranscriptsController_export: {
         parameters: {
             query?: {
@@ -4583,6 +4901,8 @@ export interface operations {
                              */
                             taskStatus?: "submitted" | "working" | "input_required" | "completed" | "failed" | "canceled" | null;
                         })[];
+                        /** @description reviewers' notes and labels (the owner's export: only the shared ones) */
+                        annotations: components["schemas"]["AnnotationDto"][];
                     };
                     "application/x-ndjson": string;
                     "text/markdown": string;
@@ -4603,6 +4923,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer challenge */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
