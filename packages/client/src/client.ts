@@ -103,7 +103,7 @@ export class AgentSessionClient {
   /** The session state; with `scopes: 'all'` merged with its `user:` and `app:` scopes. */
   async getState(id: string, options: { scopes?: 'all'; at?: number } = {}): Promise<JsonObject> {
     const answer = await this.api.GET('/v1/sessions/{id}/state', { params: { path: { id }, query: options } });
-    return this.unwrap('get state', answer).state as JsonObject;
+    return this.unwrap('get state', answer).state;
   }
 
   async verify(id: string): Promise<ChainReport> {
@@ -229,7 +229,7 @@ export class AgentSessionClient {
     const params = { path: { id: taskId } };
     const answer = await this.api.POST('/v1/tasks/{id}/steps', {
       params,
-      body: { leaseId, steps: steps as JsonObject[] },
+      body: { leaseId, steps: steps },
     });
     return this.unwrap('post steps', answer).events;
   }

@@ -6,7 +6,7 @@ import type { Claim, ClaimBody, Step, Task, TaskResult } from './types.js';
 export interface WorkContext {
   claim: Claim;
   /** stores steps at once (tool calls, results, intermediate messages), while the lease is held */
-  step(...steps: Step[]): Promise<void>;
+  step: (...steps: Step[]) => Promise<void>;
   /** aborted when the worker stops or the lease is lost */
   signal: AbortSignal;
 }
