@@ -65,6 +65,7 @@ export class PullTasksService {
     const stop = AbortSignal.any([disconnected, this.wakeups.shutdown]);
     const deadline = Date.now() + options.waitMs;
     for (;;) {
+      if (stop.aborted) return [];
       const wakeup = this.wakeups.arm(agentId);
       const round = await this.claimRound(agentId, options).catch((error: unknown) => {
         wakeup.dispose();
@@ -115,7 +116,7 @@ export class PullTasksService {
     if (error.retryable && task.attempts < this.config.worker.maxAttempts) {
       if (!(await this.queue.requeue(task.id, leaseId, true))) throw Errors.leaseLost();
     } else {
-      const reason = error.retryable ? `${error.message} (${gaveUpReason(task.attempts)})` : error.message;
+      const reason = error.retryable ? `${error.message} (gave up after ${task.attempts} attempts)` : error.message;
       await this.settleHeld(task, leaseId, failure(reason));
     }
     return (await this.reader.task(task.id))!;
