@@ -123,9 +123,12 @@ describe('OpenAI Agents SDK session backed by the service', () => {
   });
 
   it('pops, compacts and clears through history events, leaving GET /events and the hash chain intact', async () => {
-    const sessionId = (await client.createSession({ agentId: 'echo' })).id;
-    const session = new AgentSessionServiceSession({ client, sessionId });
+    const create = { agentId: 'echo' };
+    const session = new AgentSessionServiceSession({ client, key: 'alice-weather', create });
     await converse(session, script());
+    const sessionId = await session.getSessionId();
+    const byKey = new AgentSessionServiceSession({ client, key: 'alice-weather', create });
+    expect(await byKey.getSessionId()).toBe(sessionId);
     const before = await session.getItems();
     const eventCount = (await client.getSession(sessionId)).eventCount;
 
