@@ -4,7 +4,6 @@ import {
   agentReadScope,
   assertCanWrite,
   mayWriteAppState,
-  ownerScope,
   seesAgent,
   writeScope,
   type AuthContext,
@@ -163,6 +162,22 @@ export class TasksService {
   }
 
   /**
+   * `recordStep` for several steps in order, all in one transaction: every step is stored, or none when the
+   * lease is gone (undefined).
+   */
+  async recordSteps(task: TaskRecord, owner: string, steps: TurnStep[]): Promise<EventRecord[] | undefined> {
+    return this.uow.transaction(async (stores) => {
+      const stored: EventRecord[] = [];
+      for (const step of steps) {
+        const event = await this.recordStepIn(stores, task, owner, step);
+        if (!event) return undefined;
+        stored.push(event);
+      }
+      return stored;
+    });
+  }
+
+  /**
    * `recordStep` inside the caller's transaction. A step's own `metadata` is kept on its event; the keys the
    * conversation sets (callId, name, isError, attempt) win over the step's.
    */
@@ -190,26 +205,6 @@ export class TasksService {
       { requireOpen: false },
     );
     return appended?.event;
-  }
-
-  /**
-   * `recordStep` for several steps in order, all in one transaction: every step is stored, or none when the
-   * lease is gone (undefined).
-   */
-  async recordSteps(
-    task: TaskRecord,
-    owner: string,
-    steps: Array<TurnStep & { metadata?: JsonObject }>,
-  ): Promise<EventRecord[] | undefined> {
-    return this.uow.transaction(async (stores) => {
-      const stored: EventRecord[] = [];
-      for (const step of steps) {
-        const event = await this.recordStepIn(stores, task, owner, step);
-        if (event) stored.push(event);
-        else if (stored.length === 0) return undefined;
-      }
-      return stored;
-    });
   }
 }
 

@@ -79,6 +79,27 @@ describe('pull workers of external agents', () => {
     expect((await t.http().get(`/v1/sessions/${session.id}`).set(auth(alice))).body.state).toEqual({ order: 42 });
   });
 
+  it('shows the scoped state and the effective history; a bound worker may patch app: state', async () => {
+    const session = await createSession(t, alice, { agentId: 'support' });
+    await say(t, alice, session.id, 'remember me', false);
+    const first = (await claim(worker).expect(200)).body.claims[0];
+    const patch = { plan: 'basic', 'user:lang': 'fr', 'app:tier': 'gold', 'temp:scratch': 1 };
+    const settled = await post(worker, `/v1/tasks/${first.task.id}/result`, {
+      leaseId: first.leaseId,
+      parts: text('noted'),
+      statePatch: patch,
+    });
+    expect(settled.status).toBe(200);
+    const revert = await post(alice, `/v1/sessions/${session.id}/history/revert`, { items: 1 });
+    expect(revert.status).toBe(201);
+    await say(t, alice, session.id, 'and now?', false);
+    const next = (await claim(worker).expect(200)).body.claims[0];
+    expect(next.session.state).toEqual({ plan: 'basic', 'user:lang': 'fr', 'app:tier': 'gold' });
+    // the reverted answer is gone from the effective history, not from the events
+    expect(next.history.map((e: Json) => e.parts[0].text)).toEqual(['remember me']);
+    await post(worker, `/v1/tasks/${next.task.id}/result`, { leaseId: next.leaseId, parts: text('ok') }).expect(200);
+  });
+
   it("keeps turn order: the session's next message is claimable only once the previous task settled", async () => {
     const session = await createSession(t, alice, { agentId: 'support' });
     const one = await say(t, alice, session.id, 'one', false);

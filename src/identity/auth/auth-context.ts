@@ -60,17 +60,17 @@ export function assertAdmin(auth: AuthContext): void {
   if (auth.role !== 'admin') throw Errors.forbidden('this requires an admin token');
 }
 
-/**
- * Whether a turn's outcome may patch `app:` state (shared by every user of the agent). `auth` is who reports
- * the outcome: undefined for the service's own hosted agents (allowed), else the caller's token. Admins may;
- * user tokens may not. Agent tokens bound to `agentId` (pull workers) are to be allowed here as well.
- */
-export function mayWriteAppState(auth: AuthContext | undefined, _agentId: string): boolean {
-  if (!auth) return true;
-  return auth.role === 'admin';
-}
-
 /** The pull-worker endpoints are for agent tokens only. */
 export function assertAgent(auth: AuthContext): void {
   if (auth.role !== 'agent') throw Errors.forbidden('this requires an agent token');
+}
+
+/**
+ * Whether a turn's outcome may patch `app:` state (shared by every user of the agent). `auth` is who reports
+ * the outcome: undefined for the service's own hosted agents (allowed), else the caller's token. Admins may,
+ * and agent tokens bound to the agent (pull workers); user tokens may not.
+ */
+export function mayWriteAppState(auth: AuthContext | undefined, agentId: string): boolean {
+  if (!auth) return true;
+  return auth.role === 'admin' || (auth.role === 'agent' && (auth.agentIds ?? []).includes(agentId));
 }

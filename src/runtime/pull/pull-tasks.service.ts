@@ -108,7 +108,8 @@ export class PullTasksService {
     if (result.error) return this.fail(task, result.leaseId, result.error);
     const reply: AgentReply = checked(() => parseAgentAnswer(result));
     if (reply.steps?.length) await this.storeSteps(task, result.leaseId, reply.steps);
-    await this.settleHeld(task, result.leaseId, replySettlement(reply, this.config.modelPrices));
+    // the worker's token reports the outcome: bound to the agent, it may patch app: state
+    await this.settleHeld(task, result.leaseId, { ...replySettlement(reply, this.config.modelPrices), auth });
     return (await this.reader.task(taskId))!;
   }
 
@@ -161,13 +162,16 @@ export class PullTasksService {
       return undefined;
     }
     const session = await this.reader.session(task.sessionId);
-    const recent = await this.reader.recentEvents(task.sessionId, task.triggerSeq, historyLimit + 1);
-    const trigger = recent.at(-1);
-    if (!session || !trigger || trigger.id !== task.triggerEventId) {
+    const trigger = await this.reader.event(task.sessionId, task.triggerEventId);
+    if (!session || !trigger) {
       await this.settleIfHeld(task, leaseId, failure('trigger event is missing'));
       return undefined;
     }
-    return { leaseId, leaseExpiresAt, task, trigger, session, history: recent.slice(0, -1) };
+    // what a hosted agent is shown: the state with its user: and app: keys, and the effective history
+    const state = await this.reader.mergedState(session);
+    const history =
+      historyLimit > 0 ? await this.reader.recentHistory(task.sessionId, task.triggerSeq, historyLimit) : [];
+    return { leaseId, leaseExpiresAt, task, trigger, session: { ...session, state }, history };
   }
 
   /** Claims the client never received go back to the queue at once, as if never claimed. */

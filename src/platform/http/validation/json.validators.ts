@@ -128,7 +128,6 @@ export function IsJsonWhere(problem: (value: unknown) => string | undefined, opt
     });
   };
 }
-
 /** A JSON array of minItems..maxItems items nested at most MAX_JSON_DEPTH levels, kept exactly as sent. */
 export function IsJsonArray(minItems: number, maxItems: number, options?: ValidationOptions) {
   return (object: object, propertyName: string) => {

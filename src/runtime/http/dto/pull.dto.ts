@@ -71,8 +71,12 @@ export class TaskClaimDto {
   attempt: number;
   @ApiProperty({ type: TaskDto }) task: TaskDto;
   @ApiProperty({ type: EventDto, description: 'the user message this task answers' }) trigger: EventDto;
-  @ApiProperty({ type: SessionDto }) session: SessionDto;
-  @ApiProperty({ type: [EventDto], description: 'the last historyLimit events before the trigger, oldest first' })
+  @ApiProperty({ type: SessionDto, description: 'state with its user: and app: keys, as hosted agents see it' })
+  session: SessionDto;
+  @ApiProperty({
+    type: [EventDto],
+    description: 'the last historyLimit items of the effective history before the trigger, oldest first',
+  })
   history: EventDto[];
 }
 
