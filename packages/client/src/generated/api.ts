@@ -1718,8 +1718,9 @@ export interface components {
             task: components["schemas"]["TaskDto"];
             /** @description the user message this task answers */
             trigger: components["schemas"]["EventDto"];
+            /** @description state with its user: and app: keys, as hosted agents see it */
             session: components["schemas"]["SessionDto"];
-            /** @description the last historyLimit events before the trigger, oldest first */
+            /** @description the last historyLimit items of the effective history before the trigger, oldest first */
             history: components["schemas"]["EventDto"][];
         };
         TaskClaimsDto: {
