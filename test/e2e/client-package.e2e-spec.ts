@@ -33,7 +33,13 @@ describe('the client package against the service', () => {
           .join(', ');
         return {
           parts: [{ kind: 'text', text: `Shipped. Earlier you asked: ${earlier || 'nothing'}` }],
-          statePatch: { 'user:lastOrder': text, 'app:answered': true, 'temp:scratch': 1, lastQuestion: text },
+          statePatch: {
+            'user:turns': Number(claim.session.state['user:turns'] ?? 0) + 1,
+            'user:lastOrder': text,
+            'app:answered': true,
+            'temp:scratch': 1,
+            lastQuestion: text,
+          },
           usage: { promptTokens: 7, completionTokens: 3, model: 'scripted' },
         };
       },
