@@ -383,6 +383,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ws-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open a session WebSocket
+         * @description A ticket opens `GET /v1/sessions/{sessionId}/ws` (a WebSocket) once, within 30 s, for the caller of this request: browsers cannot put an Authorization header on a WebSocket, and a token never goes in a URL. Instead of a ticket a client may offer the subprotocol `bearer.<token>` (with another one, e.g. `agent-sessions`, which the server then selects so the token is not echoed). `?after=<seq>` replays the events after that seq first.
+         *
+         *     Server → client frames: `{"type":"event","event":Event}` (stored events, replayed then live, in seq order), `{"type":"task","task":Task}` (task status), `{"type":"delta","taskId","index","text"}` (a streaming answer, not stored), `{"type":"error","error":{"status","code","message","details"?}}` (a message failed; the socket stays open). Client → server: `{"type":"event","id"?,"parts","metadata"?}` (exactly POST /v1/sessions/{id}/events: same validation and errors) and `{"type":"resume","afterSeq":n}` (send the events after n again, then carry on live).
+         *
+         *     Refused upgrades are plain HTTP errors: 401 bad, used or expired ticket or token (or a token in the URL), 404 a session you may not see, 429 rate limit or too many open streams (`MAX_STREAMS_PER_TOKEN`, shared with SSE), 503 shutting down. Close codes: 1001 the instance is shutting down (reconnect and resume), 1009 a message over `BODY_LIMIT`, 1007 text that is not UTF-8; a client that does not read is dropped like a slow SSE client, one that does not answer pings (every `WS_PING_INTERVAL_MS`, 15 s) too.
+         */
+        post: operations["WsTicketsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/verify": {
         parameters: {
             query?: never;
@@ -498,6 +522,42 @@ export interface paths {
         };
         /** Sessions and tasks by status, daily activity, oldest queued task (admins only) */
         get: operations["StatsController_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session's webhook (without its secret) */
+        get: operations["WebhooksController_get"];
+        /** Set the session's webhook: 201 with its signing secret when created, 200 when its URL or token changed */
+        put: operations["WebhooksController_put"];
+        post?: never;
+        /** Remove the session's webhook and its pending deliveries */
+        delete: operations["WebhooksController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/webhook/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook's deliveries, newest first, with their attempts */
+        get: operations["WebhooksController_deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1799,6 +1859,22 @@ export interface components {
         SettledTaskDto: {
             task: components["schemas"]["TaskDto"];
         };
+        CreateWsTicketDto: {
+            /**
+             * Format: uuid
+             * @description the session the socket will follow (one of yours)
+             */
+            sessionId: string;
+        };
+        WsTicketDto: {
+            /**
+             * @description open `GET /v1/sessions/{sessionId}/ws?ticket=<ticket>` with it once, before expiresAt
+             * @example wst_4JmQ…
+             */
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         ChainReportDto: {
             /** Format: uuid */
             sessionId: string;
@@ -1977,6 +2053,60 @@ export interface components {
             /** @description oldest day first, today last, zero-filled */
             daily: components["schemas"]["DailyActivityDto"][];
             oldestQueuedTask: components["schemas"]["OldestQueuedTaskDto"] | null;
+        };
+        PutWebhookDto: {
+            /** @description http(s) URL the deliveries are POSTed to (no redirects are followed) */
+            url: string;
+            /** @description sent back as the X-Webhook-Token header of every delivery */
+            token?: string;
+        };
+        WebhookDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            sessionId: string;
+            url: string;
+            /** @description whether a token is sent with each delivery (the token itself is not shown) */
+            hasToken: boolean;
+            /** @description the HMAC-SHA256 signing secret: returned once, when the webhook is created (201) */
+            secret?: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        AttemptDto: {
+            attempt: number;
+            at: string;
+            statusCode: number | null;
+            error: string | null;
+        };
+        DeliveryDto: {
+            /** @description the delivery id (also the Webhook-Id header and the body's "id") */
+            id: string;
+            /** @enum {string} */
+            type: "task.status" | "session.event";
+            /** Format: uuid */
+            taskId: string | null;
+            /** @description task.status: the status the task moved to */
+            taskStatus: string | null;
+            /** @description session.event: the seq of the event */
+            eventSeq: number | null;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            /** @description pending: when the next attempt is due */
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            /** @description every attempt that ended, oldest first */
+            attemptLog: components["schemas"]["AttemptDto"][];
+            createdAt: string;
+        };
+        DeliveryPageDto: {
+            data: components["schemas"]["DeliveryDto"][];
+            /** @description pass as cursor for the next page; null on the last */
+            nextCursor: string | null;
         };
         A2aJsonRpcRequest: {
             /** @enum {string} */
@@ -4360,6 +4490,98 @@ export interface operations {
             };
         };
     };
+    WsTicketsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWsTicketDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WsTicketDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     AuditController_verify: {
         parameters: {
             query?: never;
@@ -5014,6 +5236,353 @@ export interface operations {
             };
             /** @description the token's role may not do this (auth/forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the body exceeds the size limit (request/too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description rate limit of the token or address (rate_limit/exceeded), or too many open streams */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the database is unavailable; retry (database/unavailable) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPageDto"];
+                };
+            };
+            /** @description invalid input (request/bad_request, request/invalid_json, request/invalid_text, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description missing, unknown, revoked or expired bearer token (auth/unauthorized) */
+            401: {
+                headers: {
+                    /** @description Bearer challenge */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description the token's role may not do this (auth/forbidden); agent tokens may use only the operations marked x-agent-token-access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description not found, or not visible to this token (session/not_found, task/not_found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
