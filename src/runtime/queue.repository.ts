@@ -3,7 +3,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { TASK_COLUMNS_SQL, toTaskRecord, type TaskRow } from '../conversation/records/task.row.js';
 import type { TaskRecord } from '../conversation/records/task.record.js';
 import { PrismaService } from '../platform/database/prisma.service.js';
-import { col, notifySql } from '../platform/notifications/channels.js';
+import { NotificationsService } from '../platform/notifications/notifications.service.js';
 
 const TASK_COLUMNS = Prisma.raw(TASK_COLUMNS_SQL);
 
@@ -14,7 +14,10 @@ const TASK_COLUMNS = Prisma.raw(TASK_COLUMNS_SQL);
  */
 @Injectable()
 export class QueueRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly notifications: NotificationsService,
+  ) {}
 
   /**
    * Claims up to `limit` runnable tasks for `owner` with a lease: submitted ones, and working ones whose
@@ -38,8 +41,16 @@ export class QueueRepository {
         lease_expires_at = now() + ${leaseMs}::int * interval '1 millisecond',
         started_at = coalesce(t.started_at, now()), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING ${TASK_COLUMNS}, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return rows.map(toTaskRecord);
+      RETURNING ${TASK_COLUMNS}`;
+    const tasks = rows.map(toTaskRecord);
+    // after commit (the statement's own), never from inside it: see post-commit.ts
+    for (const task of tasks)
+      this.notifications.notifyAfterCommit('taskStatus', {
+        sessionId: task.sessionId,
+        taskId: task.id,
+        status: task.status,
+      });
+    return tasks;
   }
 
   /** Extends a running task's lease; false when the lease was lost (the task was canceled or re-claimed). */
@@ -52,12 +63,21 @@ export class QueueRepository {
 
   /** Hands this worker's running tasks back to the queue (graceful shutdown). */
   async release(owner: string): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: string; sessionId: string }[]>`
       UPDATE tasks t SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
         attempts = greatest(t.attempts - 1, 0)
       WHERE t.status = 'working' AND t.lease_owner = ${owner}
-      RETURNING t.id, ${notifySql.taskQueued(col('t.id'))}::text AS n,
-        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS s`;
+      RETURNING t.id, t.session_id AS "sessionId"`;
+    for (const row of rows) {
+      this.notifications.notifyAfterCommit('taskQueued', { taskId: row.id });
+      this.notifications.notifyAfterCommit('taskStatus', {
+        sessionId: row.sessionId,
+        taskId: row.id,
+        status: 'submitted',
+      });
+    }
+    // sent now: this runs while the instance shuts down, and other instances should take the tasks over at once
+    await this.notifications.flushPending();
     return rows.length;
   }
 
