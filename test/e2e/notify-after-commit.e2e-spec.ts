@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { CHANNELS } from '../../src/platform/notifications/channels.js';
+import { NotificationsService } from '../../src/platform/notifications/notifications.service.js';
 import { auth, createSession, say } from '../helpers/factories.js';
 import { readSse, type SseMessage } from '../helpers/sse-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -86,6 +87,36 @@ describe('notifications after commit', () => {
       expect(heard.length).toBeLessThanOrEqual(30);
     } finally {
       await listener.end();
+    }
+  });
+
+  it('hands a turn over in process: its own instance hears each status once, though it also comes back through LISTEN', async () => {
+    const w = await startTestApp({ db: t.db });
+    try {
+      const notifications = w.app.get(NotificationsService);
+      const session = await createSession(w, alice);
+      const heard: string[] = [];
+      const off = notifications.on('taskStatus', (c) => c.sessionId === session.id && heard.push(c.status));
+      const offQueued = notifications.on('taskQueued', () => heard.push('queued'));
+      try {
+        const res = await say(w, alice, session.id, 'hello');
+        expect(res.status).toBe(201);
+        await notifications.flushPending();
+        // committed after the batches above, so heard after their echoes: when it arrives, every echo has
+        let sentinel = false;
+        const offSentinel = notifications.on('tokenRevoked', (p) => p.tokenId === session.id && (sentinel = true));
+        await notifications.publish('tokenRevoked', { tokenId: session.id });
+        const deadline = Date.now() + 5_000;
+        while (!sentinel && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        offSentinel();
+        expect(sentinel).toBe(true);
+        expect(heard).toEqual(['queued', 'working', 'completed']);
+      } finally {
+        off();
+        offQueued();
+      }
+    } finally {
+      await w.close();
     }
   });
 });

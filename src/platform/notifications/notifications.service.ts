@@ -36,6 +36,8 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
   private unansweredSince?: number;
   private deaf = false;
   private readonly batch: CoalescingPublisher;
+  /** payloads this instance sent after commit and already delivered in process: their echo is not delivered again */
+  private readonly echoes = new Map<string, number>();
 
   constructor(
     private readonly connection: DatabaseConnection,
@@ -47,8 +49,14 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     this.batch = new CoalescingPublisher(
       coalesceMs,
       async (wires, payloads) => {
-        await this.prisma.$executeRaw`
-          SELECT pg_notify(n.wire, n.payload) FROM unnest(${wires}::text[], ${payloads}::text[]) AS n(wire, payload)`;
+        this.expectEchoes(wires, payloads, 1);
+        try {
+          await this.prisma.$executeRaw`
+            SELECT pg_notify(n.wire, n.payload) FROM unnest(${wires}::text[], ${payloads}::text[]) AS n(wire, payload)`;
+        } catch (error) {
+          this.expectEchoes(wires, payloads, -1);
+          throw error;
+        }
       },
       (error) => this.logger.warn(`notifications of committed writes were not sent: ${(error as Error).message}`),
     );
@@ -81,9 +89,15 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     await this.prisma.$executeRaw`SELECT pg_notify(${codec.wire}, ${codec.encode(payload)})`;
   }
 
-  /** For writes that have committed: sent with the next coalesced batch (see post-commit.ts). */
+  /**
+   * For writes that have committed: delivered at once in this process (the in-process hand-off: a local worker
+   * claims a new task, a local `?wait=true` request wakes, without the database round trip) and to every other
+   * instance with the next coalesced batch (see post-commit.ts). Claims still go through the database, so
+   * leases and SKIP LOCKED keep deciding who runs what.
+   */
   notifyAfterCommit<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): void {
     this.batch.add(channel, payload);
+    this.emitter.emit(channel, payload);
   }
 
   /** Sends the notifications still gathered (tests, shutdown). */
@@ -120,9 +134,21 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     this.logger.log('notifications arrive again');
   }
 
+  private expectEchoes(wires: string[], payloads: string[], delta: 1 | -1): void {
+    // bounded: a listener that went deaf would otherwise let this grow; a repeated hint is harmless
+    if (this.echoes.size > 10_000) this.echoes.clear();
+    wires.forEach((wire, i) => {
+      const key = `${wire}\u0000${payloads[i]}`;
+      const count = (this.echoes.get(key) ?? 0) + delta;
+      if (count > 0) this.echoes.set(key, count);
+      else this.echoes.delete(key);
+    });
+  }
+
   private dispatch(wire: string, raw: string): void {
     const channel = this.byWire.get(wire);
     if (!channel) return;
+    if (this.echoes.has(`${wire}\u0000${raw}`)) return this.expectEchoes([wire], [raw], -1);
     const payload = (CHANNELS[channel].decode as (raw: string) => unknown)(raw);
     if (payload === undefined) {
       this.logger.warn(`ignored a malformed ${channel} notification`);
@@ -140,6 +166,7 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     for (const codec of Object.values(CHANNELS)) await client.query(`LISTEN ${codec.wire}`);
     this.client = client;
     this.unansweredSince = undefined;
+    this.echoes.clear();
     this.emitter.emit(RECONNECTED);
   }
 
