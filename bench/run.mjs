@@ -3,7 +3,7 @@
 // Needs DATABASE_URL's server (default: the local one) with pgbench on PATH; creates and drops its own database.
 import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -262,7 +262,7 @@ async function main() {
     const scaling = await scalingTable({ url, headers, sessions, startService, load, query, log });
 
     if (WRITES_ONLY) {
-      writeFileSync(REPORT, `${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
+      writeReport(`${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
       process.stdout.write(`${table(rows)}\n\n${scalingMarkdown(scaling)}\n`);
       return;
     }
@@ -276,13 +276,21 @@ async function main() {
     }
     rows.push(await exportScenario(writer.base, headers, writer.child.pid, sized[100_000], 100_000));
 
-    writeFileSync(REPORT, `${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
+    writeReport(`${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
     process.stdout.write(`${table(rows)}\n\n${scalingMarkdown(scaling)}\n`);
   } finally {
     for (const s of services) s.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
     await query(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
+}
+
+/** Hand-written notes below NOTES_MARKER in the report (before/after, levers) survive a new run. */
+const NOTES_MARKER = '<!-- notes: kept by npm run bench -->';
+function writeReport(generated) {
+  const old = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '';
+  const at = old.indexOf(NOTES_MARKER);
+  writeFileSync(REPORT, at >= 0 ? `${generated}\n${old.slice(at)}` : generated);
 }
 
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
@@ -338,9 +346,13 @@ ${version.split(',')[0]}. The load generator, the service and PostgreSQL share t
 How it is measured:
 - Appends run against an instance with the worker off, so agent work does not compete; 200 sessions are
   used round-robin ("many sessions") or one session takes all requests.
-- The raw limit is \`pgbench\` running the service's own append statement (bench/append.pgbench.sql: the same
-  \`append_event\` call — session counter, hash chain, event, task, NOTIFY) at the same concurrency on the same database.
+- The raw limit is \`pgbench\` running the service's own append function at the same concurrency on the same
+  database, right after the service's load: bench/append.pgbench.sql with NOTIFY inside the transaction (as the
+  service did before notifications moved after commit) and bench/append-quiet.pgbench.sql without (as it calls
+  it now). The ratio column compares the service with the second.
 - Full turns use a second instance with the worker on: each request waits for the echo agent's stored answer.
+- The scaling table spreads 64 clients over 1, 2 and 3 instances (worker off) and checks that every acknowledged
+  append is stored.
 - History reads page 100 events from random positions of sessions seeded with 10, 10,000 and 1,000,000 events,
   by one client (the latency targets) and by 16 (throughput; latency then includes queueing on 2 cores).
 - Export streams a 100,000-event session as NDJSON while the service's RSS is sampled every 50 ms.
