@@ -1,9 +1,9 @@
 // The dependency rule between the top-level modules of src/, as zones for import-x/no-restricted-paths.
 // Each module may import only the modules listed for it. Every allowed edge points down one fixed order
-// (platform, identity, conversation, {runtime, live, oversight}, operations, a2a, cli), so no cycle between
+// (platform, identity, conversation, {runtime, live, oversight, delivery}, operations, a2a, cli), so no cycle between
 // modules can form. src/*.ts (app module, app setup, main) is the root: no module imports it.
 
-const FEATURES = ['runtime', 'live', 'oversight'];
+const FEATURES = ['runtime', 'live', 'oversight', 'delivery'];
 
 /** Top-level module -> the other top-level modules it may import. */
 export const ALLOWED_IMPORTS = {
@@ -13,6 +13,7 @@ export const ALLOWED_IMPORTS = {
   runtime: ['platform', 'identity', 'conversation'],
   live: ['platform', 'identity', 'conversation'],
   oversight: ['platform', 'identity', 'conversation'],
+  delivery: ['platform', 'identity', 'conversation'],
   operations: ['platform', 'identity', 'conversation', ...FEATURES],
   a2a: ['platform', 'identity', 'conversation', ...FEATURES, 'operations'],
   cli: ['platform', 'identity', 'conversation', ...FEATURES, 'operations', 'a2a'],

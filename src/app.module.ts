@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { A2aModule } from './a2a/a2a.module.js';
 import { ConversationModule } from './conversation/conversation.module.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LiveModule } from './live/live.module.js';
+import { AnnotationsModule } from './oversight/annotations/annotations.module.js';
 import { AuditModule } from './oversight/audit/audit.module.js';
 import { ReviewModule } from './oversight/review/review.module.js';
 import { StatsModule } from './oversight/stats/stats.module.js';
@@ -18,6 +20,7 @@ import { StreamsModule } from './platform/http/streams.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
+import { TelemetryModule } from './platform/telemetry/telemetry.module.js';
 import { RuntimeModule } from './runtime/runtime.module.js';
 
 /** Module map and dependency direction: docs/architecture.md. */
@@ -28,6 +31,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LoggingModule,
     DatabaseModule,
     MetricsModule,
+    TelemetryModule,
     NotificationsModule,
     StreamsModule,
     IdentityModule,
@@ -36,8 +40,10 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LiveModule,
     AuditModule,
     ReviewModule,
+    AnnotationsModule,
     TranscriptsModule,
     StatsModule,
+    DeliveryModule,
     OperationsModule,
     A2aModule,
   ],

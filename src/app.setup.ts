@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { buildApiDocument } from './app.openapi.js';
+import { SessionSocketAdapter } from './live/socket/session-socket.adapter.js';
 import { answerClientError } from './platform/http/client-error.js';
 import { rejectDeepJson, rejectNulCharacters } from './platform/http/json-depth.middleware.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
@@ -40,6 +41,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
   app.use(rejectDeepJson, rejectNulCharacters, rejectInvalidText);
   app.useGlobalPipes(createValidationPipe());
+  // Session WebSockets (GET /v1/sessions/:id/ws): upgrades bypass the middleware above; the adapter admits them.
+  app.useWebSocketAdapter(new SessionSocketAdapter(app));
   app.enableShutdownHooks();
   const document = buildApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -1,3 +1,4 @@
+import './platform/telemetry/telemetry.register.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -19,7 +19,7 @@ export function a2aPaths(agentId: string) {
 
 /**
  * Agent cards: one per configured agent, listing its JSON-RPC and HTTP+JSON endpoints at protocol 1.0 and,
- * through the SDK's compatibility layer, 0.3; streaming on, push notifications off, bearer tokens required.
+ * through the SDK's compatibility layer, 0.3; streaming and push notifications on, bearer tokens required.
  * URLs start at PUBLIC_URL, or http://localhost:<port actually listened on> when it is not set.
  */
 @Injectable()
@@ -61,7 +61,7 @@ export class A2aAgentCards {
       provider: { organization: 'Agent session service', url: baseUrl },
       version: '1.0.0',
       documentationUrl: `${baseUrl}/docs`,
-      capabilities: { streaming: true, pushNotifications: false, extensions: [], extendedAgentCard: false },
+      capabilities: { streaming: true, pushNotifications: true, extensions: [], extendedAgentCard: false },
       securitySchemes: {
         [BEARER_SCHEME]: {
           scheme: {

@@ -4,9 +4,11 @@ import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/serve
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '../platform/errors/domain-error.js';
 import { ErrorPresenters } from '../platform/errors/error-presenters.js';
+import { OpenStreams } from '../platform/http/open-streams.service.js';
+import type { AuthContext } from '../identity/auth/auth-context.js';
 import { AgentsService } from '../runtime/agents/agents.service.js';
 import { a2aPaths } from './a2a-agent-card.builder.js';
-import { assertJsonRpcRequest, presentJsonRpcError } from './a2a-jsonrpc.js';
+import { assertJsonRpcRequest, isStreamingRequest, presentJsonRpcError } from './a2a-jsonrpc.js';
 import { A2aHandlerDeps, A2aRequestHandler } from './a2a-request.handler.js';
 import { a2aUserBuilder } from './a2a-user.js';
 
@@ -56,6 +58,7 @@ export class A2aEndpoints implements OnModuleInit {
     private readonly agents: AgentsService,
     private readonly deps: A2aHandlerDeps,
     private readonly presenters: ErrorPresenters,
+    private readonly streams: OpenStreams,
   ) {}
 
   onModuleInit(): void {
@@ -74,6 +77,7 @@ export class A2aEndpoints implements OnModuleInit {
       });
     }
     assertJsonRpcRequest(req);
+    this.claimStream(req, res);
     return forward(
       endpoints.jsonRpc,
       req,
@@ -84,13 +88,21 @@ export class A2aEndpoints implements OnModuleInit {
 
   rest(agentId: string, req: Request, res: Response): Promise<void> {
     const notFound = () => new DomainError('route/not_found', `no A2A operation at ${req.method} ${req.path}`, 404);
-    return forward(this.endpoints(agentId).rest, req, res, notFound);
+    const endpoints = this.endpoints(agentId);
+    this.claimStream(req, res);
+    return forward(endpoints.rest, req, res, notFound);
   }
 
   /** The agent's public card; without an agent id, the default agent's. */
   card(agentId: string | undefined, req: Request, res: Response): Promise<void> {
     const notFound = () => new DomainError('route/not_found', 'no agent card here', 404);
     return forward(this.endpoints(agentId ?? this.agents.defaultAgentId).card, req, res, notFound);
+  }
+
+  /** Streams take one of the caller's stream slots and are cut off when their client stops reading, as REST's are. */
+  private claimStream(req: Request, res: Response): void {
+    const auth = (req as Request & { user?: AuthContext }).user;
+    if (auth && isStreamingRequest(req)) this.streams.claimUnmanaged(auth.tokenId, res);
   }
 
   private endpoints(agentId: string): AgentEndpoints {

@@ -17,9 +17,27 @@ const WRITE_METHODS = new Set([
   'DeleteTaskPushNotificationConfig',
 ]);
 
+/** v1.0 methods answered with an event stream. */
+const STREAMING_METHODS = new Set(['SendStreamingMessage', 'SubscribeToTask']);
+
+/** HTTP+JSON operations answered with an event stream (v1.0 and v0.3 paths). */
+const STREAMING_REST_PATH = /(\/message:stream|:subscribe)\/?$/;
+
+function v1Method(method: unknown): string | undefined {
+  if (typeof method !== 'string') return undefined;
+  return isLegacyJsonRpcMethod(method) ? legacyJsonRpcToV1Method(method) : method;
+}
+
 export function isWriteMethod(method: unknown): boolean {
-  if (typeof method !== 'string') return false;
-  return WRITE_METHODS.has(isLegacyJsonRpcMethod(method) ? legacyJsonRpcToV1Method(method) : method);
+  return WRITE_METHODS.has(v1Method(method) ?? '');
+}
+
+/** Whether this A2A request (JSON-RPC or HTTP+JSON) is answered with a stream of events. */
+export function isStreamingRequest(req: Request): boolean {
+  if (JSON_RPC_PATH.test(req.path)) {
+    return STREAMING_METHODS.has(v1Method((req.body as { method?: unknown } | undefined)?.method) ?? '');
+  }
+  return STREAMING_REST_PATH.test(req.path);
 }
 
 /** No A2A-Version header (or 0.3) means an A2A 0.3 request: "Agents MUST interpret empty value as 0.3 version" (§3.6.2). */

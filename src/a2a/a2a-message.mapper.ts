@@ -1,4 +1,12 @@
-import { Role, TaskState, type Artifact, type Message, type Task, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
+import {
+  Role,
+  TaskState,
+  type Artifact,
+  type Message,
+  type Task,
+  type TaskArtifactUpdateEvent,
+  type TaskStatusUpdateEvent,
+} from '@a2a-js/sdk';
 import { toA2aPart } from '../conversation/records/a2a-parts.js';
 import type { JsonObject } from '../platform/json/json.js';
 import type { EventRecord } from '../conversation/records/event.record.js';
@@ -85,6 +93,19 @@ export function toA2aStatus(task: TaskRecord, taskEvents: EventRecord[]): Task['
 
 export function statusUpdate(task: Task, metadata: JsonObject = {}): TaskStatusUpdateEvent {
   return { taskId: task.id, contextId: task.contextId, status: task.status, metadata };
+}
+
+/** A stored step of a run as a live `working` update: its message is the step, `metadata.step` its type. */
+export function stepUpdate(event: EventRecord): TaskStatusUpdateEvent {
+  const message = toA2aMessage(event);
+  message.metadata = { ...message.metadata, step: event.type, seq: event.seq };
+  const status = { state: TaskState.TASK_STATE_WORKING, message, timestamp: event.createdAt.toISOString() };
+  return { taskId: event.taskId ?? '', contextId: event.sessionId, status, metadata: { step: event.type } };
+}
+
+/** One stored artifact of a task, whole (not appended to an earlier one, and its last chunk). */
+export function artifactUpdate(task: Task, artifact: Artifact): TaskArtifactUpdateEvent {
+  return { taskId: task.id, contextId: task.contextId, artifact, append: false, lastChunk: true, metadata: {} };
 }
 
 /** A live status update: `working`, optionally with a streamed piece of the answer (not stored). */

@@ -31,6 +31,8 @@ import { checkHistoryLength, requireTimestamp } from './a2a-params.js';
 import { A2aSendPreparer, isFinishedResend, type StoredTurn } from './a2a-send.preparer.js';
 import { A2aSessionExecutor } from './a2a-session.executor.js';
 import { A2aTaskReader, SessionTaskStore } from './a2a-task.store.js';
+import { OutboxPushNotificationSender, PgPushNotificationStore } from './a2a-push.store.js';
+import { PushConfigsService } from '../delivery/push-configs.service.js';
 import { authOf, callOf } from './a2a-user.js';
 
 /** The services an A2aRequestHandler works with; one instance shared by every agent's handler. */
@@ -44,6 +46,7 @@ export class A2aHandlerDeps {
     readonly tasks: TasksService,
     readonly executor: A2aSessionExecutor,
     readonly accessLog: AccessLogService,
+    readonly pushConfigs: PushConfigsService,
   ) {}
 }
 
@@ -52,7 +55,8 @@ export class A2aHandlerDeps {
  * It keeps the SDK's sending, getting and listing, and adds what a service with shared, persistent tasks
  * needs: messages are checked and stored before a task starts, cancel goes through TasksService.cancel (so
  * it works on any instance, and a second cancel is "not cancelable"), resubscribe follows the stored task
- * through PostgreSQL notifications, parameters the SDK lets through are checked, and reviewer and admin reads
+ * through PostgreSQL notifications, push notification configs are kept in PostgreSQL and delivered from the
+ * database's outbox (A2aPushRenderer), parameters the SDK lets through are checked, and reviewer and admin reads
  * are recorded in the access log when they start.
  */
 export class A2aRequestHandler extends DefaultRequestHandler {
@@ -68,8 +72,8 @@ export class A2aRequestHandler extends DefaultRequestHandler {
       new SessionTaskStore(deps.reader, descriptor.id),
       deps.executor,
       undefined,
-      undefined,
-      undefined,
+      new PgPushNotificationStore(deps.pushConfigs),
+      new OutboxPushNotificationSender(),
       undefined,
       undefined,
       { keepBusAliveStates: [] },
@@ -157,15 +161,17 @@ export class A2aRequestHandler extends DefaultRequestHandler {
       yield { payload: { $case: 'task', value: task } };
       const state = task.status?.state;
       if (isTerminalState(state) || state === TaskState.TASK_STATE_INPUT_REQUIRED) return;
-      for await (const update of this.deps.feeds.follow(feed, taskId))
-        yield { payload: { $case: 'statusUpdate', value: update } };
+      for await (const update of this.deps.feeds.follow(feed, taskId)) yield { payload: update };
     } finally {
       feed.close();
     }
   }
 
-  private prepare(params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
+  private async prepare(params: SendMessageRequest, context: ServerCallContext): Promise<StoredTurn | undefined> {
     checkHistoryLength(params.configuration?.historyLength);
+    // A push URL sent with the message is checked before the message is stored, so a refused one stores nothing.
+    const push = params.configuration?.taskPushNotificationConfig;
+    if (push) await asA2a(() => this.deps.pushConfigs.checkUrl(push.url));
     return this.deps.preparer.prepare(this.descriptor.id, params, context);
   }
 

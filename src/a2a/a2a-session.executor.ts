@@ -7,7 +7,8 @@ import { storedTurn } from './a2a-send.preparer.js';
  * Bridges an A2A turn to the service's own machinery; it never calls an agent itself. A2aSendPreparer has
  * already stored the user message with EventsService (exactly like REST traffic), and the database-backed
  * worker (on any instance) runs the agent. This publishes the task as stored, then its progress and streamed
- * text as they arrive through NOTIFY, and once the task settles, its final status with the agent's answer.
+ * text as they arrive through NOTIFY, and once the task settles, its artifacts and its final status with the
+ * agent's answer.
  */
 @Injectable()
 export class A2aSessionExecutor implements AgentExecutor {
@@ -18,8 +19,13 @@ export class A2aSessionExecutor implements AgentExecutor {
     if (!turn) throw new Error('A2A message reached the executor without being stored');
     try {
       bus.publish(AgentEvent.task(structuredClone(turn.snapshot)));
-      for await (const update of this.feeds.follow(turn.feed, turn.outcome.task.id))
-        bus.publish(AgentEvent.statusUpdate(update));
+      for await (const update of this.feeds.follow(turn.feed, turn.outcome.task.id)) {
+        bus.publish(
+          update.$case === 'artifactUpdate'
+            ? AgentEvent.artifactUpdate(update.value)
+            : AgentEvent.statusUpdate(update.value),
+        );
+      }
     } finally {
       turn.feed.close();
     }

@@ -99,10 +99,11 @@ export class A2aTaskReader {
 }
 
 /**
- * The SDK's TaskStore for one agent, backed by the service's own tables. `save` writes nothing: every change
- * of a task (its messages, status and answer) is made by EventsService, TasksService and the worker, so the
- * database stays the single source of truth on every instance; the SDK's in-flight copies are discarded
- * (within the request that runs a task, `load` answers from the pinned snapshot, see pinTask).
+ * The SDK's TaskStore for one agent, backed by the service's own tables. `save` writes nothing to them: every
+ * change of a task (its messages, status, artifacts and answer) is made by EventsService, TasksService and the
+ * worker, so the database stays the single source of truth on every instance. Within the request that runs a
+ * task, `load` answers from the pinned snapshot and `save` adds the artifacts the SDK merged to it (so the
+ * result carries the artifact updates it saw); other requests' copies are discarded.
  */
 export class SessionTaskStore implements TaskStore {
   constructor(
@@ -115,8 +116,13 @@ export class SessionTaskStore implements TaskStore {
     return pinned ? structuredClone(pinned) : this.reader.find(this.agentId, taskId, authOf(context));
   }
 
-  async save(): Promise<void> {
-    // Intentionally empty: see the class comment.
+  /**
+   * Writes nothing to the database. Within the request that pinned the task, the artifacts the SDK merged in
+   * (from artifact updates) join the pin; the rest of its copy is left, so streamed deltas never become history.
+   */
+  async save(task: Task, context: ServerCallContext): Promise<void> {
+    const pinned = context.state.get(PINNED_PREFIX + task.id) as Task | undefined;
+    if (pinned) pinned.artifacts = structuredClone(task.artifacts);
   }
 
   list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {

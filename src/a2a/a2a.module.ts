@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConversationModule } from '../conversation/conversation.module.js';
+import { DeliveryModule } from '../delivery/delivery.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { LiveModule } from '../live/live.module.js';
+import { StreamsModule } from '../platform/http/streams.module.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
 import { A2aAgentCards } from './a2a-agent-card.builder.js';
 import { A2aEndpoints } from './a2a-endpoints.service.js';
 import { A2aLiveFeeds } from './a2a-live-feed.service.js';
+import { A2aPushRenderer } from './a2a-push.store.js';
 import { A2aHandlerDeps } from './a2a-request.handler.js';
 import { A2aSendPreparer } from './a2a-send.preparer.js';
 import { A2aSessionExecutor } from './a2a-session.executor.js';
@@ -18,7 +21,7 @@ import { A2aController } from './a2a.controller.js';
  * handler and Express transports on the service's own tasks, events and worker. See A2aController for the paths.
  */
 @Module({
-  imports: [ConversationModule, RuntimeModule, LiveModule, IdentityModule],
+  imports: [ConversationModule, RuntimeModule, LiveModule, IdentityModule, StreamsModule, DeliveryModule],
   controllers: [A2aController],
   providers: [
     A2aAgentCards,
@@ -29,6 +32,7 @@ import { A2aController } from './a2a.controller.js';
     A2aHandlerDeps,
     A2aEndpoints,
     A2aWriteGuard,
+    A2aPushRenderer,
   ],
 })
 export class A2aModule {}

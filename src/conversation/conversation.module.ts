@@ -3,6 +3,8 @@ import { ConversationReader } from './conversation.reader.js';
 import { EventsService } from './events.service.js';
 import { ReplicaConversationReader } from './replica.reader.js';
 import { EventsController } from './http/events.controller.js';
+import { HistoryController } from './http/history.controller.js';
+import { RecordedTurnsController } from './http/recorded-turns.controller.js';
 import { SessionsController } from './http/sessions.controller.js';
 import { TaskEventsController } from './http/task-events.controller.js';
 import { TasksController } from './http/tasks.controller.js';
@@ -13,6 +15,10 @@ import { TasksRepository } from './store/tasks.repository.js';
 import { UnitOfWork } from './store/unit-of-work.js';
 import { TaskWaiter } from './task-waiter.service.js';
 import { TasksService } from './tasks.service.js';
+import { HistoryService } from './history.service.js';
+import { RecordedTurnsService } from './recorded-turns.service.js';
+import { HistoryRepository } from './store/history.repository.js';
+import { ScopedStateRepository } from './store/scoped-state.repository.js';
 
 /**
  * The conversation core: sessions, their events and tasks are one consistency boundary, and every write to
@@ -20,16 +26,27 @@ import { TasksService } from './tasks.service.js';
  * get these services and the ConversationReader; the repositories stay inside.
  */
 @Module({
-  controllers: [SessionsController, EventsController, TaskEventsController, TasksController],
+  controllers: [
+    SessionsController,
+    EventsController,
+    TaskEventsController,
+    TasksController,
+    RecordedTurnsController,
+    HistoryController,
+  ],
   providers: [
     SessionsRepository,
     EventsRepository,
     TasksRepository,
+    HistoryRepository,
+    ScopedStateRepository,
     UnitOfWork,
     SessionsService,
     EventsService,
     TasksService,
     TaskWaiter,
+    RecordedTurnsService,
+    HistoryService,
     ConversationReader,
     ReplicaConversationReader,
   ],

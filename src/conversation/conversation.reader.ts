@@ -7,6 +7,10 @@ import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from '.
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
+import { ScopedStateRepository } from './store/scoped-state.repository.js';
+import { HistoryRepository } from './store/history.repository.js';
+import { mergedState } from './records/scoped-state.js';
+import type { JsonObject } from '../platform/json/json.js';
 
 export interface PageBudget {
   rows: number;
@@ -28,6 +32,8 @@ export class ConversationReader {
     private readonly sessions: SessionsRepository,
     private readonly events: EventsRepository,
     private readonly tasks: TasksRepository,
+    private readonly scopedState: ScopedStateRepository,
+    private readonly history: HistoryRepository,
     config: AppConfig,
   ) {
     this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
@@ -35,6 +41,15 @@ export class ConversationReader {
 
   session(id: string, ownerId?: string): Promise<SessionRecord | undefined> {
     return this.sessions.findById(id, ownerId);
+  }
+
+  /**
+   * The session's state with its scoped keys: the session's own, the user's with this agent as `user:<key>` and
+   * the agent's as `app:<key>` (what agents are shown and GET /state?scopes=all answers).
+   */
+  async mergedState(session: SessionRecord): Promise<JsonObject> {
+    const { user, app } = await this.scopedState.read(session.userId, session.agentId);
+    return mergedState(session.state, user, app);
   }
 
   /** An event of this session (event ids are unique within a session only). */
@@ -67,6 +82,14 @@ export class ConversationReader {
       const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / count));
       rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
     }
+  }
+
+  /**
+   * The last `limit` items of the effective history (after reverts, resets and compactions) that come before
+   * `beforeSeq` (a compaction summary sits at the seq it summarizes through), oldest first: the conversation as an agent framework keeps it.
+   */
+  recentHistory(sessionId: string, beforeSeq: number, limit: number): Promise<EventRecord[]> {
+    return this.history.last(sessionId, limit, beforeSeq);
   }
 
   /** The last `limit` events up to and including `uptoSeq`, oldest first. */

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { canonicalJson } from '../platform/json/canonical-json.js';
 import { fetchPage } from '../platform/http/pagination.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { mapPrismaError } from '../platform/errors/prisma-error.mapper.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { AppConfig } from '../platform/config/app-config.js';
+import { currentTraceCarrier, type TraceCarrier } from '../platform/telemetry/tracing.js';
 import { isWritable } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -16,7 +23,7 @@ import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
 import type { EventRecord } from './records/event.record.js';
 import { EventsRepository } from './store/events.repository.js';
-import { UnitOfWork } from './store/unit-of-work.js';
+import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
 
 export interface AppendOutcome {
   event: EventRecord;
@@ -86,8 +93,8 @@ export class EventsService {
   }
 
   async list(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<EventPage> {
-    const session = await this.sessions.findById(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(sessionId, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     const page = await fetchPage(
       limit,
       (take) => this.events.listAfter(sessionId, after, take),
@@ -109,7 +116,12 @@ export class EventsService {
     assertCanWrite(auth);
     const appended = await this.uow.transaction(async (stores) => {
       await this.sessionsService.createIn(stores, auth, { agentId }, ids.sessionId);
-      return stores.events.append(userEvent(ids.sessionId, input), { requireOpen: true, newTaskId: ids.taskId });
+      const stored = await stores.events.append(userEvent(ids.sessionId, input), {
+        requireOpen: true,
+        newTaskId: ids.taskId,
+      });
+      if (stored?.task) await traceTask(stores, stored.task.id, currentTraceCarrier());
+      return stored;
     });
     if (!appended?.task) throw Errors.sessionNotFound();
     this.metrics.eventsAppended.inc({ role: 'user' });
@@ -150,16 +162,21 @@ export class EventsService {
   ): Promise<AppendOutcome> {
     const newEvent = userEvent(sessionId, input);
     const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: options.taskId ?? randomUUID() };
+    const trace = currentTraceCarrier();
     let appended;
     try {
-      // The common case stays one statement; closing a waiting task as well needs a transaction.
-      appended = !options.newTask
-        ? await this.events.append(newEvent, appendOptions)
-        : await this.uow.transaction(async ({ events, tasks }) => {
-            const stored = await events.append(newEvent, appendOptions);
-            if (stored) await tasks.cancelWaiting(sessionId, 'the user started a new task instead of answering');
-            return stored;
-          });
+      // The common case stays one statement; closing a waiting task, or storing the trace context with the task
+      // (only while tracing is on), needs a transaction.
+      appended =
+        !options.newTask && !trace
+          ? await this.events.append(newEvent, appendOptions)
+          : await this.uow.transaction(async (stores) => {
+              const stored = await stores.events.append(newEvent, appendOptions);
+              if (stored?.task) await traceTask(stores, stored.task.id, trace);
+              if (stored && options.newTask)
+                await stores.tasks.cancelWaiting(sessionId, 'the user started a new task instead of answering');
+              return stored;
+            });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
       if (input.id && mapPrismaError(error)?.status === 409) {
@@ -189,6 +206,7 @@ export class EventsService {
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
         const resubmitted = await tasks.resubmit(taskId, trigger);
         if (!resubmitted) throw Errors.taskNotAwaitingInput(task.status);
+        await traceTask({ tasks }, taskId, currentTraceCarrier());
         return { event: appended.event, task: resubmitted };
       });
     } catch (error) {
@@ -264,6 +282,11 @@ export class EventsService {
     if (!responseId) return outcome;
     return { ...outcome, response: await this.events.findById(outcome.task.sessionId, responseId) };
   }
+}
+
+/** Tracing on: the task keeps the request's trace context, so the worker's span joins the request's trace. */
+async function traceTask(stores: Pick<ConversationStores, 'tasks'>, taskId: string, trace?: TraceCarrier) {
+  if (trace) await stores.tasks.setTraceContext(taskId, { ...trace });
 }
 
 function userEvent(sessionId: string, input: AppendEventDto) {

@@ -6,6 +6,8 @@ import { ConversationReader } from './conversation.reader.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
+import { ScopedStateRepository } from './store/scoped-state.repository.js';
+import { HistoryRepository } from './store/history.repository.js';
 
 /**
  * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
@@ -19,6 +21,8 @@ export class ReplicaConversationReader extends ConversationReader {
       new SessionsRepository(replica),
       new EventsRepository(replica, READ_ONLY_NOTIFIER),
       new TasksRepository(replica, READ_ONLY_NOTIFIER),
+      new ScopedStateRepository(replica),
+      new HistoryRepository(replica),
       config,
     );
   }

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AgentCatalog } from '../platform/config/agent-config.js';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  ownerScope,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
 import { fetchPage, keysetCursor } from '../platform/http/pagination.js';
@@ -12,6 +19,12 @@ import { CLOSED_STATUSES, isWritable, type SessionRecord, type SessionStatus } f
 import { SessionsRepository } from './store/sessions.repository.js';
 import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
 import { EXPIRABLE_SESSION_STATUSES, nextSessionStatus } from './status.machine.js';
+
+export interface KeyedSession {
+  session: SessionRecord;
+  /** false when the caller already had a session with the key */
+  created: boolean;
+}
 
 export interface SessionPage {
   data: SessionRecord[];
@@ -38,21 +51,55 @@ export class SessionsService {
     input: CreateSessionDto,
     id: string = randomUUID(),
   ): Promise<SessionRecord> {
+    return (await this.open(stores, auth, input, id))!;
+  }
+
+  /**
+   * Get-or-create by the client's key (unique per user): the caller's session with this key (created: false),
+   * or a new one (created: true). Concurrent calls create one session; a session with this key for another
+   * agent is a 409 session/key_conflict.
+   */
+  async putByKey(auth: AuthContext, key: string, input: CreateSessionDto): Promise<KeyedSession> {
+    assertCanWrite(auth);
+    return this.uow.transaction(async (stores) => {
+      const created = await this.open(stores, auth, input, randomUUID(), key);
+      if (created) return { session: created, created: true };
+      const existing = await stores.sessions.findByKey(await this.ownerOf(stores, auth, input), key);
+      if (!existing) throw Errors.sessionNotFound();
+      if (existing.agentId !== input.agentId) throw Errors.sessionKeyConflict(existing.agentId);
+      return { session: existing, created: false };
+    });
+  }
+
+  /** Opens a session; undefined when `key` is given and its owner already has a session with it. */
+  private async open(
+    stores: ConversationStores,
+    auth: AuthContext,
+    input: CreateSessionDto,
+    id: string,
+    key?: string,
+  ): Promise<SessionRecord | undefined> {
     assertCanWrite(auth);
     if (!this.agents.has(input.agentId)) throw Errors.unknownAgent(input.agentId);
     const expiresAt = input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : null;
-    const userId = input.parentId ? (await this.lockOpenParent(stores, auth, input.parentId)).userId : auth.userId;
+    const userId = await this.ownerOf(stores, auth, input);
     await stores.sessions.ensureUser(userId);
-    await stores.sessions.create({ ...input, id, userId, expiresAt });
+    const session = await stores.sessions.insert({ ...input, id, userId, expiresAt, key });
+    if (!session) return undefined;
     if (input.state && Object.keys(input.state).length > 0) {
       await appendSystemEvent(stores, id, 'state', { state: input.state });
     }
     return (await stores.sessions.findById(id))!;
   }
 
+  /** A child session belongs to its parent's owner; any other to the caller. */
+  private async ownerOf(stores: ConversationStores, auth: AuthContext, input: CreateSessionDto): Promise<string> {
+    return input.parentId ? (await this.lockOpenParent(stores, auth, input.parentId)).userId : auth.userId;
+  }
+
   async get(auth: AuthContext, id: string): Promise<SessionRecord> {
-    const session = await this.sessions.findById(id, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(id, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     return session;
   }
 

@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import {
+  agentReadScope,
+  assertCanWrite,
+  mayWriteAppState,
+  seesAgent,
+  writeScope,
+  type AuthContext,
+} from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
 import { fetchPage } from '../platform/http/pagination.js';
 import { mergePatch, isJsonObject, type JsonObject } from '../platform/json/json.js';
 import type { EventRecord, EventType, Part, Usage } from './records/event.record.js';
 import { artifactMetadata, stepEvent, type TurnArtifact, type TurnStep } from './records/turn-step.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
+import { isEmpty, splitStatePatch } from './records/scoped-state.js';
 import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
@@ -26,6 +34,18 @@ export interface TaskSettlement {
   statePatch?: JsonObject;
   /** the task's artifacts, stored with the answer */
   artifacts?: TurnArtifact[];
+  /** the answer's own metadata; the keys the conversation sets (taskStatus, endSession) win */
+  metadata?: JsonObject;
+  /** who reports the outcome when it is not a hosted agent (a recorded turn's client); decides app: state writes */
+  auth?: AuthContext;
+  /** what the agent remembers about the session for its next turn (replaces the stored one) */
+  agentContext?: JsonObject;
+}
+
+/** A settled task and its answer event. */
+export interface SettledTask {
+  task: TaskRecord;
+  response: EventRecord;
 }
 
 /** A task with its artifacts, as `GET /v1/tasks/:id` shows it. */
@@ -49,8 +69,8 @@ export class TasksService {
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
-    const task = await this.tasks.findById(id, ownerScope(auth));
-    if (!task) throw Errors.taskNotFound();
+    const task = await this.tasks.findById(id, agentReadScope(auth));
+    if (!task || !seesAgent(auth, task.agentId)) throw Errors.taskNotFound();
     return task;
   }
 
@@ -61,8 +81,8 @@ export class TasksService {
   }
 
   async listForSession(auth: AuthContext, sessionId: string, after: number, limit: number): Promise<TaskPage> {
-    const session = await this.sessions.findById(sessionId, ownerScope(auth));
-    if (!session) throw Errors.sessionNotFound();
+    const session = await this.sessions.findById(sessionId, agentReadScope(auth));
+    if (!session || !seesAgent(auth, session.agentId)) throw Errors.sessionNotFound();
     const page = await fetchPage(
       limit,
       (take) => this.tasks.listBySession(sessionId, after, take),
@@ -89,33 +109,50 @@ export class TasksService {
    * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
    */
   async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
-    return this.uow.transaction(async (stores) => {
-      const { sessions, events, tasks } = stores;
-      const held = await tasks.lockHeld(task.id, owner);
-      if (!held || !canMoveTask(held.status, outcome.status)) return false;
-      await appendArtifacts(stores, held, outcome.artifacts ?? []);
-      if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch);
-      const appended = await events.append(
-        {
-          id: randomUUID(),
-          sessionId: task.sessionId,
-          type: outcome.type,
-          role: 'agent',
-          parts: outcome.parts,
-          taskId: task.id,
-          // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
-          metadata: { taskStatus: outcome.status, ...(outcome.endSession ? { endSession: true } : {}) },
-          usage: outcome.usage ?? undefined,
+    return this.uow.transaction(async (stores) => (await this.settleIn(stores, task, owner, outcome)) !== undefined);
+  }
+
+  /** `settle` inside the caller's transaction (a recorded turn settles its task with the rest of the turn). */
+  async settleIn(
+    stores: ConversationStores,
+    task: TaskRecord,
+    owner: string,
+    outcome: TaskSettlement,
+  ): Promise<SettledTask | undefined> {
+    const { sessions, events, tasks } = stores;
+    const held = await tasks.lockHeld(task.id, owner);
+    if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
+    if (outcome.agentContext) await sessions.setAgentContext(task.sessionId, outcome.agentContext);
+    await appendArtifacts(stores, held, outcome.artifacts ?? []);
+    if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch, outcome.auth);
+    const appended = await events.append(
+      {
+        id: randomUUID(),
+        sessionId: task.sessionId,
+        type: outcome.type,
+        role: 'agent',
+        parts: outcome.parts,
+        taskId: task.id,
+        // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
+        metadata: {
+          ...outcome.metadata,
+          taskStatus: outcome.status,
+          ...(outcome.endSession ? { endSession: true } : {}),
         },
-        { requireOpen: false },
-      );
-      if (!appended) return false;
-      await tasks.finish(task.id, { status: outcome.status, responseEventId: appended.event.id, error: outcome.error });
-      const session = await sessions.findById(task.sessionId);
-      const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
-      if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
-      return true;
+        usage: outcome.usage ?? undefined,
+      },
+      { requireOpen: false },
+    );
+    if (!appended) return undefined;
+    const finished = await tasks.finish(task.id, {
+      status: outcome.status,
+      responseEventId: appended.event.id,
+      error: outcome.error,
     });
+    const session = await sessions.findById(task.sessionId);
+    const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
+    if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
+    return { task: finished, response: appended.event };
   }
 
   /**
@@ -124,26 +161,53 @@ export class TasksService {
    * Returns the stored event, or undefined when the lease is gone and the step was refused.
    */
   async recordStep(task: TaskRecord, owner: string, step: TurnStep): Promise<EventRecord | undefined> {
-    return this.uow.transaction(async ({ events, tasks }) => {
-      const held = await tasks.lockHeld(task.id, owner);
-      if (!held) return undefined;
-      const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
-      const stored = stepEvent(step);
-      const appended = await events.append(
-        {
-          id: randomUUID(),
-          sessionId: held.sessionId,
-          type: stored.type,
-          role: stored.role,
-          parts: stored.parts,
-          taskId: held.id,
-          parentId,
-          metadata: { ...stored.metadata, attempt: held.attempts },
-        },
-        { requireOpen: false },
-      );
-      return appended?.event;
+    return this.uow.transaction((stores) => this.recordStepIn(stores, task, owner, step));
+  }
+
+  /**
+   * `recordStep` for several steps in order, all in one transaction: every step is stored, or none when the
+   * lease is gone (undefined).
+   */
+  async recordSteps(task: TaskRecord, owner: string, steps: TurnStep[]): Promise<EventRecord[] | undefined> {
+    return this.uow.transaction(async (stores) => {
+      const stored: EventRecord[] = [];
+      for (const step of steps) {
+        const event = await this.recordStepIn(stores, task, owner, step);
+        if (!event) return undefined;
+        stored.push(event);
+      }
+      return stored;
     });
+  }
+
+  /**
+   * `recordStep` inside the caller's transaction. A step's own `metadata` is kept on its event; the keys the
+   * conversation sets (callId, name, isError, attempt) win over the step's.
+   */
+  async recordStepIn(
+    { events, tasks }: ConversationStores,
+    task: TaskRecord,
+    owner: string,
+    step: TurnStep & { metadata?: JsonObject },
+  ): Promise<EventRecord | undefined> {
+    const held = await tasks.lockHeld(task.id, owner);
+    if (!held) return undefined;
+    const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
+    const stored = stepEvent(step);
+    const appended = await events.append(
+      {
+        id: randomUUID(),
+        sessionId: held.sessionId,
+        type: stored.type,
+        role: stored.role,
+        parts: stored.parts,
+        taskId: held.id,
+        parentId,
+        metadata: { ...step.metadata, ...stored.metadata, attempt: held.attempts },
+      },
+      { requireOpen: false },
+    );
+    return appended?.event;
   }
 }
 
@@ -157,21 +221,38 @@ async function appendArtifacts(stores: ConversationStores, task: TaskRecord, art
   }
 }
 
-/** The agent's state patch, merged like a client's and recorded the same way, as a `state` event. */
-async function applyStatePatch(stores: ConversationStores, task: TaskRecord, patch: JsonObject): Promise<void> {
+/**
+ * The agent's state patch, merged like a client's and recorded the same way, as a `state` event. Keys are routed
+ * by scope (records/scoped-state.ts): `user:` to the user's state with the agent, `app:` to the agent's (only
+ * when the reporter may write it), `temp:` dropped, the rest to the session; all in the answer's transaction.
+ */
+async function applyStatePatch(
+  stores: ConversationStores,
+  task: TaskRecord,
+  patch: JsonObject,
+  auth: AuthContext | undefined,
+): Promise<void> {
+  const scoped = splitStatePatch(patch);
+  if (isEmpty(scoped.recorded)) return;
+  if (!isEmpty(scoped.app) && !mayWriteAppState(auth, task.agentId)) throw Errors.appStateForbidden();
   // locked, so a client's concurrent state patch is not lost
   const session = await stores.sessions.lock(task.sessionId, undefined);
   if (!session) return;
-  const merged = mergePatch(session.state, patch);
-  const state = isJsonObject(merged) ? merged : {};
-  await stores.sessions.update(task.sessionId, { state });
+  let state = session.state;
+  if (!isEmpty(scoped.session)) {
+    const merged = mergePatch(session.state, scoped.session);
+    state = isJsonObject(merged) ? merged : {};
+    await stores.sessions.update(task.sessionId, { state });
+  }
+  if (!isEmpty(scoped.user)) await stores.scopedState.patchUser(session.userId, session.agentId, scoped.user);
+  if (!isEmpty(scoped.app)) await stores.scopedState.patchApp(session.agentId, scoped.app);
   await stores.events.append(
     {
       id: randomUUID(),
       sessionId: task.sessionId,
       type: 'state',
       role: 'agent',
-      parts: [{ kind: 'data', data: { patch, state } }],
+      parts: [{ kind: 'data', data: { patch: scoped.recorded, state } }],
       taskId: task.id,
     },
     { requireOpen: false },

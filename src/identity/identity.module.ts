@@ -6,12 +6,16 @@ import { AccessLogService } from './access-log/access-log.service.js';
 import { AuthModule } from './auth/auth.module.js';
 import { MeController } from './me/me.controller.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { WsTicketsModule } from './ws-tickets/ws-tickets.module.js';
 
-/** Who is calling: tokens and their cache, the global bearer guard and throttler, and the access log. */
+/**
+ * Who is calling: tokens and their cache, the global bearer guard and throttler, WebSocket tickets and the
+ * upgrade authenticator, and the access log.
+ */
 @Module({
-  imports: [AuthModule, TokensModule],
+  imports: [AuthModule, TokensModule, WsTicketsModule],
   controllers: [MeController],
   providers: [AccessLogRepository, AccessLogService, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
-  exports: [TokensModule, AccessLogService],
+  exports: [TokensModule, AuthModule, WsTicketsModule, AccessLogService],
 })
 export class IdentityModule {}

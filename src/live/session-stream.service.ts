@@ -2,29 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { ownerScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { Errors } from '../platform/errors/domain-error.js';
-import { NotificationsService } from '../platform/notifications/notifications.service.js';
-import { toEventDto } from '../conversation/http/dto/event.dto.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
-import { toTaskDto } from '../conversation/http/dto/task.dto.js';
-import type { EventRecord } from '../conversation/records/event.record.js';
 import { OpenStreams } from '../platform/http/open-streams.service.js';
-import { openSse, type SseStream } from '../platform/http/sse.js';
-
-/** Replay pages: a client that cannot keep up holds at most one page of this size in memory. */
-const PAGE = { rows: 500, bytes: 256 * 1024 };
-const SAFETY_POLL_MS = 5_000;
+import { openSse } from '../platform/http/sse.js';
+import { SessionFeedService } from './session-feed.service.js';
 
 /**
- * Streams a session: first what the client missed after `after`, then every new event as it is committed,
- * on any instance (PostgreSQL NOTIFY). Events are always read from the table in seq order after the last one
- * sent, so the switch from replay to live has no gap and no duplicate, and a lost notification only delays.
- * Each event is written only after the client has taken the previous ones (backpressure).
+ * `GET /v1/sessions/:id/stream`: a session's feed (SessionFeedService) as Server-Sent Events, `session.event`
+ * with the seq as the SSE id (so a reconnect resumes with Last-Event-ID) and `task.status`.
  */
 @Injectable()
 export class SessionStreamService {
   constructor(
     private readonly reader: ConversationReader,
-    private readonly notifications: NotificationsService,
+    private readonly feed: SessionFeedService,
     private readonly openStreams: OpenStreams,
   ) {}
 
@@ -32,68 +23,11 @@ export class SessionStreamService {
     const session = await this.reader.session(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
     const sse = openSse(res, this.openStreams.claim(auth.tokenId, res));
-    const pump = this.pumper(sessionId, after, sse);
-    const unsubscribe = [
-      this.notifications.on('sessionEvent', (appended) => {
-        if (appended.sessionId === sessionId) void pump.run(); // a failed page is retried by the next wake-up or poll
-      }),
-      this.notifications.on('taskStatus', (change) => {
-        if (change.sessionId === sessionId) void this.sendTaskStatus(change.taskId, sse, pump);
-      }),
-      this.notifications.onReconnect(() => void pump.run()),
-    ];
-    const poll = setInterval(() => void pump.run(), SAFETY_POLL_MS);
-    void pump.run();
+    this.feed.open(sessionId, after, {
+      event: (event) => sse.send('session.event', event, event.seq),
+      task: (task) => sse.send('task.status', task),
+      closed: sse.closed,
+    });
     await sse.closed;
-    clearInterval(poll);
-    for (const off of unsubscribe) off();
   }
-
-  /** Events after the last one sent go out first, so a task's answer precedes its final status. */
-  private async sendTaskStatus(taskId: string, sse: SseStream, pump: Pumper): Promise<void> {
-    await pump.run();
-    const task = await this.reader.task(taskId).catch(() => undefined);
-    if (task) await sse.send('task.status', toTaskDto(task));
-  }
-
-  private pumper(sessionId: string, after: number, sse: SseStream): Pumper {
-    let last = after;
-    let running: Promise<void> | undefined;
-    let again = false;
-    let open = true;
-    void sse.closed.then(() => (open = false));
-    const drain = async () => {
-      do {
-        again = false;
-        for await (const page of this.reader.eventPages(sessionId, last, PAGE)) {
-          while (page.length > 0) {
-            // Taken off the page before waiting, so only its text is held while the client catches up.
-            const [sent, seq] = sendEvent(sse, page.shift()!);
-            if (!(await sent)) return;
-            last = seq;
-          }
-        }
-      } while (again && open);
-    };
-    return {
-      run: () => {
-        if (running) {
-          again = true;
-          return running;
-        }
-        running = drain()
-          .catch(() => undefined)
-          .finally(() => (running = undefined));
-        return running;
-      },
-    };
-  }
-}
-
-function sendEvent(sse: SseStream, event: EventRecord): [Promise<boolean>, number] {
-  return [sse.send('session.event', toEventDto(event), event.seq), event.seq];
-}
-
-interface Pumper {
-  run(): Promise<void>;
 }

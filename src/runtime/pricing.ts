@@ -1,15 +1,2 @@
-import type { AgentUsage } from './agents/agent.interface.js';
-import type { ModelPrices } from '../platform/config/app-config.js';
-import type { Usage } from '../conversation/records/event.record.js';
-
-/** The stored usage of an answer, with its cost from the price table (null for a model without a price). */
-export function priceUsage(usage: AgentUsage | undefined, prices: ModelPrices): Usage | null {
-  if (!usage) return null;
-  const promptTokens = usage.promptTokens ?? null;
-  const completionTokens = usage.completionTokens ?? null;
-  const price = usage.model ? prices[usage.model] : undefined;
-  const costUsd = price
-    ? Math.round((promptTokens ?? 0) * price.prompt + (completionTokens ?? 0) * price.completion) / 1e6
-    : null;
-  return { promptTokens, completionTokens, model: usage.model ?? null, costUsd };
-}
+// Pricing is the conversation's (recorded turns are priced the same way as hosted answers).
+export { priceUsage } from '../conversation/records/pricing.js';

@@ -9,8 +9,10 @@ import type { TaskRecord } from '../conversation/records/task.record.js';
 import { TasksService, type TaskSettlement } from '../conversation/tasks.service.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeltaPublisher } from './delta-publisher.service.js';
-import { priceUsage } from './pricing.js';
-import { QueueRepository } from './queue.repository.js';
+import { failure, gaveUpReason, replySettlement } from './task-outcome.js';
+import { QueueRepository, type ClaimedTask } from './queue.repository.js';
+import { GenAi } from '../platform/telemetry/gen-ai.attributes.js';
+import { markSpanError, withSpan, type Span } from '../platform/telemetry/tracing.js';
 
 const TRANSIENT_RETRIES = 2;
 
@@ -29,10 +31,34 @@ export class TaskRunner {
     private readonly metrics: MetricsService,
   ) {}
 
-  async execute(task: TaskRecord, owner: string, shutdown: AbortSignal): Promise<void> {
+  /** One `invoke_agent` span per run, continuing the trace of the request that queued the task. */
+  async execute(task: ClaimedTask, owner: string, shutdown: AbortSignal): Promise<void> {
     const agent = this.agents.get(task.agentId);
+    const model = agent?.descriptor.model;
+    const attributes = {
+      [GenAi.operationName]: 'invoke_agent',
+      [GenAi.agentId]: task.agentId,
+      [GenAi.agentName]: agent?.descriptor.name ?? task.agentId,
+      [GenAi.conversationId]: task.sessionId,
+      ...(model ? { [GenAi.requestModel]: model } : {}),
+      'task.id': task.id,
+      'task.attempt': task.attempts,
+    };
+    const name = `invoke_agent ${agent?.descriptor.name ?? task.agentId}`;
+    await withSpan(name, { attributes, parent: task.traceContext ?? {} }, (span) =>
+      this.run(task, agent, owner, shutdown, span),
+    );
+  }
+
+  private async run(
+    task: TaskRecord,
+    agent: Agent | undefined,
+    owner: string,
+    shutdown: AbortSignal,
+    span: Span,
+  ): Promise<void> {
     if (task.attempts > this.config.worker.maxAttempts) {
-      return this.settle(task, owner, failure(`gave up after ${task.attempts - 1} interrupted attempts`));
+      return this.settle(task, owner, failure(gaveUpReason(task.attempts - 1)));
     }
     if (!agent) return this.settle(task, owner, failure(`agent "${task.agentId}" is not configured`));
     const controller = new AbortController();
@@ -44,23 +70,18 @@ export class TaskRunner {
     try {
       const reply = await this.runWithRetries(agent, task, controller.signal, onStep);
       stopTimer({ outcome: reply.status === 'input_required' ? 'input_required' : 'completed' });
+      span.setAttributes(usageAttributes(reply));
       for (const step of reply.steps ?? []) await onStep(step);
       if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
       await this.deltas.flush(task.id);
-      await this.settle(task, owner, {
-        status: reply.status === 'input_required' ? 'input_required' : 'completed',
-        type: 'message',
-        parts: reply.parts,
-        usage: priceUsage(reply.usage, this.config.modelPrices),
-        endSession: reply.endSession === true,
-        statePatch: reply.statePatch,
-        artifacts: reply.artifacts,
-      });
+      await this.settle(task, owner, replySettlement(reply, this.config.modelPrices));
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
       stopTimer({ outcome: 'failed' });
       this.metrics.agentCallErrors.inc({ agent: task.agentId });
-      await this.settle(task, owner, failure(this.failureReason(task, error, controller.signal)));
+      const reason = this.failureReason(task, error, controller.signal);
+      markSpanError(span, reason);
+      await this.settle(task, owner, failure(reason, error instanceof AgentError ? error.agentContext : undefined));
     } finally {
       await this.deltas.flush(task.id);
       clearInterval(heartbeat);
@@ -103,6 +124,8 @@ export class TaskRunner {
     if (!session) throw new AgentError('session no longer exists');
     const event = recent.at(-1);
     if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
+    // user: and app: keys beside the session's own, so agents read (and patch) every scope
+    const scopedState = await this.reader.mergedState(session);
     const timeout = AbortSignal.timeout(this.config.agents.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     for (let attempt = 0; ; attempt++) {
@@ -112,8 +135,9 @@ export class TaskRunner {
             id: session.id,
             userId: session.userId,
             agentId: session.agentId,
-            state: session.state,
+            state: scopedState,
             metadata: session.metadata,
+            agentContext: session.agentContext,
           },
           history: recent.slice(0, -1),
           event,
@@ -171,15 +195,12 @@ export class TaskRunner {
   }
 }
 
-function failure(reason: string): TaskSettlement {
+function usageAttributes(reply: AgentReply): Record<string, number | string> {
+  const usage = reply.usage;
   return {
-    status: 'failed',
-    type: 'error',
-    parts: [
-      { kind: 'text', text: reason },
-      { kind: 'data', data: { error: reason } },
-    ],
-    error: reason,
+    ...(usage?.model ? { [GenAi.responseModel]: usage.model } : {}),
+    ...(usage?.promptTokens !== undefined ? { [GenAi.inputTokens]: usage.promptTokens } : {}),
+    ...(usage?.completionTokens !== undefined ? { [GenAi.outputTokens]: usage.completionTokens } : {}),
   };
 }
 

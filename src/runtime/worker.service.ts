@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import { AgentCatalog } from '../platform/config/agent-config.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
 import { QueueRepository } from './queue.repository.js';
@@ -10,7 +11,8 @@ import { TaskRunner } from './task-runner.service.js';
 /**
  * Claims queued tasks from the database and runs them, up to WORKER_CONCURRENCY at once. Woken by
  * NOTIFY when a task is queued, and polls as well, which also picks up tasks whose worker died (their
- * lease expires). Several instances can run side by side on one database.
+ * lease expires). Several instances can run side by side on one database. Tasks of `external` agents are never
+ * claimed here: their pull workers claim them over HTTP.
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -22,13 +24,17 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private unsubscribe?: () => void;
   private claiming = false;
   private again = false;
+  private readonly excludeAgentIds: string[];
 
   constructor(
     private readonly config: AppConfig,
     private readonly queue: QueueRepository,
     private readonly runner: TaskRunner,
     private readonly notifications: NotificationsService,
-  ) {}
+    catalog: AgentCatalog,
+  ) {
+    this.excludeAgentIds = catalog.externalAgentIds();
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.worker.enabled) return;
@@ -64,7 +70,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     for (;;) {
       const free = this.config.worker.concurrency - this.running.size;
       if (free <= 0 || this.shutdown.signal.aborted) return;
-      const claimed = await this.queue.claim(this.owner, this.config.worker.leaseMs, free);
+      const claimed = await this.queue.claim(this.owner, this.config.worker.leaseMs, free, {
+        excludeAgentIds: this.excludeAgentIds,
+      });
       for (const task of claimed) {
         const run = this.runner
           .execute(task, this.owner, this.shutdown.signal)

@@ -6,7 +6,6 @@ import { Role, TaskState, type StreamResponse, type Task } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import {
-  PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
@@ -57,7 +56,7 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
   });
   afterAll(() => t.close());
 
-  it('serves public agent cards: both transports at 1.0 and 0.3, streaming, no push, a bearer scheme', async () => {
+  it('serves public agent cards: both transports at 1.0 and 0.3, streaming, push notifications, a bearer scheme', async () => {
     for (const path of ['/a2a/echo/.well-known/agent-card.json', '/.well-known/agent-card.json']) {
       const res = await fetch(`${t.baseUrl}${path}`, { headers: { 'A2A-Version': '1.0' } });
       expect(res.status).toBe(200);
@@ -69,7 +68,7 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
           { url: `${t.baseUrl}/a2a/echo/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
         ]),
       );
-      expect(card.capabilities).toMatchObject({ streaming: true, pushNotifications: false });
+      expect(card.capabilities).toMatchObject({ streaming: true, pushNotifications: true });
       expect(card.securitySchemes.bearer.httpAuthSecurityScheme.scheme).toBe('bearer');
       expect(card.securityRequirements).toEqual([{ schemes: { bearer: {} } }]);
     }
@@ -363,7 +362,7 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
       expect(last.$case === 'statusUpdate' && last.value.taskId).toBe(asked.value.taskId);
     });
 
-    it('reports invalid params and unsupported push notifications with the protocol errors', async () => {
+    it('reports invalid params, and a push URL on a private address, with the protocol errors', async () => {
       await expect(client.sendMessage(sendRequest(userMessage('x', { parts: [] })))).rejects.toBeInstanceOf(
         RequestMalformedError,
       );
@@ -373,13 +372,22 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
         tenant: '',
         id: '',
         taskId: task.id,
-        url: 'https://example.com/hook',
+        url: 'http://127.0.0.1:9/hook',
         token: '',
         authentication: undefined,
       };
-      // The client already refuses from the card; the server says the same (checked on the wire below).
+      // WEBHOOK_ALLOW_PRIVATE is not set here: loopback, private and link-local receivers are refused
       const push = Promise.resolve().then(() => client.createTaskPushNotificationConfig(config));
-      await expect(push).rejects.toBeInstanceOf(PushNotificationNotSupportedError);
+      await expect(push).rejects.toBeInstanceOf(RequestMalformedError);
+      // sent with a message, a refused push URL stores nothing
+      const withPush = sendRequest(userMessage('with a private push URL', { contextId: task.contextId }));
+      withPush.configuration!.taskPushNotificationConfig = config;
+      await expect(client.sendMessage(withPush)).rejects.toBeInstanceOf(RequestMalformedError);
+      const session = await t.http().get(`/v1/sessions/${task.contextId}`).set(auth(alice)).expect(200);
+      expect(session.body.turnCount).toBe(1);
+      await expect(
+        client.listTaskPushNotificationConfig({ tenant: '', taskId: task.id, pageSize: 0, pageToken: '' }),
+      ).resolves.toMatchObject({ configs: [] });
     });
 
     it("treats other users' tasks and sessions as not found", async () => {
@@ -436,7 +444,7 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
     });
   });
 
-  it('answers push notification configuration with "not supported" on the wire', async () => {
+  it('answers push notification configuration of an unknown task, or for a private address, on the wire', async () => {
     const headers = { 'Content-Type': 'application/json', 'A2A-Version': '1.0', ...auth(alice) };
     const taskId = randomUUID();
     const rpc = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
@@ -449,14 +457,30 @@ describe('A2A server (@a2a-js/sdk clients against a running instance)', () => {
         params: { taskId, url: 'https://example.com/hook' },
       }),
     });
-    expect(((await rpc.json()) as Json).error).toMatchObject({ code: -32003 });
+    expect(((await rpc.json()) as Json).error).toMatchObject({ code: -32001 });
     const rest = await fetch(`${t.baseUrl}/a2a/echo/rest/tasks/${taskId}/pushNotificationConfigs`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ url: 'https://example.com/hook' }),
     });
-    expect(rest.status).toBe(400);
-    expect(((await rest.json()) as Json).error.details[0]).toMatchObject({ reason: 'PUSH_NOTIFICATION_NOT_SUPPORTED' });
+    expect(rest.status).toBe(404);
+    const client = await a2aClient(t.baseUrl, 'echo', alice, 'JSONRPC');
+    const task = asTask(await client.sendMessage(sendRequest(userMessage('push me'))));
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/hook', 'http://[::1]:8080/x']) {
+      const refused = await fetch(`${t.baseUrl}/a2a/echo/jsonrpc`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'CreateTaskPushNotificationConfig',
+          params: { taskId: task.id, url },
+        }),
+      });
+      const error = ((await refused.json()) as Json).error;
+      expect(error).toMatchObject({ code: -32602 });
+      expect(error.message).toMatch(/webhook URL is refused/);
+    }
   });
 
   it('accepts a v0.3 client through the compatibility layer: message/send, message/stream, tasks/get, tasks/resubscribe, tasks/cancel', async () => {

@@ -30,6 +30,9 @@ describe('SQL analytics', () => {
     await say(t, bob, second, '/tool search {"q":"parcel"}');
     await say(t, bob, second, '/tool carrier {"fail":true}');
     await t.http().delete(`/v1/sessions/${second}`).set(auth(bob));
+    // scoped state: a user: key the hosted agent patches
+    const third = (await createSession(t, bob, { name: 'third' })).id;
+    await say(t, bob, third, '/set user:lang=fr');
   });
   afterAll(() => t.close());
 
@@ -79,12 +82,12 @@ describe('SQL analytics', () => {
       t.db.url,
       "SELECT count(*) AS n, count(*) FILTER (WHERE queue_wait < interval '0' OR run_time < interval '0') AS bad FROM task_metrics",
     );
-    expect(tasks[0]).toEqual({ n: '6', bad: '0' });
+    expect(tasks[0]).toEqual({ n: '7', bad: '0' });
     const usage = await sql<{ user_messages: string; failed: string }>(
       t.db.url,
       'SELECT sum(user_messages) AS user_messages, sum(failed_tasks) AS failed FROM daily_usage',
     );
-    expect(usage[0]).toEqual({ user_messages: '6', failed: '1' });
+    expect(usage[0]).toEqual({ user_messages: '7', failed: '1' });
   });
 
   it('gives analytics_reader read-only access to everything but token hashes', async () => {
@@ -92,8 +95,9 @@ describe('SQL analytics', () => {
     await client.connect();
     try {
       await client.query('SET ROLE analytics_reader');
-      expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(17);
-      expect((await client.query('SELECT count(*)::int AS n FROM session_summary')).rows[0].n).toBe(2);
+      expect((await client.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(20);
+      expect((await client.query('SELECT count(*)::int AS n FROM user_states')).rows[0].n).toBe(1);
+      expect((await client.query('SELECT count(*)::int AS n FROM session_summary')).rows[0].n).toBe(3);
       await expect(client.query('SELECT * FROM api_tokens')).rejects.toThrow(/permission denied/);
       await expect(client.query("INSERT INTO users (id) VALUES ('intruder')")).rejects.toThrow(/permission denied/);
       await expect(client.query('DELETE FROM sessions')).rejects.toThrow(/permission denied/);

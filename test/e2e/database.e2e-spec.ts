@@ -135,6 +135,8 @@ describe('database guarantees', () => {
           completionTokens: 6n,
           costUsd: '1.5',
           unpricedAnswers: 3,
+          key: 'drift:key',
+          agentContext: { contextId: 'remote-1' },
         },
       });
       const eventId = randomUUID();
@@ -176,6 +178,9 @@ describe('database guarantees', () => {
             startedAt: new Date(),
             finishedAt: new Date(),
             updatedAt: new Date(),
+            turnId: 'turn-1',
+            requestHash: 'h',
+            traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
           },
         }),
       ]);
@@ -195,11 +200,17 @@ describe('database guarantees', () => {
         promptTokens: 5n,
         completionTokens: 6n,
         unpricedAnswers: 3,
+        key: 'drift:key',
+        agentContext: { contextId: 'remote-1' },
       });
       expect(read.costUsd?.toString()).toBe('1.5');
       expect((await prisma.session.findUniqueOrThrow({ where: { id: parent.id } })).costUsd).toBeNull();
       expect(Buffer.from(read.lastHash!).toString('hex')).toBe('0102');
-      expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n' });
+      expect(read.user.tokens[0]).toMatchObject({ id: token.id, role: 'admin', name: 'n', agentIds: [] });
+      const agentToken = await prisma.apiToken.create({
+        data: { userId: user.id, role: 'agent', tokenPrefix: 'ast_y', tokenHash: randomUUID(), agentIds: ['a', 'b'] },
+      });
+      expect((await prisma.apiToken.findUniqueOrThrow({ where: { id: agentToken.id } })).agentIds).toEqual(['a', 'b']);
       expect(read.events[0]).toMatchObject({ model: 'm', promptTokens: 1, completionTokens: 2, taskId, parentId });
       expect(read.events[0].costUsd?.toString()).toBe('0.25');
       expect(read.events[0].task).toMatchObject({
@@ -208,6 +219,9 @@ describe('database guarantees', () => {
         attempts: 2,
         leaseOwner: 'w',
         error: 'e',
+        turnId: 'turn-1',
+        requestHash: 'h',
+        traceContext: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
       });
       expect(read.events[0].triggers?.id).toBe(taskId);
       expect(read.events[0].responds?.id).toBe(taskId);
@@ -228,6 +242,42 @@ describe('database guarantees', () => {
         taskId,
         detail: { path: '/x' },
       });
+      await prisma.userState.create({
+        data: { userId: user.id, agentId: 'echo', state: { u: 1 }, updatedAt: new Date() },
+      });
+      await prisma.appState.create({ data: { agentId: `drift-${user.id}`, state: { a: 1 }, updatedAt: new Date() } });
+      expect(
+        await prisma.user.findUniqueOrThrow({ where: { id: user.id }, include: { userStates: true } }),
+      ).toMatchObject({ userStates: [{ agentId: 'echo', state: { u: 1 } }] });
+      expect(await prisma.appState.findUniqueOrThrow({ where: { agentId: `drift-${user.id}` } })).toMatchObject({
+        state: { a: 1 },
+      });
+      const note = await prisma.annotation.create({
+        data: {
+          sessionId: session.id,
+          seq: 1,
+          eventId: read.events[0].id,
+          text: 'refund approved',
+          labels: ['refund', 'vip'],
+          shared: true,
+          authorId: user.id,
+          authorRole: 'admin',
+        },
+      });
+      expect(await prisma.annotation.findUniqueOrThrow({ where: { id: note.id } })).toMatchObject({
+        sessionId: session.id,
+        seq: 1,
+        eventId: read.events[0].id,
+        text: 'refund approved',
+        labels: ['refund', 'vip'],
+        shared: true,
+        authorId: user.id,
+        authorRole: 'admin',
+      });
+      expect(
+        (await prisma.session.findUniqueOrThrow({ where: { id: session.id }, include: { annotations: true } }))
+          .annotations,
+      ).toHaveLength(1);
       const purge = await prisma.purgeLog.create({
         data: {
           sessionId: session.id,
@@ -244,6 +294,82 @@ describe('database guarantees', () => {
         eventCount: 3,
         retentionDays: 30,
         purgedBy: 'ops',
+      });
+      const ticket = await prisma.wsTicket.create({
+        data: {
+          ticketHash: randomUUID(),
+          tokenId: token.id,
+          sessionId: session.id,
+          expiresAt: new Date(Date.now() + 30_000),
+          consumedAt: new Date(),
+        },
+      });
+      expect(await prisma.wsTicket.findUniqueOrThrow({ where: { id: ticket.id } })).toMatchObject({
+        ticketHash: ticket.ticketHash,
+        tokenId: token.id,
+        sessionId: session.id,
+        createdAt: expect.any(Date),
+        consumedAt: expect.any(Date),
+      });
+
+      const webhook = await prisma.webhook.create({
+        data: {
+          kind: 'a2a',
+          ownerId: user.id,
+          sessionId: session.id,
+          taskId,
+          configId: 'cfg',
+          url: 'https://example.com/hook',
+          token: 't',
+          authScheme: 'Bearer',
+          authCredentials: 'c',
+          secret: 's',
+          wireVersion: '1.0',
+          updatedAt: new Date(),
+        },
+      });
+      const delivery = await prisma.webhookDelivery.create({
+        data: {
+          webhookId: webhook.id,
+          sessionId: session.id,
+          taskId,
+          topic: 'session.event',
+          taskStatus: 'completed',
+          eventId,
+          eventSeq: 1,
+          status: 'failed',
+          attempts: 4,
+          nextAttemptAt: new Date(),
+          lastAttemptAt: new Date(),
+          lastStatusCode: 500,
+          lastError: 'HTTP 500',
+          deliveredAt: new Date(),
+          attemptLog: [{ attempt: 1, statusCode: 500 }],
+        },
+      });
+      const hooked = await prisma.webhook.findUniqueOrThrow({
+        where: { id: webhook.id },
+        include: { deliveries: true, session: true, task: true },
+      });
+      expect(hooked).toMatchObject({
+        kind: 'a2a',
+        configId: 'cfg',
+        authScheme: 'Bearer',
+        authCredentials: 'c',
+        wireVersion: '1.0',
+        task: { id: taskId },
+        session: { id: session.id },
+      });
+      expect(hooked.deliveries[0]).toMatchObject({
+        id: delivery.id,
+        topic: 'session.event',
+        taskStatus: 'completed',
+        eventId,
+        eventSeq: 1,
+        attempts: 4,
+        lastStatusCode: 500,
+        lastError: 'HTTP 500',
+        attemptLog: [{ attempt: 1, statusCode: 500 }],
       });
     } finally {
       await prisma.$disconnect();

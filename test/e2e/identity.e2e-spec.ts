@@ -54,6 +54,13 @@ describe('who am I, and which service is this', () => {
     expect(res.body.info.version).not.toBe('1.0');
     expect(res.body.paths['/v1/me'].get).toBeDefined();
     const schema = res.body.components.schemas.MeDto;
-    expect(Object.keys(schema.properties).sort()).toEqual(['expiresAt', 'role', 'tokenId', 'tokenName', 'userId']);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'agentIds',
+      'expiresAt',
+      'role',
+      'tokenId',
+      'tokenName',
+      'userId',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { auth, createSession } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { sql } from '../helpers/test-database.js';
 
 const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -86,6 +87,26 @@ describe('list parameters are checked against what the database can store', () =
     const res = await get('/v1/review/sessions?createdFrom=0001-01-01T00:00:00Z&createdTo=9999-12-31T23:59:59.999Z');
     expect(res.status).toBe(200);
     expect(res.body.data.length).toBeGreaterThan(0);
+  });
+
+  it('sessions created within one millisecond page one at a time without a gap', async () => {
+    // Cursors carry milliseconds (a JSON timestamp); PostgreSQL keeps microseconds, so the store keeps milliseconds.
+    const parent = (await createSession(t, admin)).id;
+    const ids: string[] = [];
+    for (const micros of ['000300', '000600', '000900']) {
+      const child = (await createSession(t, admin, { parentId: parent })).id;
+      await sql(t.db.url, `UPDATE sessions SET created_at = '2026-01-01T00:00:00.${micros}Z' WHERE id = $1`, [child]);
+      ids.push(child);
+    }
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      const res = await get(`/v1/sessions/${parent}/children?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...res.body.data.map((s: { id: string }) => s.id));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor as string;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
   });
 
   it('cursors still page through every list without gaps or repeats', async () => {

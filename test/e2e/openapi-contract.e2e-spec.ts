@@ -89,6 +89,52 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('GET', '/v1/sessions/{id}/tasks', await t.http().get(`/v1/sessions/${id}/tasks`).set(auth(alice)));
   });
 
+  it('recorded turns (201, a retry 200, 409) and the effective history with its edits', async () => {
+    const { id } = await createSession(t, alice);
+    const body = { turnId: 'c1', input: { parts: text('q') }, steps: [], output: { parts: text('a') } };
+    const turns = `/v1/sessions/${id}/turns`;
+    const created = await t.http().post(turns).set(auth(alice)).send(body).expect(201);
+    contract.check('POST', '/v1/sessions/{id}/turns', created);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/turns',
+      await t.http().post(turns).set(auth(alice)).send(body).expect(200),
+    );
+    const conflict = await t
+      .http()
+      .post(turns)
+      .set(auth(alice))
+      .send({ ...body, output: { parts: text('b') } })
+      .expect(409);
+    contract.check('POST', '/v1/sessions/{id}/turns', conflict);
+    const history = await t.http().get(`/v1/sessions/${id}/history?limit=1`).set(auth(alice)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/history', history);
+    const edit = (kind: string, payload: object) =>
+      t.http().post(`/v1/sessions/${id}/history/${kind}`).set(auth(alice)).send(payload);
+    const summary = { throughSeq: 1, summary: { parts: text('s') } };
+    contract.check('POST', '/v1/sessions/{id}/history/compaction', await edit('compaction', summary).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', { items: 1 }).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/reset', await edit('reset', {}).expect(201));
+    contract.check('POST', '/v1/sessions/{id}/history/revert', await edit('revert', {}).expect(409));
+  });
+
+  it('sessions by key (201, 200, 409) and the state with its scopes', async () => {
+    const put = (agentId: string) =>
+      t.http().put('/v1/sessions/by-key/contract:key').set(auth(alice)).send({ agentId });
+    const created = await put('echo').expect(201);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', created);
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('echo').expect(200));
+    contract.check('PUT', '/v1/sessions/by-key/{key}', await put('other').expect(400));
+    const id = created.body.id as string;
+    const state = `/v1/sessions/${id}/state`;
+    contract.check(
+      'GET',
+      '/v1/sessions/{id}/state',
+      await t.http().get(`${state}?scopes=all`).set(auth(alice)).expect(200),
+    );
+    contract.check('GET', '/v1/sessions/{id}/state', await t.http().get(`${state}?at=0`).set(auth(alice)).expect(200));
+  });
+
   it('a follow-up to a task waiting for input: 202, then 409 once it is not', async () => {
     const { id } = await createSession(t, alice);
     const asked = await t
@@ -162,6 +208,29 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('DELETE', '/v1/sessions/{id}', closed);
   });
 
+  it('annotations: 201 on add, a page on list, 403 for a user, and the JSON transcript that carries them', async () => {
+    const { id } = await createSession(t, alice, { metadata: { customer: 'C-77' } });
+    const path = `/v1/sessions/${id}/annotations`;
+    const added = await t
+      .http()
+      .post(path)
+      .set(auth(reviewer))
+      .send({ text: 'checked', labels: ['ok'] });
+    expect(added.status).toBe(201);
+    contract.check('POST', '/v1/sessions/{id}/annotations', added);
+    contract.check(
+      'POST',
+      '/v1/sessions/{id}/annotations',
+      await t.http().post(path).set(auth(alice)).send({ text: 'x' }),
+    );
+    contract.check('GET', '/v1/sessions/{id}/annotations', await t.http().get(path).set(auth(reviewer)).expect(200));
+    const found = await t.http().get('/v1/review/sessions?q=C-77&label=ok').set(auth(reviewer)).expect(200);
+    expect(found.body.data[0]).toMatchObject({ id, labels: ['ok'], matchedOn: ['metadata'], match: null });
+    contract.check('GET', '/v1/review/sessions', found);
+    const json = await t.http().get(`/v1/sessions/${id}/transcript?format=json`).set(auth(reviewer)).expect(200);
+    contract.check('GET', '/v1/sessions/{id}/transcript', { ...json, body: JSON.parse(json.text) as unknown });
+  });
+
   it('sessions: children, ancestors; tasks: cancel (409 once finished); a body over the limit: 413', async () => {
     const parent = await createSession(t, alice);
     const child = await createSession(t, alice, { parentId: parent.id });
@@ -186,6 +255,37 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('POST', '/v1/sessions/{id}/events', big);
   });
 
+  it('webhooks: set (201, then 200), get, deliveries, delete (204), refused URL (400), none (404)', async () => {
+    const { id } = await createSession(t, alice);
+    const path = `/v1/sessions/${id}/webhook`;
+    // a public address literal: no DNS needed, and nothing in this test waits for the deliveries to it
+    const created = await t.http().put(path).set(auth(alice)).send({ url: 'http://93.184.215.14/hook' });
+    expect(created.status).toBe(201);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', created);
+    const changed = await t.http().put(path).set(auth(alice)).send({ url: 'http://93.184.215.14/other', token: 't' });
+    expect(changed.status).toBe(200);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', changed);
+    const refused = await t.http().put(path).set(auth(alice)).send({ url: 'http://127.0.0.1/hook' });
+    expect(refused.status).toBe(400);
+    contract.check('PUT', '/v1/sessions/{id}/webhook', refused);
+    contract.check('GET', '/v1/sessions/{id}/webhook', await t.http().get(path).set(auth(alice)).expect(200));
+    await t
+      .http()
+      .post(`/v1/sessions/${id}/events`)
+      .set(auth(alice))
+      .send({ parts: text('hooked') })
+      .expect(202);
+    const deliveries = await t.http().get(`${path}/deliveries?limit=2`).set(auth(alice)).expect(200);
+    expect(deliveries.body.data.length).toBeGreaterThan(0);
+    contract.check('GET', '/v1/sessions/{id}/webhook/deliveries', deliveries);
+    const removed = await t.http().delete(path).set(auth(alice));
+    expect(removed.status).toBe(204);
+    contract.check('DELETE', '/v1/sessions/{id}/webhook', removed);
+    const none = await t.http().get(path).set(auth(alice));
+    expect(none.status).toBe(404);
+    contract.check('GET', '/v1/sessions/{id}/webhook', none);
+  });
+
   it('a streamed turn answers 202 with text/event-stream', async () => {
     const { id } = await createSession(t, alice);
     const res = await fetch(`${t.baseUrl}/v1/sessions/${id}/events`, {
@@ -195,6 +295,19 @@ describe('the OpenAPI document matches real responses', () => {
     });
     expect(res.status).toBe(202);
     contract.check('POST', '/v1/sessions/{id}/events', await observed(res));
+  });
+
+  it('WebSocket tickets: 201, and 400, 404 as documented', async () => {
+    const { id } = await createSession(t, alice);
+    const issued = await t.http().post('/v1/ws-tickets').set(auth(alice)).send({ sessionId: id });
+    expect(issued.status).toBe(201);
+    contract.check('POST', '/v1/ws-tickets', issued);
+    const hidden = await t.http().post('/v1/ws-tickets').set(auth(admin)).send({ sessionId: randomUUID() });
+    expect(hidden.status).toBe(404);
+    contract.check('POST', '/v1/ws-tickets', hidden);
+    const bad = await t.http().post('/v1/ws-tickets').set(auth(alice)).send({ sessionId: 'x' });
+    expect(bad.status).toBe(400);
+    contract.check('POST', '/v1/ws-tickets', bad);
   });
 
   it('A2A: the card, JSON-RPC results and errors, HTTP+JSON results and errors', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenStreams } from '../../src/platform/http/open-streams.service.js';
 import { auth, createSession, eventually, text } from '../helpers/factories.js';
@@ -144,6 +145,52 @@ describe('limits per token', () => {
       (status) => status === 200,
       5_000,
     );
+  });
+
+  it('counts A2A streams (JSON-RPC and HTTP+JSON) against the same per-token cap as REST streams', async () => {
+    const a2aStream = async (binding: 'jsonrpc' | 'rest', text: string) => {
+      const controller = new AbortController();
+      open.push(controller);
+      const message = { kind: 'message', messageId: randomUUID(), role: 'user', parts: [{ kind: 'text', text }] };
+      const [path, body] =
+        binding === 'jsonrpc'
+          ? ['jsonrpc', { jsonrpc: '2.0', id: 1, method: 'message/stream', params: { message } }]
+          : ['rest/message:stream', { message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text }] } }];
+      const res = await fetch(`${t.baseUrl}/a2a/echo/${path}`, {
+        method: 'POST',
+        headers: {
+          ...auth(alice),
+          'Content-Type': 'application/json',
+          Accept: 'text/event-stream',
+          ...(binding === 'rest' ? { 'A2A-Version': '1.0' } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      return res;
+    };
+    await eventually(
+      async () => t.app.get(OpenStreams).size,
+      (n) => n === 0,
+      5_000,
+    );
+    const first = await a2aStream('jsonrpc', '/sleep 3000 slow');
+    expect(first.headers.get('content-type')).toContain('text/event-stream');
+    const second = await a2aStream('rest', '/sleep 3000 slow');
+    expect(second.headers.get('content-type')).toContain('text/event-stream');
+
+    const session = (await createSession(t, alice)).id;
+    expect((await stream(alice, session)).res.status).toBe(429);
+    const third = await a2aStream('jsonrpc', 'one more');
+    expect(await third.json()).toMatchObject({ jsonrpc: '2.0', error: { code: expect.any(Number) } });
+
+    open.splice(0).forEach((c) => c.abort());
+    await eventually(
+      async () => t.app.get(OpenStreams).size,
+      (n) => n === 0,
+      5_000,
+    );
+    await sleep(3_500); // the slow turns end before the app is closed
   });
 
   it('closes a stream or export whose client has not taken a write within STREAM_WRITE_TIMEOUT_MS, freeing its slot', async () => {

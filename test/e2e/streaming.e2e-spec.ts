@@ -39,6 +39,24 @@ describe('live streaming over Server-Sent Events', () => {
     expect(statuses).toContain('completed');
   });
 
+  it('streams text with line breaks exactly as stored (each event is one data line)', async () => {
+    const session = await createSession(t, alice);
+    const parts = [
+      { kind: 'text', text: 'line one\nline two\r\nthree\rfour\u2028five' },
+      { kind: 'data', data: { 'key\nwith break': 'value\n\n', nested: { empty: '' } } },
+    ];
+    const posted = await t.http().post(`/v1/sessions/${session.id}/events`).set(auth(alice)).send({ parts });
+    expect(posted.status).toBe(202);
+    const result = await readSse(`${t.baseUrl}/v1/sessions/${session.id}/stream`, {
+      headers: auth(alice),
+      until: (all) => seqsOf(all).includes(1),
+    });
+    const stored = await t.http().get(`/v1/sessions/${session.id}/events`).set(auth(alice));
+    const streamed = result.messages.find((m) => m.event === 'session.event' && m.id === '1');
+    expect(streamed?.data).toEqual(stored.body.data[0]);
+    expect(streamed?.data.parts).toEqual(parts);
+  });
+
   it('accepts ?after= and delivers events written through another instance', async () => {
     const other = await startTestApp({ db: t.db, env: { WORKER_ENABLED: 'false' } });
     try {

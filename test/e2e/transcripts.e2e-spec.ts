@@ -62,7 +62,7 @@ describe('transcript export', () => {
   it('exports CSV with quoting and no formula injection', async () => {
     const rows = ((await exportAs('csv')).body as string).trim().split('\r\n');
     expect(rows[0]).toBe(
-      'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id',
+      'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id,author,labels',
     );
     expect(rows[1]).toContain('"Hello, ""quoted"", with a comma"');
     expect(rows).toHaveLength(5);
@@ -84,8 +84,8 @@ describe('transcript export', () => {
     expect(lines[2]).toMatchObject({ kind: 'event', type: 'tool_call', stepName: 'lookup', parentId: trigger.id });
     expect(await fetch('markdown')).toContain(`(tool_call lookup · parent \`${trigger.id}\`, `);
     const rows = (await fetch('csv')).trim().split('\r\n');
-    expect(rows[2]).toMatch(new RegExp(`,tool_call,.*,lookup,${trigger.id}$`));
-    expect(rows[3]).toMatch(new RegExp(`^3,.*,tool,tool_result,.*,${call.id}$`));
+    expect(rows[2]).toMatch(new RegExp(`,tool_call,.*,lookup,${trigger.id},,$`));
+    expect(rows[3]).toMatch(new RegExp(`^3,.*,tool,tool_result,.*,${call.id},,$`));
   });
 
   it('lets owners, reviewers and admins export; hides it from other users; rejects unknown formats', async () => {

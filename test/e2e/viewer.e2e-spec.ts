@@ -17,7 +17,7 @@ const CHROMIUM_ARGS = [
 const OUTPUT_DIR = path.resolve(__dirname, '..', '..', 'test-output');
 const SCREENSHOT = path.join(OUTPUT_DIR, 'review-viewer.png');
 const CSV_HEADER =
-  'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id';
+  'seq,created_at,role,type,text,task_id,task_status,model,prompt_tokens,completion_tokens,cost_usd,step_name,parent_id,author,labels';
 const UI_TIMEOUT = 10_000;
 
 /** Runs in the browser (serialized by Playwright); declared here because the tests compile without the DOM lib. */
@@ -103,12 +103,15 @@ describe('transcript viewer at /review', () => {
     const hit = page.locator('#results > li').first();
     expect(await hit.locator('.hit-name').textContent()).toBe('Kettle refund');
     expect(await hit.textContent()).toContain('alice');
-    expect(await hit.locator('mark').allTextContents()).toEqual(['kettle']);
+    expect(await hit.locator('.snippet mark').allTextContents()).toEqual(['kettle']);
+    expect(await hit.locator('.hit-name mark').allTextContents()).toEqual(['Kettle']);
+    expect(await hit.locator('.matched').textContent()).toBe('Matched: name, conversation');
     expect(await hit.locator('.snippet').textContent()).not.toMatch(/[«»]/);
   });
 
   it('filters to the sessions with failed tasks', async () => {
     await page.getByLabel('Text in the conversation').fill('');
+    await page.locator('#more-filters > summary').click();
     await page.getByLabel('Has failed tasks').check();
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.locator('#results .hit-name', { hasText: 'Payment problem' }).waitFor();
@@ -202,7 +205,8 @@ describe('transcript viewer at /review', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     const sidebar = await page.locator('nav.sidebar').boundingBox();
     const session = await page.locator('#session').boundingBox();
-    expect(session!.y).toBeGreaterThanOrEqual(sidebar!.y + sidebar!.height);
+    // an open conversation comes first on a phone, the search below it
+    expect(sidebar!.y).toBeGreaterThanOrEqual(session!.y + session!.height);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'review-viewer-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(consoleErrors).toEqual([]);

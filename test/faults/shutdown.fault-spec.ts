@@ -1,12 +1,13 @@
 import { createTestDatabase, sql, type TestDatabase } from '../helpers/test-database.js';
 import { cliToken, ServiceProcess } from '../helpers/service-process.js';
+import { openSocket } from '../helpers/ws-client.js';
 
 describe('graceful shutdown on SIGTERM', () => {
   let db: TestDatabase;
   beforeAll(async () => (db = await createTestDatabase()));
   afterAll(() => db.drop());
 
-  it('stops taking requests, finishes a short task, hands a long one back, and exits cleanly', async () => {
+  it('stops taking requests, finishes a short task, hands a long one back, closes sockets, and exits cleanly', async () => {
     const env = { DATABASE_URL: db.url, WORKER_SHUTDOWN_GRACE_MS: '1500', WORKER_POLL_MS: '200', LOG_LEVEL: 'info' };
     const service = await ServiceProcess.start(env);
     const token = await cliToken(db.url, 'shutdown');
@@ -29,6 +30,10 @@ describe('graceful shutdown on SIGTERM', () => {
     };
     const short = await say(await open(), '/sleep 500 quick');
     const long = await say(await open(), '/sleep 6000 slow');
+    const watched = await open();
+    const socket = await openSocket(`${service.baseUrl.replace('http', 'ws')}/v1/sessions/${watched}/ws`, [
+      `bearer.${token}`,
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     service.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
@@ -39,6 +44,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect([0, 503]).toContain(refused);
     // Nest re-raises the signal once its shutdown hooks have run: a clean exit "by SIGTERM".
     expect([0, 'SIGTERM']).toContain(await service.exited(15_000));
+    expect((await socket.closed).code).toBe(1001); // going away: reconnect elsewhere and resume
 
     const tasks = await sql<{ id: string; status: string; lease_owner: string | null }>(
       db.url,

@@ -15,6 +15,8 @@ export interface TestApp {
   baseUrl: string;
   http: () => ReturnType<typeof request>;
   token(userId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  /** A token of role `agent` bound to these agents (a pull worker's). */
+  agentToken(agentIds: string[], userId?: string): Promise<string>;
   /** Stops the app; drops the database unless it was passed in (so a test can restart on it). */
   close(): Promise<void>;
 }
@@ -59,6 +61,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     http: () => request(baseUrl),
     token: async (userId, role = 'user', ttlSeconds) =>
       (await app.get(TokensService).issue({ userId, role, ttlSeconds })).token,
+    agentToken: async (agentIds, userId = `agent:${agentIds[0]}`) =>
+      (await app.get(TokensService).issue({ userId, role: 'agent', agentIds })).token,
     close: async () => {
       await app.close();
       if (ownsDb) await db.drop();

@@ -130,6 +130,28 @@ describe('EventsRepository.append (the append_event function)', () => {
     expect(chain).toEqual({ broken: '0', head_ok: true, turns: Array.from({ length: 40 }, (_, i) => i + 1) });
   });
 
+  it('hashes a priced answer with its cost as stored (numeric(12,6)), so the chain verifies from the row', async () => {
+    const session = await seedSession(r);
+    const usage = { promptTokens: 10, completionTokens: 5, model: 'm', costUsd: 0.004 };
+    for (const costUsd of [0.004, 0, 1.2345678]) {
+      await events.append(
+        { ...userMessage(session.id), role: 'agent', usage: { ...usage, costUsd } },
+        { requireOpen: false },
+      );
+    }
+    const rows = await r.sql<{ cost_usd: string; ok: boolean }>(
+      `SELECT cost_usd, hash = event_chain_hash(lag(hash) OVER (ORDER BY seq), event_canonical(id, session_id, seq, type,
+                role, parts, task_id, metadata, model, prompt_tokens, completion_tokens, cost_usd, created_at)) AS ok
+       FROM events WHERE session_id = $1 ORDER BY seq`,
+      [session.id],
+    );
+    expect(rows).toEqual([
+      { cost_usd: '0.004000', ok: true },
+      { cost_usd: '0.000000', ok: true },
+      { cost_usd: '1.234568', ok: true },
+    ]);
+  });
+
   it('keys event ids by session: the same id is a new event elsewhere and a unique violation in its own session', async () => {
     const [a, b] = [await seedSession(r), await seedSession(r, { userId: 'bob' })];
     const id = randomUUID();

@@ -175,4 +175,30 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     ]);
     expect(await tasks.findById(running.id)).toMatchObject({ error: 'session closed', finishedAt: expect.any(Date) });
   });
+
+  it("claims one agent's tasks for a pull worker, and leaves excluded agents' tasks to theirs", async () => {
+    const hosted = await turn((await seedSession(r)).id);
+    const pulled = await turn((await seedSession(r, { agentId: 'support' })).id);
+    expect(await queue.claim('hosted', LEASE_MS, 10, { excludeAgentIds: ['support', 'other'] })).toEqual([
+      expect.objectContaining({ id: hosted.id }),
+    ]);
+    const [claimed] = await queue.claimLeases('pull:1', LEASE_MS, 10, { agentId: 'support' });
+    expect(claimed.task.id).toBe(pulled.id);
+    expect(claimed.leaseExpiresAt.getTime()).toBeGreaterThan(Date.now() + LEASE_MS / 2);
+    expect(await queue.requeue(pulled.id, 'pull:2', false)).toBe(false);
+    expect(await queue.requeue(pulled.id, 'pull:1', false)).toBe(true);
+    const [again] = await queue.claimLeases('pull:3', LEASE_MS, 10, { agentId: 'support' });
+    // handed back unseen: the attempt does not count
+    expect(again.task).toMatchObject({ id: pulled.id, attempts: 1 });
+    expect(await queue.renew(pulled.id, 'pull:1', LEASE_MS)).toBeUndefined();
+    expect(await queue.renew(pulled.id, 'pull:3', LEASE_MS)).toBeInstanceOf(Date);
+  });
+
+  it("serves a pull claim from the agent's pending index", async () => {
+    const plan = await r.sql<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT id FROM tasks c WHERE (c.status = 'submitted' OR (c.status = 'working' AND c.lease_expires_at < now()))
+       AND c.agent_id = 'support' ORDER BY c.created_at LIMIT 1`,
+    );
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('tasks_pending_agent_idx');
+  });
 });

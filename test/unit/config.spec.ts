@@ -137,10 +137,13 @@ describe('AppConfig.fromEnv', () => {
       host: '0.0.0.0',
       port: 3000,
       bodyLimit: '1mb',
+      bodyLimitBytes: 1_048_576,
       rateLimitPerMinute: 6000,
       keepAliveTimeoutMs: 65_000,
       headersTimeoutMs: 66_000,
     });
+    expect(AppConfig.fromEnv({ BODY_LIMIT: '512kb' }).http.bodyLimitBytes).toBe(524_288);
+    expect(AppConfig.fromEnv({ BODY_LIMIT: '2048' }).http.bodyLimitBytes).toBe(2048);
     expect(config.database).toEqual({
       url: undefined,
       listenUrl: undefined,
@@ -196,8 +199,14 @@ describe('AppConfig.fromEnv', () => {
       MAX_STREAMS_PER_TOKEN: '3',
       STREAM_WRITE_TIMEOUT_MS: '5000',
       STREAM_MAX_BUFFERED_BYTES: '1048576',
+      WS_PING_INTERVAL_MS: '5000',
     });
-    expect(config.streams).toEqual({ maxPerToken: 3, writeTimeoutMs: 5000, maxBufferedBytes: 1_048_576 });
+    expect(config.streams).toEqual({
+      maxPerToken: 3,
+      writeTimeoutMs: 5000,
+      maxBufferedBytes: 1_048_576,
+      pingIntervalMs: 5000,
+    });
     expect(config.env).toBe('production');
     expect(config.http.port).toBe(4000);
     expect(config.database.url).toBe('postgres://db/app');

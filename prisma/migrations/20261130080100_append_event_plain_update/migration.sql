@@ -21,6 +21,8 @@ DECLARE
     v_agent TEXT;
     v_hash BYTEA;
 BEGIN
+    -- as in 20261130020000: the cost is hashed and stored at the column's scale
+    p_cost_usd := p_cost_usd::numeric(12, 6);
     SELECT s.event_count + 1, s.turn_count + v_turn::int, s.agent_id, s.last_hash
     INTO v_seq, v_turns, v_agent, v_hash
     FROM sessions s

@@ -8,6 +8,7 @@ import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
 import { EventPageDto, toEventDto } from './dto/event.dto.js';
 import { EventsService } from '../events.service.js';
+import { AgentAccess } from '../../identity/auth/agent-access.decorator.js';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ import { EventsService } from '../events.service.js';
 export class EventsController {
   constructor(private readonly events: EventsService) {}
 
+  @AgentAccess()
   @Get()
   @AuditRead('session.events', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "The session's history in seq order (replayable)" })

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -12,11 +13,12 @@ import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
-import { CreateSessionDto } from './dto/create-session.dto.js';
+import { CreateSessionDto, SessionKeyParam } from './dto/create-session.dto.js';
 import { ListSessionsQuery } from './dto/list-sessions.query.js';
 import { SessionDto, SessionPageDto, toSessionDto } from './dto/session.dto.js';
 import { UpdateSessionDto } from './dto/update-session.dto.js';
 import { SessionsService } from '../sessions.service.js';
+import { AgentAccess } from '../../identity/auth/agent-access.decorator.js';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -33,6 +35,24 @@ export class SessionsController {
     return toSessionDto(await this.sessions.create(auth, body));
   }
 
+  @Put('by-key/:key')
+  @ApiOperation({
+    summary: "Get or create the caller's session with this key (race-free: concurrent calls create one)",
+  })
+  @ApiCreatedResponse({ type: SessionDto, description: 'created' })
+  @ApiOkResponse({ type: SessionDto, description: 'the existing session with this key' })
+  @ApiErrors(403, 404, 409, 413)
+  async putByKey(
+    @CurrentAuth() auth: AuthContext,
+    @Param() params: SessionKeyParam,
+    @Body() body: CreateSessionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionDto> {
+    const keyed = await this.sessions.putByKey(auth, params.key, body);
+    res.status(keyed.created ? 201 : 200);
+    return toSessionDto(keyed.session);
+  }
+
   @Get()
   @AuditRead('session.list')
   @ApiOperation({ summary: 'List sessions, newest first (keyset pagination)' })
@@ -42,6 +62,7 @@ export class SessionsController {
     return { data: page.data.map(toSessionDto), nextCursor: page.nextCursor };
   }
 
+  @AgentAccess()
   @Get(':id')
   @AuditRead('session.read', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: 'One session' })

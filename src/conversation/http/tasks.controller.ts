@@ -8,6 +8,7 @@ import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
 import { TaskDto, TaskPageDto, toArtifactDto, toTaskDto } from './dto/task.dto.js';
 import { TasksService } from '../tasks.service.js';
+import { AgentAccess } from '../../identity/auth/agent-access.decorator.js';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ import { TasksService } from '../tasks.service.js';
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
+  @AgentAccess()
   @Get('sessions/:id/tasks')
   @AuditRead('session.tasks', { name: 'id', kind: 'session' })
   @ApiOperation({ summary: "A session's tasks in turn order" })
@@ -30,6 +32,7 @@ export class TasksController {
     return { data: page.data.map(toTaskDto), nextAfter: page.nextAfter };
   }
 
+  @AgentAccess()
   @Get('tasks/:id')
   @AuditRead('task.read', { name: 'id', kind: 'task' })
   @ApiOperation({ summary: 'One task, with its artifacts' })

@@ -1,7 +1,28 @@
 import type { JsonObject } from '../../platform/json/json.js';
 
-export const EVENT_TYPES = ['message', 'state', 'status', 'error', 'tool_call', 'tool_result', 'artifact'] as const;
+export const EVENT_TYPES = [
+  'message',
+  'state',
+  'status',
+  'error',
+  'tool_call',
+  'tool_result',
+  'artifact',
+  'revert',
+  'reset',
+  'compaction',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+/** Events that edit the effective history (role system); the events they hide stay in the log. */
+export const HISTORY_EDIT_TYPES = ['revert', 'reset', 'compaction'] as const satisfies readonly EventType[];
+export type HistoryEditType = (typeof HISTORY_EDIT_TYPES)[number];
+/** Events that are items of the effective history (GET /history); a compaction is its summary. */
+export const HISTORY_ITEM_TYPES = [
+  'message',
+  'tool_call',
+  'tool_result',
+  'compaction',
+] as const satisfies readonly EventType[];
 export const EVENT_ROLES = ['user', 'agent', 'system', 'tool'] as const;
 export type EventRole = (typeof EVENT_ROLES)[number];
 

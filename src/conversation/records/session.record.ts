@@ -25,6 +25,10 @@ export interface SessionRecord {
   costUsd: number | null;
   /** answers whose cost is unknown: costUsd is complete only when this is 0 */
   unpricedAnswers: number;
+  /** the client's own name for the session, unique per user */
+  key: string | null;
+  /** the agent kind's own memory of the session (the a2a agent's remote contextId); not shown to clients */
+  agentContext: JsonObject | null;
 }
 
 export interface NewSession {
@@ -36,6 +40,7 @@ export interface NewSession {
   state?: JsonObject;
   parentId?: string | null;
   expiresAt?: Date | null;
+  key?: string | null;
 }
 
 export interface SessionListFilter {

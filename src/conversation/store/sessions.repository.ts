@@ -25,6 +25,8 @@ function toSessionRecord(row: Session): SessionRecord {
     completionTokens: Number(row.completionTokens),
     costUsd: row.costUsd === null ? null : Number(row.costUsd),
     unpricedAnswers: row.unpricedAnswers,
+    key: row.key,
+    agentContext: (row.agentContext ?? null) as JsonObject | null,
   };
 }
 
@@ -45,16 +47,33 @@ export class SessionsRepository {
    * assignment and so turns a client's `"__proto__"` key into a prototype (or fails on it).
    */
   async create(session: NewSession, tx: PrismaTx = this.prisma): Promise<SessionRecord> {
-    await tx.$executeRaw`
-      INSERT INTO sessions (id, user_id, agent_id, name, metadata, state, parent_id, expires_at)
-      VALUES (${session.id}::uuid, ${session.userId}, ${session.agentId}, ${session.name ?? null},
-              ${JSON.stringify(session.metadata ?? {})}::jsonb, ${JSON.stringify(session.state ?? {})}::jsonb,
-              ${session.parentId ?? null}::uuid, ${session.expiresAt ?? null}::timestamptz)`;
-    return (await this.findById(session.id, undefined, tx))!;
+    return (await this.insert(session, tx))!;
   }
 
+  /**
+   * Creates the session unless its user already has one with its key: undefined then (the caller reads that
+   * one with findByKey). ON CONFLICT on the (user_id, key) unique index makes concurrent calls create one:
+   * a second insert waits for the first to commit and then does nothing.
+   */
+  async insert(session: NewSession, tx: PrismaTx = this.prisma): Promise<SessionRecord | undefined> {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO sessions (id, user_id, agent_id, name, metadata, state, parent_id, expires_at, key)
+      VALUES (${session.id}::uuid, ${session.userId}, ${session.agentId}, ${session.name ?? null},
+              ${JSON.stringify(session.metadata ?? {})}::jsonb, ${JSON.stringify(session.state ?? {})}::jsonb,
+              ${session.parentId ?? null}::uuid, ${session.expiresAt ?? null}::timestamptz, ${session.key ?? null})
+      ON CONFLICT (user_id, key) WHERE key IS NOT NULL DO NOTHING`;
+    return inserted === 0 ? undefined : this.findById(session.id, undefined, tx);
+  }
+
+  /** A user's session with this key (sessions_user_id_key_key). */
+  async findByKey(userId: string, key: string, tx: PrismaTx = this.prisma): Promise<SessionRecord | undefined> {
+    const row = await tx.session.findFirst({ where: { userId, key } });
+    return row ? toSessionRecord(row) : undefined;
+  }
+
+  /** Concurrent first sessions of one user must not fail on each other's user row: ON CONFLICT DO NOTHING. */
   async ensureUser(userId: string, tx: PrismaTx = this.prisma): Promise<void> {
-    await tx.user.upsert({ where: { id: userId }, create: { id: userId }, update: {} });
+    await tx.$executeRaw`INSERT INTO users (id) VALUES (${userId}) ON CONFLICT (id) DO NOTHING`;
   }
 
   /** The session if it exists and (when ownerId is given) belongs to that user. */
@@ -85,6 +104,11 @@ export class SessionsRepository {
         closed_at = CASE WHEN ${changes.closedAt !== undefined}::boolean THEN ${changes.closedAt ?? null}::timestamptz ELSE closed_at END
       WHERE id = ${id}::uuid`;
     return (await this.findById(id, undefined, tx))!;
+  }
+
+  /** Replaces what the session's agent remembers between turns (written with an answer). */
+  async setAgentContext(id: string, context: JsonObject, tx: PrismaTx = this.prisma): Promise<void> {
+    await tx.$executeRaw`UPDATE sessions SET agent_context = ${JSON.stringify(context)}::jsonb WHERE id = ${id}::uuid`;
   }
 
   /** Newest first, keyset-paginated on (created_at, id); each filter combination has an index. */

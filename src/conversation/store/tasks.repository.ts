@@ -5,6 +5,7 @@ import { NotificationsService } from '../../platform/notifications/notifications
 import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from '../records/task.record.js';
 import { taskStatusesMovingTo } from '../status.machine.js';
+import type { JsonObject } from '../../platform/json/json.js';
 import { sqlList } from '../../platform/database/sql-list.js';
 import { TASK_COLUMNS_SQL, toTaskRecord, type TaskRow } from '../records/task.row.js';
 
@@ -73,6 +74,11 @@ export class TasksRepository {
     return rows[0] ? toTaskRecord(rows[0]) : undefined;
   }
 
+  /** Stores the trace context of the request that queued (or re-queued) the task, for the worker's span. */
+  async setTraceContext(id: string, carrier: JsonObject, tx: PrismaTx = this.prisma): Promise<void> {
+    await tx.$executeRaw`UPDATE tasks SET trace_context = ${JSON.stringify(carrier)}::jsonb WHERE id = ${id}::uuid`;
+  }
+
   /** Records a task's outcome and tells listeners (after commit). */
   async finish(id: string, outcome: TaskOutcome): Promise<TaskRecord> {
     const settled = outcome.status !== 'submitted' && outcome.status !== 'working';
@@ -113,6 +119,44 @@ export class TasksRepository {
     this.notifier.notifyAfterCommit('taskQueued', { taskId: task.id });
     this.statusChanged(task);
     return task;
+  }
+
+  /**
+   * Makes a just-created task of a recorded turn a running one held by `owner` (so the turn's steps and answer
+   * go through the same lease-checked writes as a hosted run), with the client's turn id and request hash.
+   * Only in the transaction that created it: no worker ever sees it submitted.
+   */
+  async startRecorded(
+    id: string,
+    recorded: { owner: string; turnId: string; requestHash: string },
+    tx: PrismaTx = this.prisma,
+  ): Promise<TaskRecord | undefined> {
+    const rows = await tx.$queryRaw<TaskRow[]>`
+      UPDATE tasks t SET status = 'working', attempts = 1, lease_owner = ${recorded.owner},
+        lease_expires_at = now() + interval '1 minute', started_at = now(), updated_at = now(),
+        turn_id = ${recorded.turnId}, request_hash = ${recorded.requestHash}
+      WHERE t.id = ${id}::uuid AND t.status = 'submitted'
+      RETURNING ${TASK_COLUMNS}`;
+    return rows[0] ? toTaskRecord(rows[0]) : undefined;
+  }
+
+  /** The task a recorded turn with this client id created, and its request hash (the partial unique index). */
+  async findByTurnId(
+    sessionId: string,
+    turnId: string,
+    tx: PrismaTx = this.prisma,
+  ): Promise<{ task: TaskRecord; requestHash: string } | undefined> {
+    const rows = await tx.$queryRaw<(TaskRow & { requestHash: string })[]>`
+      SELECT ${TASK_COLUMNS}, t.request_hash AS "requestHash" FROM tasks t
+      WHERE t.session_id = ${sessionId}::uuid AND t.turn_id = ${turnId}`;
+    return rows[0] ? { task: toTaskRecord(rows[0]), requestHash: rows[0].requestHash } : undefined;
+  }
+
+  /** Whether a task of the session is queued or running (tasks_unfinished_session_idx). */
+  async hasRunning(sessionId: string, tx: PrismaTx = this.prisma): Promise<boolean> {
+    const rows = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM tasks WHERE session_id = ${sessionId}::uuid AND status IN ('submitted', 'working') LIMIT 1`;
+    return rows.length > 0;
   }
 
   /** One page of an agent's tasks, newest status change first (keyset on millisecond time, then id). */

@@ -3,6 +3,8 @@ import { PrismaService } from '../../platform/database/prisma.service.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import { PendingNotifications } from '../../platform/notifications/post-commit.js';
 import { EventsRepository } from './events.repository.js';
+import { HistoryRepository } from './history.repository.js';
+import { ScopedStateRepository } from './scoped-state.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -11,6 +13,8 @@ export interface ConversationStores {
   sessions: SessionsRepository;
   events: EventsRepository;
   tasks: TasksRepository;
+  history: HistoryRepository;
+  scopedState: ScopedStateRepository;
 }
 
 /**
@@ -34,6 +38,8 @@ export class UnitOfWork {
         sessions: new SessionsRepository(tx),
         events: new EventsRepository(tx, pending),
         tasks: new TasksRepository(tx, pending),
+        history: new HistoryRepository(tx),
+        scopedState: new ScopedStateRepository(tx),
       }),
     );
     pending.releaseTo(this.notifications);

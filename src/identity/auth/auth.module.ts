@@ -5,14 +5,17 @@ import { AppConfig } from '../../platform/config/app-config.js';
 import { RedisConnection } from '../../platform/redis/redis-connection.js';
 import { RedisModule } from '../../platform/redis/redis.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { WsTicketsModule } from '../ws-tickets/ws-tickets.module.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { SharedThrottlerStorage } from './shared-throttler.storage.js';
 import { TokenThrottlerGuard } from './token-throttler.guard.js';
+import { UpgradeAuthenticator } from './upgrade-authenticator.js';
 
 @Module({
   imports: [
     TokensModule,
+    WsTicketsModule,
     ThrottlerModule.forRootAsync({
       imports: [RedisModule],
       inject: [AppConfig, RedisConnection],
@@ -27,8 +30,10 @@ import { TokenThrottlerGuard } from './token-throttler.guard.js';
   // Order matters: authenticate first, then count the request against its token.
   providers: [
     AuthFailureLimiter,
+    UpgradeAuthenticator,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: TokenThrottlerGuard },
   ],
+  exports: [UpgradeAuthenticator],
 })
 export class AuthModule {}

@@ -5,6 +5,7 @@ import type { AuthContext } from '../auth/auth-context.js';
 import { CurrentAuth } from '../auth/current-auth.decorator.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { MeDto, toMeDto } from './dto/me.dto.js';
+import { AgentAccess } from '../auth/agent-access.decorator.js';
 
 @ApiTags('identity')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ import { MeDto, toMeDto } from './dto/me.dto.js';
 export class MeController {
   constructor(private readonly tokens: TokensService) {}
 
+  @AgentAccess()
   @Get('me')
   @ApiOperation({ summary: 'Who the bearer token belongs to: user, role, and the token itself' })
   @ApiOkResponse({ type: MeDto })

@@ -11,6 +11,8 @@ export interface TokenRecord {
   revokedAt: Date | null;
   /** when the token was last accepted (written at most once a minute) */
   lastUsedAt: Date | null;
+  /** role `agent`: the agents it is bound to (empty for other roles) */
+  agentIds: string[];
 }
 
 export interface NewToken {
@@ -20,4 +22,5 @@ export interface NewToken {
   tokenPrefix: string;
   tokenHash: string;
   expiresAt?: Date;
+  agentIds?: string[];
 }

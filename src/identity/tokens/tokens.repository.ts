@@ -17,6 +17,7 @@ function toRecord(row: ApiToken): TokenRecord {
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
     lastUsedAt: row.lastUsedAt,
+    agentIds: row.agentIds,
   };
 }
 
@@ -36,6 +37,7 @@ export class TokensRepository {
           tokenPrefix: token.tokenPrefix,
           tokenHash: token.tokenHash,
           expiresAt: token.expiresAt ?? null,
+          agentIds: token.agentIds ?? [],
         },
       }),
     ]);

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type AuthContext, type Role } from '../auth/auth-context.js';
+import { AGENT_ID } from '../../platform/config/agent-config.js';
 import { Errors } from '../../platform/errors/domain-error.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import { TokenCache } from './token-cache.js';
@@ -11,12 +12,15 @@ const TOKEN_PREFIX = 'ast_';
 const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
 const MAX_TOKEN_LENGTH = 256;
 const USER_ID = /^[A-Za-z0-9._@:-]{1,128}$/;
+const MAX_AGENTS = 32;
 
 export interface IssueTokenInput {
   userId: string;
   role?: Role;
   name?: string;
   ttlSeconds?: number;
+  /** role `agent`: the agents the token is bound to (at least one; other roles take none) */
+  agentIds?: string[];
 }
 
 export interface IssuedToken {
@@ -52,6 +56,8 @@ export class TokensService {
     const role = input.role ?? 'user';
     if (!ROLES.includes(role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
     if (!USER_ID.test(input.userId)) throw new Error('user id must be 1-128 characters of A-Z a-z 0-9 . _ @ : -');
+    const agentIds = [...new Set(input.agentIds ?? [])];
+    checkAgentBinding(role, agentIds);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record = await this.tokens.create({
       userId: input.userId,
@@ -60,6 +66,7 @@ export class TokensService {
       tokenPrefix: token.slice(0, PREFIX_LENGTH),
       tokenHash: hashToken(token),
       expiresAt: input.ttlSeconds ? new Date(Date.now() + input.ttlSeconds * 1000) : undefined,
+      agentIds,
     });
     return { token, record };
   }
@@ -74,6 +81,7 @@ export class TokensService {
     if (!record || record.revokedAt) return undefined;
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
     const auth: AuthContext = { tokenId: record.id, userId: record.userId, role: record.role };
+    if (record.role === 'agent') auth.agentIds = record.agentIds;
     this.cache.set(hash, auth, record.expiresAt);
     // Only on a cache miss (at most every few seconds per token), and never in the way of the request.
     this.tokens
@@ -98,4 +106,17 @@ export class TokensService {
   list(userId?: string): Promise<TokenRecord[]> {
     return this.tokens.list(userId);
   }
+}
+
+/** Agent tokens are bound to 1..MAX_AGENTS agent ids; other roles to none. */
+function checkAgentBinding(role: Role, agentIds: string[]): void {
+  if (role !== 'agent') {
+    if (agentIds.length > 0) throw new Error('only tokens of role agent are bound to agents');
+    return;
+  }
+  if (agentIds.length === 0 || agentIds.length > MAX_AGENTS) {
+    throw new Error(`an agent token must be bound to 1-${MAX_AGENTS} agents`);
+  }
+  const bad = agentIds.find((id) => !AGENT_ID.test(id));
+  if (bad !== undefined) throw new Error(`agent id ${JSON.stringify(bad)} must match ${String(AGENT_ID)}`);
 }

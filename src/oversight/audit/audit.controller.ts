@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../../platform/http/openapi/api-errors.decorator.js';
 import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
@@ -11,6 +11,7 @@ import {
   AccessLogQuery,
   ChainReportDto,
   ReplayedStateDto,
+  ScopedStateDto,
   StateAtQuery,
   toAccessRecordDto,
 } from './dto/audit.dto.js';
@@ -33,15 +34,23 @@ export class AuditController {
 
   @Get('sessions/:id/state')
   @AuditRead('session.state', { name: 'id', kind: 'session' })
-  @ApiOperation({ summary: "The session's state and status as they were at a seq, rebuilt from its events" })
-  @ApiOkResponse({ type: ReplayedStateDto })
+  @ApiOperation({
+    summary: "The session's state and status as they were at a seq, rebuilt from its events",
+    description: 'With scopes=all (and no at): the current state with its user: and app: keys.',
+  })
+  @ApiExtraModels(ReplayedStateDto, ScopedStateDto)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(ReplayedStateDto) }, { $ref: getSchemaPath(ScopedStateDto) }] },
+  })
   @ApiErrors(404)
   stateAt(
     @CurrentAuth() auth: AuthContext,
     @Param('id', UuidParam) id: string,
     @Query() query: StateAtQuery,
-  ): Promise<ReplayedStateDto> {
-    return this.audit.stateAt(auth, id, query.at);
+  ): Promise<ReplayedStateDto | ScopedStateDto> {
+    return query.scopes === 'all'
+      ? this.audit.scopedState(auth, id, query.at)
+      : this.audit.stateAt(auth, id, query.at!);
   }
 
   @Get('admin/access-log')

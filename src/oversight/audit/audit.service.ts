@@ -116,6 +116,20 @@ export class AuditService {
     }
   }
 
+  /** The current state with its scoped keys; `at` is for replays and cannot be combined with it. */
+  async scopedState(
+    auth: AuthContext,
+    sessionId: string,
+    at: number | undefined,
+  ): Promise<{ sessionId: string; state: JsonObject }> {
+    const session = await this.reader.session(sessionId, ownerScope(auth));
+    if (!session) throw Errors.sessionNotFound();
+    if (at !== undefined) {
+      throw Errors.badRequest('replay/scopes_with_at', 'scopes=all shows the current state; leave out at');
+    }
+    return { sessionId, state: await this.reader.mergedState(session) };
+  }
+
   /** The session's state and status as they were right after event `at`, rebuilt from events alone. */
   async stateAt(auth: AuthContext, sessionId: string, at: number): Promise<ReplayedState> {
     const session = await this.reader.session(sessionId, ownerScope(auth));

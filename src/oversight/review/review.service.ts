@@ -38,6 +38,11 @@ export class ReviewService {
       createdTo,
       activeFrom,
       activeTo,
+      label: query.label,
+      metadata: query.metadata?.map((pair) => {
+        const colon = pair.indexOf(':');
+        return { key: pair.slice(0, colon), value: pair.slice(colon + 1) };
+      }),
       before: query.cursor ? keysetCursor.decode(query.cursor) : undefined,
     };
     const page = await fetchPage(

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Public } from '../../identity/auth/public.decorator.js';
+import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 
 /**
  * The static files live in <projectRoot>/src/oversight/review/viewer. This file runs from src/oversight/review
@@ -14,6 +15,7 @@ export const VIEWER_DIR = path.resolve(__dirname, '..', '..', '..', 'src', 'over
 /** The only files served, with their content types; any other name is a 404. */
 const ASSETS: Readonly<Record<string, string>> = {
   'viewer.css': 'text/css; charset=utf-8',
+  'workspace.css': 'text/css; charset=utf-8',
   'viewer.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
@@ -21,6 +23,10 @@ const ASSETS: Readonly<Record<string, string>> = {
   'session.js': 'text/javascript; charset=utf-8',
   'events.js': 'text/javascript; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
+  'router.js': 'text/javascript; charset=utf-8',
+  'header.js': 'text/javascript; charset=utf-8',
+  'steps.js': 'text/javascript; charset=utf-8',
+  'annotations.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 
@@ -43,6 +49,12 @@ export const VIEWER_CSP = [
 export class ViewerController {
   @Get()
   async index(@Res() res: Response): Promise<void> {
+    await send(res, 'index.html', 'text/html; charset=utf-8');
+  }
+
+  /** A conversation's own address (and #seq-N an event's): the same page, which reads the address. */
+  @Get('sessions/:id')
+  async session(@Param('id', UuidParam) _id: string, @Res() res: Response): Promise<void> {
     await send(res, 'index.html', 'text/html; charset=utf-8');
   }
 

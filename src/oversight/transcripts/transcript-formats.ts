@@ -3,6 +3,8 @@ import { eventText, type EventRecord } from '../../conversation/records/event.re
 import { toSessionDto } from '../../conversation/http/dto/session.dto.js';
 import type { SessionRecord } from '../../conversation/records/session.record.js';
 import type { TaskStatus } from '../../conversation/records/task.record.js';
+import type { AnnotationRecord } from '../annotations/annotation.record.js';
+import { toAnnotationDto } from '../annotations/dto/annotation.dto.js';
 
 export const TRANSCRIPT_FORMATS = ['json', 'ndjson', 'markdown', 'csv'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
@@ -19,6 +21,9 @@ export interface TranscriptWriter {
   extension: string;
   begin(session: SessionRecord): string;
   row(row: TranscriptRow, first: boolean): string;
+  /** after the last event, before the first annotation (written even when there is none) */
+  annotationsBegin(): string;
+  annotation(annotation: AnnotationRecord, first: boolean): string;
   end(): string;
 }
 
@@ -48,6 +53,8 @@ const CSV_COLUMNS = [
   'cost_usd',
   'step_name',
   'parent_id',
+  'author',
+  'labels',
 ];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
@@ -76,6 +83,8 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     extension: 'json',
     begin: (session) => `{"session":${JSON.stringify(toSessionDto(session))},"events":[`,
     row: (row, first) => `${first ? '' : ','}\n${JSON.stringify(withTask(row))}`,
+    annotationsBegin: () => '\n],"annotations":[',
+    annotation: (a, first) => `${first ? '' : ','}\n${JSON.stringify(toAnnotationDto(a))}`,
     end: () => '\n]}\n',
   }),
   ndjson: () => ({
@@ -83,6 +92,8 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     extension: 'ndjson',
     begin: (session) => `${JSON.stringify({ kind: 'session', ...toSessionDto(session) })}\n`,
     row: (row) => `${JSON.stringify({ kind: 'event', ...withTask(row) })}\n`,
+    annotationsBegin: () => '',
+    annotation: (a) => `${JSON.stringify({ kind: 'annotation', ...toAnnotationDto(a) })}\n`,
     end: () => '',
   }),
   markdown: () => ({
@@ -103,6 +114,13 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
           ? eventText(event.parts) || readableParts(event)
           : readableParts(event);
       return `\n**#${event.seq} ${event.role}** (${event.type}${step}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
+    },
+    annotationsBegin: () => '',
+    annotation: (a, first) => {
+      const about = a.seq === null ? 'session' : `#${a.seq}`;
+      const labels = a.labels.length ? ` · labels: ${a.labels.join(', ')}` : '';
+      const head = `**Annotation on ${about}** (${a.authorId}, ${a.authorRole}, ${a.createdAt.toISOString()}${labels})`;
+      return `${first ? '\n---\n\n## Annotations\n' : ''}\n${head}\n${a.text ? `\n${a.text.replace(/^/gm, '> ')}\n` : ''}`;
     },
     end: () => '',
   }),
@@ -125,7 +143,15 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
         event.usage?.costUsd,
         stepName(event),
         event.parentId,
+        null,
+        null,
       ]
+        .map(csvField)
+        .join(',') + '\r\n',
+    annotationsBegin: () => '',
+    annotation: (a) =>
+      // prettier-ignore
+      [a.seq, a.createdAt.toISOString(), a.authorRole, 'annotation', a.text, null, null, null, null, null, null, null, null, a.authorId, a.labels.join('; ')]
         .map(csvField)
         .join(',') + '\r\n',
     end: () => '',

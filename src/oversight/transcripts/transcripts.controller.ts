@@ -10,12 +10,13 @@ import { TranscriptQuery } from './dto/transcript.query.js';
 import { TRANSCRIPT_CONTENT } from './dto/transcript-content.js';
 import { EventDto } from '../../conversation/http/dto/event.dto.js';
 import { SessionDto } from '../../conversation/http/dto/session.dto.js';
+import { AnnotationDto } from '../annotations/dto/annotation.dto.js';
 import { TranscriptsService } from './transcripts.service.js';
 
 @ApiTags('transcripts')
 @ApiBearerAuth()
 @ApiErrors(400, 401, 429, 503)
-@ApiExtraModels(SessionDto, EventDto)
+@ApiExtraModels(SessionDto, EventDto, AnnotationDto)
 @Controller('v1/sessions/:id/transcript')
 export class TranscriptsController {
   constructor(private readonly transcripts: TranscriptsService) {}

@@ -8,6 +8,7 @@ import { ConversationReader } from '../../conversation/conversation.reader.js';
 import { ReplicaConversationReader } from '../../conversation/replica.reader.js';
 import type { EventRecord } from '../../conversation/records/event.record.js';
 import type { TaskStatus } from '../../conversation/records/task.record.js';
+import { AnnotationsService } from '../annotations/annotations.service.js';
 import { transcriptWriter, type TranscriptFormat, type TranscriptWriter } from './transcript-formats.js';
 
 /** Pages are bounded by bytes as well as rows, so a client that stops reading holds at most one small page. */
@@ -25,6 +26,7 @@ export class TranscriptsService {
     private readonly primary: ConversationReader,
     private readonly replica: ReplicaConversationReader,
     private readonly openStreams: OpenStreams,
+    private readonly annotations: AnnotationsService,
   ) {}
 
   async export(auth: AuthContext, sessionId: string, format: TranscriptFormat, res: Response): Promise<void> {
@@ -41,8 +43,27 @@ export class TranscriptsService {
       if (!(await this.writePage(reader, page, writer, out, first))) return;
       first = false;
     }
+    if (!(await this.writeAnnotations(auth, sessionId, writer, out))) return;
     await out.write(writer.end());
     await out.end();
+  }
+
+  /** Annotations follow the events: all of them for reviewers and admins, the shared ones for the owner. */
+  private async writeAnnotations(
+    auth: AuthContext,
+    sessionId: string,
+    writer: TranscriptWriter,
+    out: StreamWriter,
+  ): Promise<boolean> {
+    if (!(await out.write(writer.annotationsBegin()))) return false;
+    let first = true;
+    for await (const page of this.annotations.forExport(auth, sessionId)) {
+      for (const annotation of page) {
+        if (!(await out.write(writer.annotation(annotation, first)))) return false;
+        first = false;
+      }
+    }
+    return true;
   }
 
   /** A session the replica does not have yet (created moments ago) is exported from the primary instead of a 404. */

@@ -33,7 +33,8 @@ export function optionalHeaders(entry: AgentConfigEntry): Record<string, string>
   return value as Record<string, string>;
 }
 
-const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const EXTERNAL_KIND = 'external';
 const BUILT_IN: AgentConfigEntry = { id: 'echo', kind: 'echo' };
 
 /**
@@ -61,6 +62,16 @@ export class AgentCatalog {
 
   has(id: string): boolean {
     return this.entries.some((entry) => entry.id === id);
+  }
+
+  /** Whether the agent is of kind `external`: the service never runs it; pull workers claim its tasks over HTTP. */
+  isExternal(id: string): boolean {
+    return this.entries.some((entry) => entry.id === id && entry.kind === EXTERNAL_KIND);
+  }
+
+  /** The ids of the `external` agents, whose tasks the hosted worker must never claim. */
+  externalAgentIds(): string[] {
+    return this.entries.filter((entry) => entry.kind === EXTERNAL_KIND).map((entry) => entry.id);
   }
 }
 

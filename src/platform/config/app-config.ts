@@ -7,6 +7,8 @@ export class AppConfig {
     host: string;
     port: number;
     bodyLimit: string;
+    /** BODY_LIMIT in bytes (also the largest WebSocket message) */
+    bodyLimitBytes: number;
     rateLimitPerMinute: number;
     /** Express's `trust proxy`: which proxies may say who the client is (X-Forwarded-For); undefined: none */
     trustProxy?: number | string;
@@ -37,6 +39,8 @@ export class AppConfig {
     maxPerToken: number;
     writeTimeoutMs: number;
     maxBufferedBytes: number;
+    /** WebSocket keepalive: ping interval (a client that misses a ping is dropped at the next) */
+    pingIntervalMs: number;
   };
   readonly logLevel: string;
   readonly agents: {
@@ -59,6 +63,15 @@ export class AppConfig {
     expirySweepMs: number;
     shutdownGraceMs: number;
   };
+  /** outbound webhook and A2A push-notification deliveries (the delivery worker runs when the worker does) */
+  readonly webhooks: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffMs: number;
+    backoffMaxMs: number;
+    concurrency: number;
+  };
 
   constructor(env: EnvSchema, raw: Record<string, unknown> = {}) {
     this.env = env.NODE_ENV;
@@ -66,6 +79,7 @@ export class AppConfig {
       host: env.HOST,
       port: env.PORT,
       bodyLimit: env.BODY_LIMIT,
+      bodyLimitBytes: byteSize(env.BODY_LIMIT),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       trustProxy: env.TRUST_PROXY && /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
       keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
@@ -88,6 +102,7 @@ export class AppConfig {
       maxPerToken: env.MAX_STREAMS_PER_TOKEN,
       writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,
       maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
+      pingIntervalMs: env.WS_PING_INTERVAL_MS,
     };
     this.logLevel = env.LOG_LEVEL;
     this.agents = {
@@ -108,11 +123,25 @@ export class AppConfig {
       expirySweepMs: env.EXPIRY_SWEEP_MS,
       shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
     };
+    this.webhooks = {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      backoffMaxMs: env.WEBHOOK_BACKOFF_MAX_MS,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+    };
   }
 
   static fromEnv(raw: Record<string, unknown>): AppConfig {
     return new AppConfig(validateEnv(raw), raw);
   }
+}
+
+/** `1048576`, `512kb`, `1mb` (the forms BODY_LIMIT allows; units of 1024 as body-parser counts them). */
+function byteSize(text: string): number {
+  const [, digits = '0', unit = 'b'] = /^(\d+)(b|kb|mb)?$/i.exec(text) ?? [];
+  return Number(digits) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
 }
 
 export type ModelPrices = Record<string, { prompt: number; completion: number }>;

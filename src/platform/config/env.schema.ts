@@ -150,6 +150,13 @@ export class EnvSchema {
   @Min(65_536)
   STREAM_MAX_BUFFERED_BYTES = 4_194_304;
 
+  /** how often a session WebSocket is pinged; a client that has not answered the previous ping is dropped */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  WS_PING_INTERVAL_MS = 15_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -218,6 +225,43 @@ export class EnvSchema {
   @IsInt()
   @Min(0)
   WORKER_SHUTDOWN_GRACE_MS = 10_000;
+
+  /** allow webhook and push-notification URLs on loopback, private, link-local and metadata addresses */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  /** timeout of one delivery attempt (connect, send, response) */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** attempts before a delivery is given up as failed */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /** the first retry's delay; each further retry doubles it (with jitter), up to WEBHOOK_BACKOFF_MAX_MS */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_BACKOFF_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  WEBHOOK_BACKOFF_MAX_MS = 3_600_000;
+
+  /** deliveries attempted at once per instance */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY = 8;
 }
 
 /** Validates raw environment variables; throws one error that lists every problem. */

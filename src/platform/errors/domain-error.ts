@@ -36,6 +36,15 @@ export const Errors = {
     ),
   eventIdConflict: () =>
     new DomainError('event/id_conflict', 'an event with this id already exists with a different body', 409),
+  turnConflict: () =>
+    new DomainError('turn/conflict', 'a turn with this turnId was already recorded with a different body', 409),
+  sessionBusy: () =>
+    new DomainError('session/busy', 'a task of this session is still queued or running; record the turn after it', 409),
+  historyEmpty: () => new DomainError('history/empty', 'the effective history has no item to remove', 409),
+  sessionKeyConflict: (agentId: string) =>
+    new DomainError('session/key_conflict', `a session with this key exists for agent "${agentId}"`, 409),
+  appStateForbidden: () =>
+    new DomainError('state/app_scope_forbidden', 'this token may not write app: state keys', 403),
   invalidText: (message: string) => new DomainError('request/invalid_text', message, 400),
   unknownAgent: (agentId: string) => new DomainError('agent/unknown', `unknown agent "${agentId}"`, 400),
   invalidCursor: () => new DomainError('pagination/invalid_cursor', 'cursor is malformed or expired', 400),
@@ -45,6 +54,13 @@ export const Errors = {
     new DomainError(
       'task/not_awaiting_input',
       `task is ${status}; only a task in input_required accepts a follow-up message`,
+      409,
+    ),
+  agentNotFound: () => new DomainError('agent/not_found', 'agent not found', 404),
+  leaseLost: () =>
+    new DomainError(
+      'task/lease_lost',
+      "this lease is no longer the task's: it ran out and the task was claimed again, or the task was canceled or settled",
       409,
     ),
   tooManyStreams: (max: number) =>

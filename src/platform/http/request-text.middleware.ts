@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { Errors } from '../errors/domain-error.js';
-import { MAX_BODY_DEPTH } from './json-depth.middleware.js';
+import { containsNul, MAX_BODY_DEPTH } from './json-depth.middleware.js';
+import { jsonDepth } from './validation/json.validators.js';
 
 /** A lone UTF-16 surrogate: a string JSON can carry (`"\ud800"`) but UTF-8, PostgreSQL and most clients cannot. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -46,4 +47,18 @@ export function rejectInvalidText(req: Request, _res: Response, next: NextFuncti
   if (query !== undefined && !urlIsUtf8(query)) return next(invalidText('the query string'));
   if (containsLoneSurrogate(req.body)) return next(invalidText('a string in the request body'));
   next();
+}
+
+/**
+ * The checks the middleware chain applies to a parsed JSON body (depth, NUL, lone surrogates), with the same
+ * errors, for JSON that does not arrive as an HTTP body (a WebSocket message).
+ */
+export function assertJsonBody(value: unknown): void {
+  if (typeof value === 'object' && value !== null && jsonDepth(value, MAX_BODY_DEPTH + 1) > MAX_BODY_DEPTH) {
+    throw Errors.badRequest('request/too_deep', `request body is nested more than ${MAX_BODY_DEPTH} levels`);
+  }
+  if (containsNul(value)) {
+    throw Errors.badRequest('request/nul_character', 'text may not contain NUL (\\u0000) characters');
+  }
+  if (containsLoneSurrogate(value)) throw invalidText('a string in the request body');
 }

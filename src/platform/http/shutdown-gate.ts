@@ -14,6 +14,11 @@ export class ShutdownGate implements OnModuleDestroy {
     this.closing = true;
   }
 
+  /** Shutdown has begun (WebSocket upgrades, which never pass the middleware, ask this). */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
     if (!this.closing) return next();
     res.setHeader('Connection', 'close');

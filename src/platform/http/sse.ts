@@ -40,9 +40,7 @@ export function openSse(res: Response, writer: StreamWriter, status = 200): SseS
   };
 }
 
+/** JSON.stringify escapes CR and LF inside strings and adds none between tokens: the data is one line, copied once. */
 function formatSse(event: string, data: unknown, id?: number | string): string {
-  let message = `event: ${event}\n`;
-  if (id !== undefined) message += `id: ${id}\n`;
-  for (const line of JSON.stringify(data).split('\n')) message += `data: ${line}\n`;
-  return `${message}\n`;
+  return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 }

@@ -10,8 +10,51 @@ export interface StreamLimits {
 
 const logger = new Logger('Streams');
 
+/** Where a StreamWriter writes: an HTTP response (`responseTarget`) or a WebSocket (live/socket). */
+export interface StreamTarget {
+  readonly isOpen: boolean;
+  /** bytes handed to the target that its client has not taken yet */
+  readonly bufferedBytes: number;
+  /** hands a chunk over; false when the target's buffer is full, so the next write waits for it to drain */
+  write(chunk: string): boolean;
+  /** calls `listener` once: true when the buffer has drained, false when the target closed; returns an unsubscribe */
+  onceDrained(listener: (open: boolean) => void): () => void;
+  onceClosed(listener: () => void): void;
+  /** ends the stream normally (an HTTP response ends; a socket closes as "going away") */
+  end(): void;
+  /** drops the connection at once */
+  destroy(): void;
+}
+
+/** An HTTP response as a StreamTarget. */
+export function responseTarget(res: Response): StreamTarget {
+  return {
+    get isOpen() {
+      return !res.writableEnded && !res.destroyed;
+    },
+    get bufferedBytes() {
+      return res.writableLength;
+    },
+    write: (chunk) => res.write(chunk),
+    onceDrained: (listener) => {
+      const off = () => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+      };
+      const onDrain = () => (off(), listener(true));
+      const onClose = () => (off(), listener(false));
+      res.on('drain', onDrain);
+      res.on('close', onClose);
+      return off;
+    },
+    onceClosed: (listener) => (res.destroyed ? listener() : void res.once('close', listener)),
+    end: () => res.end(),
+    destroy: () => res.destroy(),
+  };
+}
+
 /**
- * Writes a long-lived response (an event stream, an export) at the pace its client reads. Writes go out one at
+ * Writes a long-lived response (an event stream, an export, a WebSocket) at the pace its client reads. Writes go out one at
  * a time in order; each resolves once its bytes are in the socket and the socket's buffer has drained, so a
  * producer that awaits them reads no further ahead than one write. Writes nobody awaits (notifications,
  * deltas) wait in a queue counted against `maxBufferedBytes`. A client that stops reading is disconnected
@@ -21,24 +64,23 @@ export class StreamWriter {
   private queuedBytes = 0;
   private tail: Promise<boolean> = Promise.resolve(true);
   readonly closed: Promise<void>;
+  readonly target: StreamTarget;
 
   constructor(
-    private readonly res: Response,
+    out: Response | StreamTarget,
     private readonly limits: StreamLimits,
   ) {
-    this.closed = new Promise((resolve) => {
-      if (res.destroyed) resolve();
-      else res.once('close', () => resolve());
-    });
+    this.target = 'onceDrained' in out ? out : responseTarget(out);
+    this.closed = new Promise((resolve) => this.target.onceClosed(resolve));
   }
 
   get isOpen(): boolean {
-    return !this.res.writableEnded && !this.res.destroyed;
+    return this.target.isOpen;
   }
 
   /** Bytes accepted but not yet taken by the client: queued here, or buffered by Node. */
   get bufferedBytes(): number {
-    return this.queuedBytes + this.res.writableLength;
+    return this.queuedBytes + this.target.bufferedBytes;
   }
 
   /** True while earlier writes are still waiting for the client (a heartbeat then adds nothing). */
@@ -65,19 +107,19 @@ export class StreamWriter {
 
   /** Ends the response after every queued write. */
   async end(): Promise<void> {
-    if (await this.tail) this.res.end();
+    if (await this.tail) this.target.end();
   }
 
   /** Closes the connection at once, dropping what is queued. */
   abort(reason: string): void {
-    if (this.res.destroyed) return;
+    if (!this.target.isOpen) return;
     logger.warn(`closing a stream whose client is not reading: ${reason}`);
-    this.res.destroy();
+    this.target.destroy();
   }
 
   private send(chunk: string): Promise<boolean> {
     try {
-      if (this.res.write(chunk)) return Promise.resolve(true);
+      if (this.target.write(chunk)) return Promise.resolve(true);
     } catch {
       return Promise.resolve(false);
     }
@@ -86,20 +128,45 @@ export class StreamWriter {
 
   private drained(): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = (open: boolean) => {
+      const off = this.target.onceDrained((open) => {
         clearTimeout(timer);
-        this.res.off('drain', onDrain);
-        this.res.off('close', onClose);
         resolve(open);
-      };
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
+      });
       const timer = setTimeout(() => {
+        off();
         this.abort(`a write was not taken within ${this.limits.writeTimeoutMs} ms`);
-        done(false);
+        resolve(false);
       }, this.limits.writeTimeoutMs);
-      this.res.on('drain', onDrain);
-      this.res.on('close', onClose);
     });
   }
+}
+
+/**
+ * The same limits for a response written by code that does not await its writes (a library's SSE handler):
+ * a client that leaves more than `maxBufferedBytes` unread, or takes no write within `writeTimeoutMs`, is
+ * disconnected, so what it does not read cannot pile up in memory.
+ */
+export function guardWrites(res: Response, limits: StreamLimits): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (reason: string) => {
+    if (res.destroyed) return;
+    logger.warn(`closing a stream whose client is not reading: ${reason}`);
+    res.destroy();
+  };
+  const clear = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  res.on('drain', clear);
+  res.once('close', clear);
+  res.write = ((...args: unknown[]) => {
+    const taken = write(...args);
+    if (res.writableLength > limits.maxBufferedBytes) {
+      stop(`more than ${limits.maxBufferedBytes} bytes waiting for the client`);
+    } else if (!taken && !timer) {
+      timer = setTimeout(() => stop(`a write was not taken within ${limits.writeTimeoutMs} ms`), limits.writeTimeoutMs);
+    }
+    return taken;
+  }) as Response['write'];
 }

@@ -57,6 +57,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook and A2A push-notification delivery attempts, by outcome (delivered, retry, failed, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly notificationLag = new Histogram({
     name: 'notification_lag_seconds',
     help: "Time from NOTIFY to delivery, measured on the listener's own self-check pings",

@@ -17,6 +17,8 @@ export interface ChannelPayloads {
   taskDelta: { taskId: string; sessionId: string; index: number; text: string };
   /** a token was revoked (caches must drop it) */
   tokenRevoked: { tokenId: string };
+  /** a webhook delivery was queued (written by the webhook_deliveries triggers in SQL) */
+  deliveryQueued: Record<string, never>;
   /** an instance's listener self-check: it notifies itself and expects to hear it back */
   listenerPing: { instance: string; sentAt: number };
 }
@@ -87,6 +89,11 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
     wire: 'agent_token_revoked',
     encode: (p) => p.tokenId,
     decode: (raw) => (raw ? { tokenId: raw } : undefined),
+  },
+  deliveryQueued: {
+    wire: 'agent_delivery_queued',
+    encode: () => '',
+    decode: () => ({}),
   },
   listenerPing: {
     wire: 'agent_listener_ping',

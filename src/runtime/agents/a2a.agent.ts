@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Role, TaskState, type AgentCard, type Message, type StreamResponse, type Task } from '@a2a-js/sdk';
+import { Role, TaskState, type AgentCard, type Message, type Task } from '@a2a-js/sdk';
 import {
   ClientFactory,
   ClientFactoryOptions,
@@ -9,11 +9,20 @@ import {
   type Client,
 } from '@a2a-js/sdk/client';
 import { A2AError } from '@a2a-js/sdk/errors';
-import { fromA2aPart, isTerminalState, toA2aPart } from '../../conversation/records/a2a-parts.js';
+import { isTerminalState, toA2aPart } from '../../conversation/records/a2a-parts.js';
+import { collectArtifacts, observe, recordProgress, textOf, toParts, type Observed } from './a2a-observe.js';
 import type { Part } from '../../conversation/records/event.record.js';
 import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import { errorMessage } from '../../platform/errors/error-message.js';
-import { AgentError, type Agent, type AgentDescriptor, type AgentReply, type AgentTurn } from './agent.interface.js';
+import { currentTraceCarrier } from '../../platform/telemetry/tracing.js';
+import {
+  AgentError,
+  type Agent,
+  type AgentArtifact,
+  type AgentDescriptor,
+  type AgentReply,
+  type AgentTurn,
+} from './agent.interface.js';
 
 export interface A2aAgentEntry {
   id: string;
@@ -29,14 +38,6 @@ interface RemoteConversation {
   pendingTaskId?: string;
 }
 
-/** What a remote turn produced so far (from a blocking answer, stream events or polling). */
-interface Observed {
-  task?: Task;
-  message?: Message;
-  artifacts: Map<string, Part[]>;
-}
-
-const MAX_CONVERSATIONS = 10_000;
 const POLL_MS = 500;
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -45,8 +46,10 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
  * `url` (the agent card URL, ending in .json, or the agent's base URL, whose card is at
  * `<url>/.well-known/agent-card.json`; without a card, the URL itself is used as a JSON-RPC endpoint),
  * `token` (sent as `Authorization: Bearer`), `headers`, `streaming` (default true) and `transport`
- * (`JSONRPC` or `HTTP+JSON`, preferred when the card offers both). Each session keeps its remote contextId
- * in memory; a remote task that asks for input is continued by the session's next message.
+ * (`JSONRPC` or `HTTP+JSON`, preferred when the card offers both). The remote contextId (and the remote task
+ * that waits for input, if any) is the session's agent context: stored with each answer and given back on the
+ * next turn, so the remote conversation continues on any instance and after a restart. The remote's
+ * intermediate status messages become `message` steps as they arrive; its artifacts, the task's artifacts.
  */
 export function createA2aAgent(entry: A2aAgentEntry, options: { timeoutMs: number }): Agent {
   return new A2aAgent(entry as AgentConfigEntry, options.timeoutMs);
@@ -57,7 +60,6 @@ class A2aAgent implements Agent {
   private readonly url: string;
   private readonly fetchImpl: typeof fetch;
   private readonly preferred?: string;
-  private readonly conversations = new Map<string, RemoteConversation>();
   private connecting?: Promise<{ client: Client; card: AgentCard }>;
 
   constructor(
@@ -70,7 +72,7 @@ class A2aAgent implements Agent {
     const headers = { ...optionalHeaders(entry), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
     this.fetchImpl = (input, init = {}) => {
       const merged = new Headers(init.headers);
-      for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+      for (const [name, value] of Object.entries({ ...currentTraceCarrier(), ...headers })) merged.set(name, value);
       return fetch(input, { ...init, headers: merged });
     };
     this.preferred = entry.transport === 'HTTP+JSON' || entry.transport === 'JSONRPC' ? entry.transport : undefined;
@@ -85,24 +87,27 @@ class A2aAgent implements Agent {
 
   async run(turn: AgentTurn): Promise<AgentReply> {
     const { client, card } = await this.connect();
-    const remote = this.conversations.get(turn.session.id);
+    const remote = remoteOf(turn);
     const signal = AbortSignal.any([turn.signal, AbortSignal.timeout(this.timeoutMs)]);
     const message = this.outgoing(turn, remote);
-    const observed: Observed = { artifacts: new Map() };
+    const observed: Observed = { artifacts: new Map(), stepped: new Set() };
     try {
-      if (this.descriptor.streaming && card.capabilities?.streaming === true)
+      if (this.descriptor.streaming && card.capabilities?.streaming === true) {
         await this.stream(client, message, turn, signal, observed);
-      else await this.send(client, message, signal, observed);
+        await this.finalArtifacts(client, signal, observed);
+      } else await this.send(client, message, signal, observed);
       if (observed.task && !isSettledState(observed.task))
-        observed.task = await this.poll(client, observed.task.id, signal);
+        observed.task = await this.poll(client, observed.task.id, signal, turn, observed);
     } catch (error) {
-      if (remote?.pendingTaskId) this.remember(turn.session.id, { contextId: remote.contextId });
       const running = observed.task && !isSettledState(observed.task) ? observed.task : undefined;
       if (signal.aborted && running)
         void client.cancelTask({ tenant: '', id: running.id, metadata: undefined }).catch(() => undefined);
-      throw toAgentError(error, signal);
+      const failed = toAgentError(error, signal);
+      // the remote task that waited for input is gone for us: the next turn starts a new one, same context
+      if (remote?.pendingTaskId && failed instanceof AgentError) failed.agentContext = { contextId: remote.contextId };
+      throw failed;
     }
-    return this.reply(turn.session.id, observed);
+    return this.reply(observed);
   }
 
   private connect(): Promise<{ client: Client; card: AgentCard }> {
@@ -180,28 +185,47 @@ class A2aAgent implements Agent {
     signal: AbortSignal,
     observed: Observed,
   ): Promise<void> {
-    for await (const event of client.sendMessageStream(request(message), { signal })) observe(observed, event, turn);
+    for await (const event of client.sendMessageStream(request(message), { signal }))
+      await observe(observed, event, turn);
+  }
+
+  /**
+   * A stream need not carry every artifact as an update (this service's own A2A server lists them on the task
+   * only): once the remote task completed, read it once for its artifacts. Best effort.
+   */
+  private async finalArtifacts(client: Client, signal: AbortSignal, observed: Observed): Promise<void> {
+    if (observed.task?.status?.state !== TaskState.TASK_STATE_COMPLETED) return;
+    const task = await client.getTask({ tenant: '', id: observed.task.id }, { signal }).catch(() => undefined);
+    for (const [id, artifact] of task ? collectArtifacts(task) : []) observed.artifacts.set(id, artifact);
   }
 
   /** The stream or answer ended before the remote task settled: ask for it until it does. */
-  private async poll(client: Client, taskId: string, signal: AbortSignal): Promise<Task> {
+  private async poll(
+    client: Client,
+    taskId: string,
+    signal: AbortSignal,
+    turn: AgentTurn,
+    observed: Observed,
+  ): Promise<Task> {
     for (;;) {
       const task = await client.getTask({ tenant: '', id: taskId }, { signal });
+      for (const [id, artifact] of collectArtifacts(task)) observed.artifacts.set(id, artifact);
       if (isSettledState(task)) return task;
+      await recordProgress(task.status?.message, turn, observed);
       await sleep(POLL_MS, undefined, { signal });
     }
   }
 
-  private reply(sessionId: string, observed: Observed): AgentReply {
+  private reply(observed: Observed): AgentReply {
     if (observed.message) {
-      this.remember(sessionId, { contextId: observed.message.contextId });
-      return { parts: answerParts([observed.message]), status: 'completed' };
+      const agentContext = { contextId: observed.message.contextId };
+      return { parts: answerParts([observed.message]), status: 'completed', agentContext };
     }
     const task = observed.task;
     if (!task) throw new AgentError('remote agent answered with neither a message nor a task');
     const state = task.status?.state;
     const asks = state === TaskState.TASK_STATE_INPUT_REQUIRED;
-    this.remember(sessionId, { contextId: task.contextId, ...(asks ? { pendingTaskId: task.id } : {}) });
+    const agentContext = { contextId: task.contextId, ...(asks ? { pendingTaskId: task.id } : {}) };
     const text = textOf(task.status?.message);
     if (state === TaskState.TASK_STATE_FAILED || state === TaskState.TASK_STATE_REJECTED) {
       throw new AgentError(
@@ -211,53 +235,23 @@ class A2aAgent implements Agent {
     if (state === TaskState.TASK_STATE_CANCELED) throw new AgentError('remote task was canceled');
     if (state === TaskState.TASK_STATE_AUTH_REQUIRED)
       throw new AgentError('remote agent requires further authentication');
-    const artifacts = [...observed.artifacts.values()].flat();
-    const parts =
-      !asks && artifacts.length > 0 ? artifacts : answerParts([task.status?.message, lastAgentMessage(task)]);
-    return { parts, status: asks ? 'input_required' : 'completed' };
+    const artifacts = asks ? [] : [...observed.artifacts.values()].filter((a) => a.parts.length > 0);
+    // an agent that answers only with artifacts: their parts are the answer as well
+    const parts = answerParts([task.status?.message, lastAgentMessage(task)], artifacts);
+    return { parts, status: asks ? 'input_required' : 'completed', artifacts, agentContext };
   }
+}
 
-  private remember(sessionId: string, conversation: RemoteConversation): void {
-    this.conversations.delete(sessionId);
-    this.conversations.set(sessionId, conversation);
-    if (this.conversations.size > MAX_CONVERSATIONS) this.conversations.delete(this.conversations.keys().next().value!);
-  }
+/** The remote conversation this session continues, from its stored agent context. */
+function remoteOf(turn: AgentTurn): RemoteConversation | undefined {
+  const context = turn.session.agentContext;
+  if (typeof context?.contextId !== 'string' || !context.contextId) return undefined;
+  const pendingTaskId = typeof context.pendingTaskId === 'string' ? context.pendingTaskId : undefined;
+  return { contextId: context.contextId, ...(pendingTaskId ? { pendingTaskId } : {}) };
 }
 
 function request(message: Message) {
   return { tenant: '', message, configuration: undefined, metadata: undefined };
-}
-
-/** Applies one stream event; artifact text and `working` updates flagged as deltas are streamed on. */
-function observe(observed: Observed, event: StreamResponse, turn: AgentTurn): void {
-  const payload = event.payload;
-  if (payload?.$case === 'message') observed.message = payload.value;
-  if (payload?.$case === 'task') {
-    observed.task = payload.value;
-    for (const [id, parts] of collectArtifacts(payload.value)) observed.artifacts.set(id, parts);
-  }
-  if (payload?.$case === 'statusUpdate' && observed.task) {
-    const status = payload.value.status;
-    if (status?.state === TaskState.TASK_STATE_WORKING && status.message?.metadata?.delta === true)
-      turn.onDelta?.(textOf(status.message));
-    else if (status) observed.task = { ...observed.task, status };
-  }
-  if (payload?.$case === 'artifactUpdate' && payload.value.artifact) {
-    const { artifact, append } = payload.value;
-    const parts = artifact.parts.map(fromA2aPart).filter((part): part is Part => !!part);
-    observed.artifacts.set(artifact.artifactId, [
-      ...(append ? (observed.artifacts.get(artifact.artifactId) ?? []) : []),
-      ...parts,
-    ]);
-    const text = textOf({ parts: artifact.parts });
-    if (text) turn.onDelta?.(text);
-  }
-}
-
-function collectArtifacts(task: Task): Map<string, Part[]> {
-  return new Map(
-    (task.artifacts ?? []).map((a) => [a.artifactId, a.parts.map(fromA2aPart).filter((part): part is Part => !!part)]),
-  );
 }
 
 function isSettledState(task: Task): boolean {
@@ -273,15 +267,11 @@ function lastAgentMessage(task: Task): Message | undefined {
   return [...(task.history ?? [])].reverse().find((m) => m.role === Role.ROLE_AGENT);
 }
 
-function answerParts(candidates: (Message | undefined)[]): Part[] {
+function answerParts(candidates: (Message | undefined)[], artifacts: AgentArtifact[] = []): Part[] {
   const message = candidates.find((m) => m && m.parts.length > 0);
-  const parts = (message?.parts ?? []).map(fromA2aPart).filter((part): part is Part => !!part);
+  const parts = message ? toParts(message) : artifacts.flatMap((a) => a.parts);
   if (parts.length === 0) throw new AgentError('remote agent finished without an answer');
   return parts;
-}
-
-function textOf(message: Pick<Message, 'parts'> | undefined): string {
-  return (message?.parts ?? []).map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('');
 }
 
 /** Network trouble and 408/429/5xx answers are transient (the worker retries); protocol errors are not. */

@@ -1,4 +1,5 @@
 import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { currentTraceCarrier } from '../../platform/telemetry/tracing.js';
 import { AgentError } from './agent.interface.js';
 
 export interface AgentRequest {
@@ -23,6 +24,7 @@ export async function postToAgent(request: AgentRequest): Promise<Response> {
       headers: {
         'Content-Type': 'application/json',
         Accept: request.stream ? 'text/event-stream, application/json' : 'application/json',
+        ...currentTraceCarrier(), // while tracing: the back end's spans join this trace (W3C trace context)
         ...request.headers,
       },
       body: JSON.stringify(request.body),

@@ -11,6 +11,8 @@ export interface AgentSessionView {
   agentId: string;
   state: JsonObject;
   metadata: JsonObject;
+  /** what this agent asked to remember after its previous turn (AgentReply.agentContext), if anything */
+  agentContext?: JsonObject | null;
 }
 
 /** Everything an agent is given for one turn. */
@@ -49,6 +51,8 @@ export interface AgentReply {
   statePatch?: JsonObject;
   /** the task's artifacts, stored with the answer */
   artifacts?: AgentArtifact[];
+  /** what the agent needs to remember for the session's next turn; stored with the answer, given back next turn */
+  agentContext?: JsonObject;
 }
 
 export interface AgentDescriptor {
@@ -57,16 +61,23 @@ export interface AgentDescriptor {
   name: string;
   description: string;
   streaming: boolean;
+  /** the model it asks, when it is one (for traces) */
+  model?: string;
 }
 
 /** One conversational agent. Implementations must be safe to call concurrently for different sessions. */
 export interface Agent {
   readonly descriptor: AgentDescriptor;
   run(turn: AgentTurn): Promise<AgentReply>;
+  /** releases connections the agent keeps (MCP clients, child processes) at shutdown */
+  close?(): Promise<void>;
 }
 
 /** An agent failure. Transient ones (timeouts, 5xx, connection resets) are retried with backoff. */
 export class AgentError extends Error {
+  /** remembered for the session's next turn even though this one failed (see AgentReply.agentContext) */
+  agentContext?: JsonObject;
+
   constructor(
     message: string,
     readonly transient = false,

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config.js';
 import type { Agent, AgentDescriptor } from './agent.interface.js';
 import { createA2aAgent } from './a2a.agent.js';
 import { AgentCatalog, optionalNumber, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import { EchoAgent } from './echo.agent.js';
+import { ExternalAgent } from './external.agent.js';
 import { HttpAgent } from './http.agent.js';
 import { OpenAiAgent } from './openai.agent.js';
 
@@ -13,6 +14,7 @@ type AgentFactory = (entry: AgentConfigEntry, config: AppConfig) => Agent;
 const FACTORIES: Record<string, AgentFactory> = {
   echo: (entry) => new EchoAgent(entry.id, entry.name, entry.description, optionalNumber(entry, 'sleepMs')),
   http: (entry) => new HttpAgent(entry),
+  external: (entry) => new ExternalAgent(entry),
   a2a: (entry, config) => createA2aAgent(entry, { timeoutMs: config.agents.timeoutMs }),
   openai: (entry, config) =>
     new OpenAiAgent(entry, { secrets: config.agents.secrets, defaultWindow: config.agents.historyWindow }),
@@ -20,7 +22,7 @@ const FACTORIES: Record<string, AgentFactory> = {
 
 /** The runnable agent of every entry of the AgentCatalog (built-in `echo` and AGENTS_FILE), by id. */
 @Injectable()
-export class AgentsService {
+export class AgentsService implements OnApplicationShutdown {
   private readonly logger = new Logger(AgentsService.name);
   private readonly agents = new Map<string, Agent>();
   readonly defaultAgentId: string;
@@ -41,6 +43,10 @@ export class AgentsService {
 
   list(): AgentDescriptor[] {
     return [...this.agents.values()].map((agent) => agent.descriptor);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.agents.values()].map(async (agent) => agent.close?.()));
   }
 
   private register(agent: Agent): void {

@@ -1,5 +1,4 @@
 import { toEventDto } from '../../conversation/http/dto/event.dto.js';
-import type { JsonValue } from '../../platform/json/json.js';
 import { isEventStream, parseJson, postToAgent, sseMessages } from './agent-http.js';
 import { optionalHeaders, requireString, type AgentConfigEntry } from '../../platform/config/agent-config.js';
 import {
@@ -10,17 +9,7 @@ import {
   type AgentReply,
   type AgentTurn,
 } from './agent.interface.js';
-import { isPart, parseArtifact, parseList, parseStatePatch, parseStep } from './reply-records.js';
-
-interface HttpAgentAnswer {
-  parts?: unknown;
-  usage?: AgentReply['usage'];
-  status?: unknown;
-  endSession?: unknown;
-  steps?: unknown;
-  statePatch?: JsonValue;
-  artifacts?: unknown;
-}
+import { parseAgentAnswer, parseArtifact, parseStep, type AgentAnswer } from './reply-records.js';
 
 /**
  * An agent behind any HTTP endpoint: POSTs `{session, history, event, turn}` and takes `{parts, usage?, status?}`
@@ -57,7 +46,7 @@ export class HttpAgent implements Agent {
         turn: turn.turn,
       },
     });
-    if (!isEventStream(res)) return toReply(parseJson<HttpAgentAnswer>(await res.text(), 'agent answer'));
+    if (!isEventStream(res)) return parseAgentAnswer(parseJson<AgentAnswer>(await res.text(), 'agent answer'));
     const artifacts: AgentArtifact[] = [];
     for await (const message of sseMessages(res)) {
       if (message.event === 'delta')
@@ -65,7 +54,7 @@ export class HttpAgent implements Agent {
       if (message.event === 'step') await turn.onStep?.(parseStep(parseJson(message.data, 'step'), 'agent step'));
       if (message.event === 'artifact') artifacts.push(parseArtifact(parseJson(message.data, 'artifact'), 'artifact'));
       if (message.event === 'result') {
-        const reply = toReply(parseJson<HttpAgentAnswer>(message.data, 'agent result'));
+        const reply = parseAgentAnswer(parseJson<AgentAnswer>(message.data, 'agent result'));
         return { ...reply, artifacts: [...artifacts, ...(reply.artifacts ?? [])] };
       }
       if (message.event === 'error') throw new AgentError(`agent reported an error: ${message.data.slice(0, 300)}`);
@@ -77,25 +66,4 @@ export class HttpAgent implements Agent {
 /** A delta's text; the protocol sends strings, and a number is taken as written. */
 function deltaText(text: unknown): string {
   return typeof text === 'string' || typeof text === 'number' ? String(text) : '';
-}
-
-function toReply(answer: HttpAgentAnswer): AgentReply {
-  if (!Array.isArray(answer.parts) || answer.parts.length === 0 || !answer.parts.every(isPart)) {
-    throw new AgentError('agent answer must have a non-empty "parts" array of text/data parts');
-  }
-  if (answer.status !== undefined && answer.status !== 'completed' && answer.status !== 'input_required') {
-    throw new AgentError('agent answer "status" must be "completed" or "input_required"');
-  }
-  if (answer.endSession !== undefined && typeof answer.endSession !== 'boolean') {
-    throw new AgentError('agent answer "endSession" must be a boolean');
-  }
-  return {
-    parts: answer.parts,
-    usage: answer.usage,
-    status: answer.status,
-    endSession: answer.endSession === true,
-    steps: parseList(answer.steps, 'steps', parseStep),
-    statePatch: parseStatePatch(answer.statePatch),
-    artifacts: parseList(answer.artifacts, 'artifacts', parseArtifact),
-  };
 }

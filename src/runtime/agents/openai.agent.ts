@@ -1,10 +1,12 @@
-import { isEventStream, parseJson, postToAgent, sseMessages } from './agent-http.js';
 import {
   optionalHeaders,
   optionalNumber,
   requireString,
   type AgentConfigEntry,
 } from '../../platform/config/agent-config.js';
+import type { JsonValue } from '../../platform/json/json.js';
+import { GenAi } from '../../platform/telemetry/gen-ai.attributes.js';
+import { markSpanError, SpanKind, withSpan } from '../../platform/telemetry/tracing.js';
 import {
   AgentError,
   type Agent,
@@ -14,12 +16,15 @@ import {
   type AgentUsage,
 } from './agent.interface.js';
 import { buildChatPrompt } from './chat-prompt.js';
-
-interface Completion {
-  model?: string;
-  choices?: { message?: { content?: string | null }; delta?: { content?: string | null } }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-}
+import { McpToolbox, parseMcpServers, type McpTool, type McpToolOutcome } from './mcp-toolbox.js';
+import {
+  complete,
+  toWireToolCalls,
+  type FunctionTool,
+  type ModelAnswer,
+  type ToolCallRequest,
+  type WireMessage,
+} from './openai-completion.js';
 
 export interface OpenAiAgentOptions {
   /** secrets read from the environment at boot, by variable name */
@@ -27,9 +32,15 @@ export interface OpenAiAgentOptions {
   defaultWindow: number;
 }
 
+const DEFAULT_MAX_TOOL_ROUNDS = 8;
+const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
 /**
  * Any OpenAI-compatible chat-completions server. The prompt is built from the session history (window and
- * token budget), answers are streamed when `stream` is on (the default), and token usage is recorded.
+ * token budget), answers are streamed when `stream` is on (the default), and token usage is recorded. With
+ * `mcpServers`, the servers' tools are offered to the model as functions and the tool loop runs: each call
+ * the model asks for is recorded as a `tool_call` step, run on its MCP server, recorded as a `tool_result`
+ * step and fed back, until the model answers or `maxToolRounds` rounds of calls have run.
  */
 export class OpenAiAgent implements Agent {
   readonly descriptor: AgentDescriptor;
@@ -40,6 +51,8 @@ export class OpenAiAgent implements Agent {
   private readonly maxPromptTokens: number;
   private readonly systemPrompt?: string;
   private readonly temperature?: number;
+  private readonly maxToolRounds: number;
+  private readonly toolbox: McpToolbox;
 
   constructor(entry: AgentConfigEntry, options: OpenAiAgentOptions) {
     this.endpoint = `${requireString(entry, 'baseUrl').replace(/\/+$/, '')}/chat/completions`;
@@ -51,65 +64,131 @@ export class OpenAiAgent implements Agent {
     this.maxPromptTokens = optionalNumber(entry, 'maxPromptTokens') ?? 8_000;
     this.systemPrompt = typeof entry.systemPrompt === 'string' ? entry.systemPrompt : undefined;
     this.temperature = typeof entry.temperature === 'number' ? entry.temperature : undefined;
+    this.maxToolRounds = optionalNumber(entry, 'maxToolRounds') ?? DEFAULT_MAX_TOOL_ROUNDS;
+    const toolTimeoutMs = optionalNumber(entry, 'toolTimeoutMs') ?? DEFAULT_TOOL_TIMEOUT_MS;
+    this.toolbox = new McpToolbox(entry.id, parseMcpServers(entry.id, entry.mcpServers), toolTimeoutMs);
     this.descriptor = {
       id: entry.id,
       kind: 'openai',
       name: entry.name ?? entry.id,
       description: entry.description ?? `Chat model ${this.model}`,
       streaming: entry.stream !== false,
+      model: this.model,
     };
   }
 
   async run(turn: AgentTurn): Promise<AgentReply> {
-    const messages = buildChatPrompt(turn.history, turn.event, {
+    const messages: WireMessage[] = buildChatPrompt(turn.history, turn.event, {
       window: this.window,
       maxPromptTokens: this.maxPromptTokens,
       systemPrompt: this.systemPrompt,
     });
-    const stream = this.descriptor.streaming;
-    const res = await postToAgent({
-      url: this.endpoint,
-      headers: this.headers,
-      signal: turn.signal,
-      stream,
-      body: {
+    const tools = this.toolbox.empty ? [] : await this.toolbox.tools();
+    const functions = tools.map(toFunction);
+    const usage: AgentUsage = { model: this.model };
+    for (let round = 0; ; round++) {
+      const answer = await this.chat(messages, functions, turn);
+      addUsage(usage, answer);
+      if (answer.toolCalls.length === 0) return { parts: [{ kind: 'text', text: answer.text }], usage };
+      if (round >= this.maxToolRounds) {
+        throw new AgentError(
+          `the model still asked for tools after ${this.maxToolRounds} rounds of tool calls (maxToolRounds)`,
+        );
+      }
+      if (answer.text) await turn.onStep?.({ kind: 'message', parts: [{ kind: 'text', text: answer.text }] });
+      messages.push({ role: 'assistant', content: answer.text || null, tool_calls: toWireToolCalls(answer.toolCalls) });
+      for (const call of answer.toolCalls) {
+        const outcome = await this.runTool(call, tools, turn);
+        messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.content });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.toolbox.close();
+  }
+
+  /** One model call, as a `chat <model>` span with the GenAI attributes. */
+  private chat(messages: WireMessage[], tools: FunctionTool[], turn: AgentTurn): Promise<ModelAnswer> {
+    const attributes = {
+      [GenAi.operationName]: 'chat',
+      [GenAi.providerName]: 'openai',
+      [GenAi.requestModel]: this.model,
+    };
+    return withSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const answer = await complete({
+        endpoint: this.endpoint,
+        headers: this.headers,
         model: this.model,
         messages,
-        ...(this.temperature !== undefined ? { temperature: this.temperature } : {}),
-        ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
-      },
+        tools,
+        temperature: this.temperature,
+        stream: this.descriptor.streaming,
+        signal: turn.signal,
+        onDelta: turn.onDelta,
+      });
+      span.setAttributes({
+        [GenAi.responseModel]: answer.model,
+        ...(answer.promptTokens !== undefined ? { [GenAi.inputTokens]: answer.promptTokens } : {}),
+        ...(answer.completionTokens !== undefined ? { [GenAi.outputTokens]: answer.completionTokens } : {}),
+        ...(answer.finishReason ? { [GenAi.responseFinishReasons]: [answer.finishReason] } : {}),
+      });
+      return answer;
     });
-    return isEventStream(res) ? this.readStream(res, turn) : this.readCompletion(await res.text());
   }
 
-  private readCompletion(body: string): AgentReply {
-    const completion = parseJson<Completion>(body, 'chat completion');
-    const text = completion.choices?.[0]?.message?.content;
-    if (typeof text !== 'string') throw new AgentError('chat completion has no message content');
-    return { parts: [{ kind: 'text', text }], usage: this.usage(completion) };
-  }
-
-  private async readStream(res: Response, turn: AgentTurn): Promise<AgentReply> {
-    let text = '';
-    let usage: AgentUsage = { model: this.model };
-    for await (const message of sseMessages(res)) {
-      if (message.data === '[DONE]') break;
-      const chunk = parseJson<Completion>(message.data, 'chat completion chunk');
-      const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) {
-        text += delta;
-        turn.onDelta?.(delta);
-      }
-      if (chunk.usage) usage = this.usage(chunk);
-    }
-    return { parts: [{ kind: 'text', text }], usage };
-  }
-
-  private usage(completion: Completion): AgentUsage {
-    return {
-      model: completion.model ?? this.model,
-      promptTokens: completion.usage?.prompt_tokens,
-      completionTokens: completion.usage?.completion_tokens,
+  /** Records the call, runs it on its MCP server (an `execute_tool <name>` span), records the result. */
+  private async runTool(call: ToolCallRequest, tools: McpTool[], turn: AgentTurn): Promise<McpToolOutcome> {
+    const args = parseArguments(call.arguments);
+    await turn.onStep?.({ kind: 'tool_call', callId: call.id, name: call.name, arguments: args.value });
+    const attributes = {
+      [GenAi.operationName]: 'execute_tool',
+      [GenAi.toolName]: call.name,
+      [GenAi.toolCallId]: call.id,
+      [GenAi.toolType]: 'function',
     };
+    const outcome = await withSpan(`execute_tool ${call.name}`, { attributes }, async (span) => {
+      const tool = tools.find((t) => t.name === call.name);
+      const result = !tool
+        ? errorOutcome(`unknown tool "${call.name}"`)
+        : args.error
+          ? errorOutcome(`arguments of ${call.name} are not valid JSON: ${args.error}`)
+          : await this.toolbox.call(tool, args.value, turn.signal);
+      if (result.isError) {
+        span.setAttribute(GenAi.errorType, 'tool_error');
+        markSpanError(span, result.content.slice(0, 200));
+      }
+      return result;
+    });
+    await turn.onStep?.({ kind: 'tool_result', callId: call.id, output: outcome.output, isError: outcome.isError });
+    return outcome;
   }
+}
+
+function toFunction(tool: McpTool): FunctionTool {
+  return {
+    type: 'function',
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  };
+}
+
+function addUsage(usage: AgentUsage, answer: ModelAnswer): void {
+  usage.model = answer.model;
+  if (answer.promptTokens !== undefined) usage.promptTokens = (usage.promptTokens ?? 0) + answer.promptTokens;
+  if (answer.completionTokens !== undefined)
+    usage.completionTokens = (usage.completionTokens ?? 0) + answer.completionTokens;
+}
+
+/** The model's argument text as JSON; text that does not parse is kept as a string and answered with an error. */
+function parseArguments(text: string): { value: JsonValue; error?: string } {
+  if (!text.trim()) return { value: {} };
+  try {
+    return { value: JSON.parse(text) as JsonValue };
+  } catch (error) {
+    return { value: text, error: (error as Error).message };
+  }
+}
+
+function errorOutcome(message: string): McpToolOutcome {
+  return { output: [{ kind: 'text', text: message }], isError: true, content: message };
 }

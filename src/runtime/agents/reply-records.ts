@@ -1,6 +1,17 @@
 import type { Part } from '../../conversation/records/event.record.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../platform/json/json.js';
-import { AgentError, type AgentArtifact, type AgentStep } from './agent.interface.js';
+import { AgentError, type AgentArtifact, type AgentReply, type AgentStep } from './agent.interface.js';
+
+/** An agent's answer as it arrives as JSON (an HTTP agent's reply, a pull worker's result), not yet checked. */
+export interface AgentAnswer {
+  parts?: unknown;
+  usage?: AgentReply['usage'];
+  status?: unknown;
+  endSession?: unknown;
+  steps?: unknown;
+  statePatch?: JsonValue;
+  artifacts?: unknown;
+}
 
 /**
  * Checks of the turn-record fields an HTTP agent sends (`steps`, `statePatch`, `artifacts`, and the live `step`
@@ -64,4 +75,26 @@ export function parseStatePatch(value: JsonValue | undefined): JsonObject | unde
   if (value === undefined) return undefined;
   if (!isJsonObject(value)) throw new AgentError('agent answer "statePatch" must be a JSON object (a merge patch)');
   return value;
+}
+
+/** The reply an answer stands for; a malformed field throws an AgentError that names it. */
+export function parseAgentAnswer(answer: AgentAnswer): AgentReply {
+  if (!Array.isArray(answer.parts) || answer.parts.length === 0 || !answer.parts.every(isPart)) {
+    throw new AgentError('agent answer must have a non-empty "parts" array of text/data parts');
+  }
+  if (answer.status !== undefined && answer.status !== 'completed' && answer.status !== 'input_required') {
+    throw new AgentError('agent answer "status" must be "completed" or "input_required"');
+  }
+  if (answer.endSession !== undefined && typeof answer.endSession !== 'boolean') {
+    throw new AgentError('agent answer "endSession" must be a boolean');
+  }
+  return {
+    parts: answer.parts,
+    usage: answer.usage,
+    status: answer.status,
+    endSession: answer.endSession === true,
+    steps: parseList(answer.steps, 'steps', parseStep),
+    statePatch: parseStatePatch(answer.statePatch),
+    artifacts: parseList(answer.artifacts, 'artifacts', parseArtifact),
+  };
 }

@@ -47,3 +47,12 @@ export class CreateSessionDto {
   @Max(MAX_TTL_SECONDS)
   ttlSeconds?: number;
 }
+
+export const SESSION_KEY_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+export class SessionKeyParam {
+  @ApiProperty({ pattern: SESSION_KEY_PATTERN.source, description: "the client's key, unique per user" })
+  @IsString()
+  @Matches(SESSION_KEY_PATTERN, { message: 'key must be 1..200 of A-Z a-z 0-9 . _ : @ -' })
+  key: string;
+}

@@ -31,6 +31,8 @@ export class SessionDto {
   @ApiProperty({ description: 'number of events; also the seq of the last one' }) eventCount: number;
   @ApiProperty({ description: 'number of user messages' }) turnCount: number;
   @ApiProperty({ type: SessionUsageDto }) usage: SessionUsageDto;
+  @ApiProperty({ nullable: true, type: String, description: "the client's own key (PUT /v1/sessions/by-key/:key)" })
+  key: string | null;
 }
 
 export class SessionPageDto {
@@ -61,5 +63,6 @@ export function toSessionDto(session: SessionRecord): SessionDto {
       costUsd: session.costUsd,
       unpricedAnswers: session.unpricedAnswers,
     },
+    key: session.key,
   };
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, type Role } from '../../auth/auth-context.js';
 import type { TokenRecord } from '../../tokens/token.record.js';
 
@@ -11,6 +11,8 @@ export class MeDto {
   tokenName: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'null: the token does not expire' })
   expiresAt: string | null;
+  @ApiPropertyOptional({ type: [String], description: 'role agent only: the agents the token is bound to' })
+  agentIds?: string[];
 }
 
 export function toMeDto(token: TokenRecord): MeDto {
@@ -20,5 +22,6 @@ export function toMeDto(token: TokenRecord): MeDto {
     tokenId: token.id,
     tokenName: token.name,
     expiresAt: token.expiresAt?.toISOString() ?? null,
+    ...(token.role === 'agent' ? { agentIds: token.agentIds } : {}),
   };
 }

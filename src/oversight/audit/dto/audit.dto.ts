@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { IsUuid } from '../../../platform/http/uuid.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { LimitQuery } from '../../../platform/http/validation/query.dto.js';
@@ -17,12 +17,31 @@ export class ChainReportDto {
 }
 
 export class StateAtQuery {
-  @ApiProperty({ minimum: 0, description: 'rebuild the state right after this seq' })
+  @ApiPropertyOptional({ minimum: 0, description: 'rebuild the state right after this seq (required without scopes)' })
+  @ValidateIf((query: StateAtQuery) => query.scopes !== 'all')
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(2_147_483_647)
-  at: number;
+  at?: number;
+
+  @ApiPropertyOptional({
+    enum: ['all'],
+    description: 'the current state with its user: and app: keys (instead of a replay at a seq)',
+  })
+  @IsOptional()
+  @IsIn(['all'])
+  scopes?: 'all';
+}
+
+export class ScopedStateDto {
+  @ApiProperty({ format: 'uuid' }) sessionId: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'session keys, the user state with this agent as user:<key>, the app state as app:<key>',
+  })
+  state: JsonObject;
 }
 
 export class ReplayedStateDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { SESSION_STATUSES, type SessionStatus } from '../../../conversation/records/session.record.js';
-import type { ReviewHit } from '../review.repository.js';
+import { MATCH_FIELDS, type MatchField, type ReviewHit } from '../review.repository.js';
 
 export interface ReviewMatchDto {
   seq: number;
@@ -12,7 +12,7 @@ const MATCH_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
   selfRequired: true,
-  description: 'where the search matched; null without q',
+  description: 'the first event whose text matched q; null without q or when only other fields matched',
   properties: {
     seq: { type: 'integer', description: 'seq of the first matching event' },
     snippet: { type: 'string', description: 'text around the match; matched words are wrapped in « »' },
@@ -30,6 +30,13 @@ export class ReviewHitDto {
   @ApiProperty() lastActivityAt: string;
   @ApiProperty() eventCount: number;
   @ApiProperty() failedTasks: number;
+  @ApiProperty({ type: [String], description: "labels of the session's annotations" }) labels: string[];
+  @ApiProperty({
+    enum: MATCH_FIELDS,
+    isArray: true,
+    description: 'what q matched: the session id, its name, a metadata value, event text, an annotation; [] without q',
+  })
+  matchedOn: MatchField[];
   @ApiProperty(MATCH_SCHEMA) match: ReviewMatchDto | null;
 }
 

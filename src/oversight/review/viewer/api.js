@@ -29,11 +29,13 @@ export function onAuthFailure(handler) {
 }
 
 /** A fetch with the Authorization header; resolves with the Response when it is 2xx, otherwise throws ApiError. */
-export async function request(path, { token = tokenStore.get(), headers = {}, signal } = {}) {
+export async function request(path, { token = tokenStore.get(), headers = {}, signal, method = 'GET', body } = {}) {
   const res = await fetch(path, {
+    method,
     headers: { Accept: 'application/json', ...headers, Authorization: `Bearer ${token ?? ''}` },
     cache: 'no-store',
     signal,
+    body,
   });
   if (res.ok) return res;
   const error = await toError(res);
@@ -60,6 +62,16 @@ export async function getJson(path, params = {}, options = {}) {
   }
   const qs = query.toString();
   const res = await request(qs ? `${path}?${qs}` : path, options);
+  return res.json();
+}
+
+/** POST a JSON body; resolves with the JSON answer. */
+export async function postJson(path, payload) {
+  const res = await request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   return res.json();
 }
 

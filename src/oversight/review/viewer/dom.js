@@ -16,14 +16,63 @@ export function el(tag, attrs = {}, ...children) {
 
 export const byId = (id) => document.getElementById(id);
 
-const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const TZ_KEY = 'transcript-review.tz';
+const FORMATS = {
+  local: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }),
+  utc: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }),
+};
+const ZONE_NAME = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
 
-/** A <time> element showing a local date and time, with the exact ISO instant as its datetime and title. */
+/** 'local' or 'utc', remembered in this browser. */
+export function timeZoneMode() {
+  return localStorage.getItem(TZ_KEY) === 'utc' ? 'utc' : 'local';
+}
+
+/** Switches every time on the page (and those rendered later) between local time and UTC. */
+export function setTimeZoneMode(mode) {
+  localStorage.setItem(TZ_KEY, mode === 'utc' ? 'utc' : 'local');
+  for (const node of document.querySelectorAll('time[datetime]')) node.textContent = formatTime(node.dateTime);
+}
+
+/** A date and time with its zone named (e.g. "29 Nov 2026, 20:05:51 UTC", "… GMT+1"). */
+export function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  if (timeZoneMode() === 'utc') return `${FORMATS.utc.format(date)} UTC`;
+  const zone = ZONE_NAME.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  return `${FORMATS.local.format(date)} ${zone}`.trim();
+}
+
+/** A <time> element in the chosen zone, with the exact ISO instant as its datetime and title. */
 export function timeEl(iso) {
   if (!iso) return el('span', { class: 'muted' }, '—');
-  const date = new Date(iso);
-  const label = Number.isNaN(date.getTime()) ? iso : DATE_TIME.format(date);
-  return el('time', { datetime: iso, title: iso }, label);
+  return el('time', { datetime: iso, title: iso }, formatTime(iso));
+}
+
+/** A short human duration: 850 ms, 12.4 s, 3 min 5 s, 2 h 4 min. */
+export function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Text with every case-insensitive occurrence of `needle` wrapped in <mark>; everything stays text. */
+export function highlightNodes(text, needle) {
+  if (!needle) return [document.createTextNode(text)];
+  const nodes = [];
+  const lower = text.toLowerCase();
+  const target = needle.toLowerCase();
+  let last = 0;
+  for (let at = lower.indexOf(target); at >= 0 && target; at = lower.indexOf(target, last)) {
+    if (at > last) nodes.push(document.createTextNode(text.slice(last, at)));
+    nodes.push(el('mark', {}, text.slice(at, at + target.length)));
+    last = at + target.length;
+  }
+  if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
 }
 
 /** Text with «matches» turned into <mark> elements; everything else stays plain text. */

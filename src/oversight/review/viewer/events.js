@@ -1,5 +1,6 @@
-// Renders session events: user and agent messages as chat bubbles, everything else as small notes.
+// Renders session events: user and agent messages as chat bubbles, steps as a trace, everything else as notes.
 import { el, timeEl } from './dom.js';
+import { isStep, renderStep } from './steps.js';
 
 const ROLE_LABELS = { user: 'User', agent: 'Agent', tool: 'Tool', system: 'System' };
 
@@ -9,18 +10,39 @@ export function eventKind(event) {
   return event.role in ROLE_LABELS ? event.role : 'note';
 }
 
-/** One <li> for an event; `task` is the task the event belongs to (if known), `session` names the speakers. */
-export function renderEvent(event, { task, session } = {}) {
-  const kind = eventKind(event);
+/**
+ * One <li> for an event; `task` is the task the event belongs to (if known), `session` names the speakers,
+ * `parent` is the event a step hangs under (for its timing).
+ */
+export function renderEvent(event, { task, session, parent } = {}) {
+  const step = isStep(event);
+  const kind = step ? 'step' : eventKind(event);
   const item = el('li', {
     class: `event event--${kind}${event.type === 'error' ? ' event--error' : ''}`,
     id: `seq-${event.seq}`,
     tabindex: '-1',
     'data-seq': event.seq,
+    'data-event-id': event.id,
+    'data-type': event.type,
     'data-task-id': event.taskId ?? undefined,
   });
-  item.append(kind === 'note' ? renderNote(event) : renderBubble(event, kind, task, session));
+  if (step) item.append(renderStep(event, parent, renderPart, eventActions(event)));
+  else item.append(kind === 'note' ? renderNote(event) : renderBubble(event, kind, task, session));
   return item;
+}
+
+/** "Copy link" and "Note" for an event (handled by the conversation view through data-action). */
+export function eventActions(event) {
+  return el(
+    'span',
+    { class: 'event-actions' },
+    el(
+      'button',
+      { type: 'button', class: 'link-button', 'data-action': 'copy-link', 'data-seq': event.seq },
+      'Copy link',
+    ),
+    el('button', { type: 'button', class: 'link-button', 'data-action': 'annotate', 'data-seq': event.seq }, 'Note'),
+  );
 }
 
 function speaker(event, kind, session) {
@@ -40,6 +62,7 @@ function renderBubble(event, kind, task, session) {
       el('span', { class: 'who' }, speaker(event, kind, session)),
       el('span', { class: 'seq', title: 'seq' }, `#${event.seq}`),
       timeEl(event.createdAt),
+      eventActions(event),
     ),
     el('div', { class: 'parts' }, event.parts.map(renderPart)),
     kind === 'agent' && event.taskId ? renderTaskStatus(event, task) : null,
@@ -47,7 +70,16 @@ function renderBubble(event, kind, task, session) {
   );
 }
 
+/** What a history edit did to the effective history (the events it hides stay in this log). */
+const HISTORY_EDITS = {
+  revert: (event) => `removed ${event.parts[0]?.data?.items ?? 'the last'} item(s) from the effective history`,
+  reset: () => 'cleared the effective history',
+  compaction: (event) => `replaced the effective history up to #${event.metadata?.throughSeq} by this summary:`,
+};
+
 function renderNote(event) {
+  const edit = HISTORY_EDITS[event.type];
+  if (edit) return renderEdit(event, edit(event), event.type === 'compaction' ? event.parts : []);
   const summary = event.parts
     .filter((p) => p.kind === 'text')
     .map((p) => p.text)
@@ -65,8 +97,28 @@ function renderNote(event) {
       ' · ',
       timeEl(event.createdAt),
       summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null,
+      ' ',
+      eventActions(event),
     ),
     others.length ? el('div', { class: 'parts' }, others.map(renderPart)) : null,
+  );
+}
+
+function renderEdit(event, what, parts) {
+  return el(
+    'div',
+    { class: 'note' },
+    el(
+      'p',
+      { class: 'note-line' },
+      el('span', { class: 'seq' }, `#${event.seq}`),
+      ' ',
+      el('span', { class: 'note-kind' }, `history ${event.type}`),
+      ' · ',
+      timeEl(event.createdAt),
+      el('span', { class: 'note-text' }, ` — ${what}`),
+    ),
+    parts.length ? el('div', { class: 'parts' }, parts.map(renderPart)) : null,
   );
 }
 
@@ -98,7 +150,7 @@ function renderUsage(usage) {
   return bits.length ? el('p', { class: 'usage muted' }, bits.join(' · ')) : null;
 }
 
-function renderPart(part) {
+export function renderPart(part) {
   if (part.kind === 'text') return el('p', { class: 'part-text' }, part.text);
   if (part.kind === 'data') return jsonBlock('Data', part.data);
   if (part.kind === 'file') return renderFile(part.file ?? {});

@@ -1,8 +1,9 @@
 // The session search form, its result list and "load more" keyset paging.
 import { getJson } from './api.js';
-import { announce, byId, el, snippetNodes, timeEl } from './dom.js';
+import { announce, byId, el, highlightNodes, snippetNodes, timeEl } from './dom.js';
 
 const PAGE_SIZE = 25;
+const MATCH_LABELS = { id: 'session id', name: 'name', metadata: 'metadata', text: 'conversation', annotation: 'note' };
 const state = { filters: {}, cursor: null, count: 0, selectedId: null, onOpen: () => {}, generation: 0 };
 
 export function initSearch({ onOpen }) {
@@ -47,6 +48,8 @@ function readFilters(form) {
     agentId: text('agentId'),
     status: text('status'),
     hasFailedTasks: form.get('hasFailedTasks') ? 'true' : undefined,
+    label: text('label'),
+    metadata: text('metadata'),
     createdFrom: dayStart(text('createdFrom')),
     createdTo: dayStart(text('createdTo'), 1),
     activeFrom: dayStart(text('activeFrom')),
@@ -115,7 +118,13 @@ function renderHit(hit) {
       'data-id': hit.id,
       'aria-current': hit.id === state.selectedId ? 'true' : undefined,
     },
-    el('span', { class: 'hit-name' }, hit.name || 'Untitled session'),
+    el(
+      'span',
+      { class: 'hit-name' },
+      hit.name
+        ? highlightNodes(hit.name, hit.matchedOn?.includes('name') ? state.filters.q : undefined)
+        : 'Untitled session',
+    ),
     el(
       'span',
       { class: 'hit-line' },
@@ -129,6 +138,20 @@ function renderHit(hit) {
     el('span', { class: 'hit-line' }, 'Created ', timeEl(hit.createdAt)),
     el('span', { class: 'hit-line' }, 'Last activity ', timeEl(hit.lastActivityAt)),
     el('span', { class: 'hit-line' }, `${hit.eventCount} ${hit.eventCount === 1 ? 'event' : 'events'} · `, failed),
+    hit.labels?.length
+      ? el(
+          'span',
+          { class: 'labels' },
+          hit.labels.map((label) => el('span', { class: 'label' }, label)),
+        )
+      : null,
+    hit.matchedOn?.length
+      ? el(
+          'span',
+          { class: 'hit-line matched' },
+          `Matched: ${hit.matchedOn.map((f) => MATCH_LABELS[f] ?? f).join(', ')}`,
+        )
+      : null,
     hit.match
       ? el(
           'span',

@@ -97,3 +97,55 @@ export function IsParts(options?: ValidationOptions) {
     });
   };
 }
+
+/** The first problem of a parts array (1..MAX_PARTS valid parts), named after `field`; undefined when valid. */
+export function partsProblem(value: unknown, field = 'parts'): string | undefined {
+  if (!Array.isArray(value) || value.length === 0) return `${field} must be a non-empty array`;
+  if (value.length > MAX_PARTS) return `${field} may hold at most ${MAX_PARTS} items`;
+  const problem = value.map(partProblem).find(Boolean);
+  return problem && `${field}${problem.slice('parts'.length)}`;
+}
+
+/**
+ * A free-form JSON body property (kept exactly as parsed, like IsJsonObject) checked by `problem`, which
+ * returns the first thing wrong with the value (the 400's message) or undefined when it is valid.
+ */
+export function IsJsonWhere(problem: (value: unknown) => string | undefined, options?: ValidationOptions) {
+  return (object: object, propertyName: string) => {
+    markRawJson(object, propertyName);
+    registerDecorator({
+      name: 'isJsonWhere',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => jsonDepth(value) <= MAX_JSON_DEPTH + 1 && problem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          jsonDepth(args?.value) > MAX_JSON_DEPTH + 1
+            ? `${args?.property} is nested too deeply`
+            : (problem(args?.value) ?? `${args?.property} is invalid`),
+      },
+    });
+  };
+}
+/** A JSON array of minItems..maxItems items nested at most MAX_JSON_DEPTH levels, kept exactly as sent. */
+export function IsJsonArray(minItems: number, maxItems: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) => {
+    markRawJson(object, propertyName);
+    registerDecorator({
+      name: 'isJsonArray',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) &&
+          value.length >= minItems &&
+          value.length <= maxItems &&
+          jsonDepth(value) <= MAX_JSON_DEPTH,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} must be an array of ${minItems}-${maxItems} items nested at most ${MAX_JSON_DEPTH} levels`,
+      },
+    });
+  };
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { Webhook } from '../generated/prisma/client.js';
+import { PrismaService } from '../platform/database/prisma.service.js';
+import type { NewWebhook, WebhookKind, WebhookRecord } from './webhook.record.js';
+
+function toRecord(row: Webhook): WebhookRecord {
+  return { ...row, kind: row.kind as WebhookKind };
+}
+
+/** The `webhooks` table: A2A push configs and session webhooks. */
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async findById(id: string): Promise<WebhookRecord | undefined> {
+    const row = await this.prisma.webhook.findUnique({ where: { id } });
+    return row ? toRecord(row) : undefined;
+  }
+
+  async findSessionWebhook(sessionId: string): Promise<WebhookRecord | undefined> {
+    const row = await this.prisma.webhook.findFirst({ where: { sessionId, kind: 'session' } });
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Creates the session's webhook, or changes its URL and token (keeping its secret), in one statement, so two
+   * concurrent PUTs cannot create two; `created` says which happened (xmax is 0 on a freshly inserted row).
+   */
+  async upsertSessionWebhook(
+    webhook: NewWebhook & { secret: string },
+  ): Promise<{ webhook: WebhookRecord; created: boolean }> {
+    const [row] = await this.prisma.$queryRaw<(Webhook & { created: boolean })[]>`
+      INSERT INTO webhooks (kind, owner_id, session_id, url, token, secret)
+      VALUES ('session', ${webhook.ownerId}, ${webhook.sessionId}::uuid, ${webhook.url}, ${webhook.token ?? null}, ${webhook.secret})
+      ON CONFLICT (session_id) WHERE kind = 'session'
+      DO UPDATE SET url = EXCLUDED.url, token = EXCLUDED.token, updated_at = now()
+      RETURNING id, kind, owner_id AS "ownerId", session_id AS "sessionId", task_id AS "taskId", config_id AS "configId",
+        url, token, auth_scheme AS "authScheme", auth_credentials AS "authCredentials", secret,
+        wire_version AS "wireVersion", created_at AS "createdAt", updated_at AS "updatedAt", (xmax = 0) AS created`;
+    const { created, ...rest } = row;
+    return { webhook: toRecord(rest), created };
+  }
+
+  async deleteSessionWebhook(sessionId: string): Promise<boolean> {
+    const { count } = await this.prisma.webhook.deleteMany({ where: { sessionId, kind: 'session' } });
+    return count > 0;
+  }
+
+  /** Creates or replaces an A2A config (same task and config id). */
+  async saveTaskConfig(webhook: NewWebhook & { taskId: string; configId: string }): Promise<WebhookRecord> {
+    const fields = {
+      url: webhook.url,
+      token: webhook.token ?? null,
+      authScheme: webhook.authScheme ?? null,
+      authCredentials: webhook.authCredentials ?? null,
+      wireVersion: webhook.wireVersion ?? null,
+    };
+    const row = await this.prisma.webhook.upsert({
+      where: { taskId_configId: { taskId: webhook.taskId, configId: webhook.configId } },
+      create: {
+        kind: 'a2a',
+        ownerId: webhook.ownerId,
+        sessionId: webhook.sessionId,
+        ...fields,
+        taskId: webhook.taskId,
+        configId: webhook.configId,
+      },
+      update: { ...fields, updatedAt: new Date() },
+    });
+    return toRecord(row);
+  }
+
+  /** A task's A2A configs, oldest first (webhooks_task_config_key). */
+  async listTaskConfigs(taskId: string): Promise<WebhookRecord[]> {
+    const rows = await this.prisma.webhook.findMany({ where: { taskId, kind: 'a2a' }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toRecord);
+  }
+
+  async deleteTaskConfig(taskId: string, configId: string): Promise<boolean> {
+    const { count } = await this.prisma.webhook.deleteMany({ where: { taskId, configId, kind: 'a2a' } });
+    return count > 0;
+  }
+}
