@@ -54,6 +54,19 @@ describe('distributable by session', () => {
     for (const index of unique) expect(index.definition).toMatch(/\(session_id, /);
   });
 
+  it('every foreign key to tasks, from any table, references the task by (session_id, id)', async () => {
+    const keys = await sql<{ name: string; definition: string }>(
+      t.db.url,
+      `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+       WHERE contype = 'f' AND confrelid = 'tasks'::regclass ORDER BY 1`,
+    );
+    expect(keys.map((key) => key.name)).toEqual(
+      expect.arrayContaining(['events_session_id_task_id_fkey', 'webhooks_session_id_task_id_fkey']),
+    );
+    for (const key of keys)
+      expect(key).toEqual({ name: key.name, definition: expect.stringMatching(/REFERENCES tasks\(session_id, id\)/) });
+  });
+
   it('npm run db:distribute explains itself and changes nothing when the citus extension is absent', async () => {
     const before = await sql(t.db.url, "SELECT conname FROM pg_constraint WHERE conname = 'sessions_parent_id_fkey'");
     const failure = await run(process.execPath, [resolve(__dirname, '../../dist/cli/distribute.cli.js')], {
