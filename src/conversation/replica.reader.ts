@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../platform/config/app-config.js';
 import { ReadPrismaService } from '../platform/database/read-prisma.service.js';
+import { READ_ONLY_NOTIFIER } from '../platform/notifications/post-commit.js';
 import { ConversationReader } from './conversation.reader.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
@@ -18,8 +19,8 @@ export class ReplicaConversationReader extends ConversationReader {
   constructor(replica: ReadPrismaService, config: AppConfig) {
     super(
       new SessionsRepository(replica),
-      new EventsRepository(replica),
-      new TasksRepository(replica),
+      new EventsRepository(replica, READ_ONLY_NOTIFIER),
+      new TasksRepository(replica, READ_ONLY_NOTIFIER),
       new ScopedStateRepository(replica),
       new HistoryRepository(replica),
       config,

@@ -3,7 +3,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { TASK_COLUMNS_SQL, toTaskRecord, type TaskRow } from '../conversation/records/task.row.js';
 import type { TaskRecord } from '../conversation/records/task.record.js';
 import { PrismaService } from '../platform/database/prisma.service.js';
-import { col, notifySql } from '../platform/notifications/channels.js';
+import { NotificationsService } from '../platform/notifications/notifications.service.js';
 import type { TraceCarrier } from '../platform/telemetry/tracing.js';
 
 const TASK_COLUMNS = Prisma.raw(TASK_COLUMNS_SQL);
@@ -38,7 +38,10 @@ function agentCondition(scope: ClaimScope): Prisma.Sql {
  */
 @Injectable()
 export class QueueRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly notifications: NotificationsService,
+  ) {}
 
   /**
    * Claims up to `limit` runnable tasks for `owner` with a lease: submitted ones, and working ones whose
@@ -71,12 +74,14 @@ export class QueueRepository {
         lease_expires_at = now() + ${leaseMs}::int * interval '1 millisecond',
         started_at = coalesce(t.started_at, now()), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING ${TASK_COLUMNS}, t.trace_context AS "traceContext", t.lease_expires_at AS "leaseExpiresAt",
-        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return rows.map((row) => ({
+      RETURNING ${TASK_COLUMNS}, t.trace_context AS "traceContext", t.lease_expires_at AS "leaseExpiresAt"`;
+    const claimed = rows.map((row) => ({
       task: { ...toTaskRecord(row), traceContext: row.traceContext },
       leaseExpiresAt: new Date(row.leaseExpiresAt),
     }));
+    // after commit (the statement's own), never from inside it: see post-commit.ts
+    for (const { task } of claimed) this.statusChanged(task.sessionId, task.id, task.status);
+    return claimed;
   }
 
   /** Extends a running task's lease; false when the lease was lost (the task was canceled or re-claimed). */
@@ -98,23 +103,25 @@ export class QueueRepository {
    * not happen (a claim the client never received), true when it failed and is retried. False when not held.
    */
   async requeue(id: string, owner: string, countAttempt: boolean): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: string; sessionId: string }[]>`
       UPDATE tasks t SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
         attempts = CASE WHEN ${countAttempt} THEN t.attempts ELSE greatest(t.attempts - 1, 0) END
       WHERE t.id = ${id}::uuid AND t.status = 'working' AND t.lease_owner = ${owner}
-      RETURNING t.id, ${notifySql.taskQueued(col('t.id'))}::text AS n,
-        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS s`;
+      RETURNING t.id, t.session_id AS "sessionId"`;
+    for (const row of rows) this.requeued(row.sessionId, row.id);
     return rows.length > 0;
   }
 
   /** Hands this worker's running tasks back to the queue (graceful shutdown). */
   async release(owner: string): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: string; sessionId: string }[]>`
       UPDATE tasks t SET status = 'submitted', lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
         attempts = greatest(t.attempts - 1, 0)
       WHERE t.status = 'working' AND t.lease_owner = ${owner}
-      RETURNING t.id, ${notifySql.taskQueued(col('t.id'))}::text AS n,
-        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS s`;
+      RETURNING t.id, t.session_id AS "sessionId"`;
+    for (const row of rows) this.requeued(row.sessionId, row.id);
+    // sent now: this runs while the instance shuts down, and other instances should take the tasks over at once
+    await this.notifications.flushPending();
     return rows.length;
   }
 
@@ -130,5 +137,14 @@ export class QueueRepository {
       byStatus,
       oldestQueuedSeconds: oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0,
     };
+  }
+
+  private requeued(sessionId: string, taskId: string): void {
+    this.notifications.notifyAfterCommit('taskQueued', { taskId });
+    this.statusChanged(sessionId, taskId, 'submitted');
+  }
+
+  private statusChanged(sessionId: string, taskId: string, status: TaskRecord['status']): void {
+    this.notifications.notifyAfterCommit('taskStatus', { sessionId, taskId, status });
   }
 }

@@ -116,13 +116,12 @@ export class TaskRunner {
     signal: AbortSignal,
     onStep: (step: AgentStep) => Promise<void>,
   ): Promise<AgentReply> {
-    const session = await this.reader.session(task.sessionId);
+    // two independent reads, sent together: one round trip of waiting instead of two
+    const [session, recent] = await Promise.all([
+      this.reader.session(task.sessionId),
+      this.reader.recentEvents(task.sessionId, task.triggerSeq, this.config.agents.historyWindow + 1),
+    ]);
     if (!session) throw new AgentError('session no longer exists');
-    const recent = await this.reader.recentEvents(
-      task.sessionId,
-      task.triggerSeq,
-      this.config.agents.historyWindow + 1,
-    );
     const event = recent.at(-1);
     if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
     // user: and app: keys beside the session's own, so agents read (and patch) every scope

@@ -3,6 +3,7 @@ import { Client, type Notification } from 'pg';
 import type { NewEvent } from '../../src/conversation/records/event.record.js';
 import { REFUSING_USER_MESSAGES } from '../../src/conversation/status.machine.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
+import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { mapPrismaError } from '../../src/platform/errors/prisma-error.mapper.js';
 import { CHANNELS } from '../../src/platform/notifications/channels.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
@@ -22,7 +23,7 @@ describe('EventsRepository.append (the append_event function)', () => {
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma);
+    events = new EventsRepository(r.prisma, new PendingNotifications());
   });
   afterAll(() => r.close());
 
@@ -172,7 +173,7 @@ describe('EventsRepository.append (the append_event function)', () => {
     ).toBe(1);
   });
 
-  it('notifies on commit with the payloads the notification contract decodes, and not at all when told not to', async () => {
+  it('never notifies inside the statement: it hands the event and its task to the notifier, to be sent after commit', async () => {
     const session = await seedSession(r);
     const listener = new Client({ connectionString: r.db.url });
     await listener.connect();
@@ -180,20 +181,30 @@ describe('EventsRepository.append (the append_event function)', () => {
     listener.on('notification', (n) => heard.push(n));
     await listener.query(`LISTEN ${CHANNELS.sessionEvent.wire}; LISTEN ${CHANNELS.taskQueued.wire}`);
     try {
+      const notifier = new PendingNotifications();
       const taskId = randomUUID();
-      await events.append(userMessage(session.id), { requireOpen: true, newTaskId: taskId });
+      await new EventsRepository(r.prisma, notifier).append(userMessage(session.id), {
+        requireOpen: true,
+        newTaskId: taskId,
+      });
+      expect(notifier.notifications).toEqual([
+        { channel: 'sessionEvent', payload: { sessionId: session.id, seq: 1 } },
+        { channel: 'taskQueued', payload: { taskId } },
+      ]);
+      // the function still notifies by itself when told to (p_notify, last but one argument), in the contract's encoding
+      const second = randomUUID();
       await r.sql(
-        `SELECT append_event($1, gen_random_uuid(), 'message', 'user', '[]', '{}', NULL, gen_random_uuid(), NULL, NULL, NULL, NULL,
-                   NULL, true, '{}', '{}', false)`,
-        [session.id],
+        `SELECT append_event($1, gen_random_uuid(), 'message', 'user', '[]', '{}', NULL, $2, NULL, NULL, NULL, NULL,
+                   NULL, true, '{}', '{}', true)`,
+        [session.id, second],
       );
-      await listener.query('SELECT 1');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const deadline = Date.now() + 5_000;
+      while (heard.length < 2 && Date.now() < deadline) await listener.query('SELECT 1');
       const decode = (n: Notification) =>
         n.channel === CHANNELS.sessionEvent.wire
           ? CHANNELS.sessionEvent.decode(n.payload!)
           : CHANNELS.taskQueued.decode(n.payload!);
-      expect(heard.map(decode)).toEqual([{ sessionId: session.id, seq: 1 }, { taskId }]);
+      expect(heard.map(decode)).toEqual([{ sessionId: session.id, seq: 2 }, { taskId: second }]);
     } finally {
       await listener.end();
     }

@@ -3,6 +3,8 @@ import type { TaskRecord } from '../../src/conversation/records/task.record.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
 import { TasksRepository } from '../../src/conversation/store/tasks.repository.js';
 import { QueueRepository } from '../../src/runtime/queue.repository.js';
+import type { NotificationsService } from '../../src/platform/notifications/notifications.service.js';
+import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
 
 const LEASE_MS = 60_000;
@@ -15,9 +17,13 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma);
-    tasks = new TasksRepository(r.prisma);
-    queue = new QueueRepository(r.prisma);
+    const notifier = new PendingNotifications();
+    events = new EventsRepository(r.prisma, notifier);
+    tasks = new TasksRepository(r.prisma, notifier);
+    queue = new QueueRepository(
+      r.prisma,
+      Object.assign(notifier, { flushPending: async () => {} }) as unknown as NotificationsService,
+    );
   });
   afterAll(() => r.close());
   // Every test starts from an empty queue, so claims only see its own tasks.
@@ -120,8 +126,10 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
       taskId: task.id,
     };
     const resubmitted = await r.prisma.$transaction(async (tx) => {
-      const appended = (await events.append(followUp, { requireOpen: true }, tx))!;
-      return tasks.resubmit(task.id, { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn }, tx);
+      const pending = new PendingNotifications();
+      const appended = (await new EventsRepository(tx, pending).append(followUp, { requireOpen: true }))!;
+      const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
+      return new TasksRepository(tx, pending).resubmit(task.id, trigger);
     });
     expect(resubmitted).toMatchObject({
       id: task.id,
@@ -135,7 +143,7 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     expect((await queue.claim('w1', LEASE_MS, 1)).map((t) => t.id)).toEqual([task.id]);
     await answer(task, 'completed');
     const untouched = await r.prisma.$transaction((tx) =>
-      tasks.resubmit(task.id, { eventId: followUp.id, seq: 3, turn: 2 }, tx),
+      new TasksRepository(tx, new PendingNotifications()).resubmit(task.id, { eventId: followUp.id, seq: 3, turn: 2 }),
     );
     expect(untouched).toBeUndefined();
     expect(await tasks.findById(task.id)).toMatchObject({ status: 'completed', triggerSeq: 3 });
@@ -153,7 +161,9 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     await queue.claim('w1', LEASE_MS, 1);
     const waiting = await turn(session.id);
     const elsewhere = await turn(other.id);
-    const canceled = await r.prisma.$transaction((tx) => tasks.cancelOpen(session.id, 'session closed', tx));
+    const canceled = await r.prisma.$transaction((tx) =>
+      new TasksRepository(tx, new PendingNotifications()).cancelOpen(session.id, 'session closed'),
+    );
     expect(canceled).toBe(3);
     const statuses = await tasks.statuses([done.id, asking.id, running.id, waiting.id, elsewhere.id]);
     expect([done, asking, running, waiting, elsewhere].map((t) => statuses.get(t.id))).toEqual([

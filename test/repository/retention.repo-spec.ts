@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
+import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { RetentionRepository } from '../../src/oversight/retention/retention.repository.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
 
@@ -12,7 +13,7 @@ describe('RetentionRepository.purgeBatch', () => {
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma);
+    events = new EventsRepository(r.prisma, new PendingNotifications());
     retention = new RetentionRepository(r.prisma);
   });
   afterAll(() => r.close());

@@ -149,6 +149,7 @@ describe('AppConfig.fromEnv', () => {
       listenUrl: undefined,
       migrateUrl: undefined,
       listenerCheckMs: 5000,
+      notifyCoalesceMs: 2,
       poolMax: 10,
       migrateOnStart: true,
       embedded: { dir: '.data/postgres', port: 54329 },

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
+import { NotificationsService } from '../../platform/notifications/notifications.service.js';
+import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
 import { REFUSING_USER_MESSAGES, REOPENED_BY_USER_MESSAGE } from '../status.machine.js';
 import { toTaskRecord, type TaskRow } from '../records/task.row.js';
 import type { TaskRecord } from '../records/task.record.js';
@@ -92,27 +94,35 @@ type AppendRow = EventRow & { agentId: string; turn: number; task: TaskRow | nul
 
 @Injectable()
 export class EventsRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
+  /** `notifier` gets the notifications of what this repository writes; bound to a transaction, it holds them until commit. */
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaTx,
+    @Inject(NotificationsService) private readonly notifier: PostCommitNotifier,
+  ) {}
 
   /**
-   * Appends one event with one call of the append_event SQL function (see its migration,
-   * 20261129130200_append_event_session_keys, for what it does and why). Returns undefined when no session
-   * matched (missing, not the caller's, or not open).
+   * Appends one event with one call of the append_event SQL function (see its migrations,
+   * 20261129130200_append_event_session_keys and 20261129140500_turn_records, for what it does and why), with
+   * p_notify = false: the event and its new task are announced after commit through the notifier instead
+   * (post-commit.ts says why and what that costs). Returns undefined when no session matched (missing, not the
+   * caller's, or not open).
    */
-  async append(event: NewEvent, options: AppendOptions, tx: PrismaTx = this.prisma): Promise<AppendResult | undefined> {
+  async append(event: NewEvent, options: AppendOptions): Promise<AppendResult | undefined> {
     const usage = event.usage;
-    const rows = await tx.$queryRaw<AppendRow[]>`
+    const rows = await this.prisma.$queryRaw<AppendRow[]>`
       SELECT ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
              CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
       FROM append_event(${event.sessionId}::uuid, ${event.id}::uuid, ${event.type}::text, ${event.role}::text,
              ${JSON.stringify(event.parts)}::jsonb, ${JSON.stringify(event.metadata ?? {})}::jsonb, ${event.taskId ?? null}::uuid,
              ${options.newTaskId ?? null}::uuid, ${usage?.model ?? null}::text, ${usage?.promptTokens ?? null}::int,
              ${usage?.completionTokens ?? null}::int, ${usage?.costUsd ?? null}::numeric, ${options.ownerId ?? null}::text,
-             ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], true,
+             ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], false,
              ${event.parentId ?? null}::uuid) r,
            LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
     const row = rows[0];
     if (!row) return undefined;
+    this.notifier.notifyAfterCommit('sessionEvent', { sessionId: row.sessionId, seq: Number(row.seq) });
+    if (row.task) this.notifier.notifyAfterCommit('taskQueued', { taskId: row.task.id });
     return {
       event: toEventRecord(row),
       task: row.task ? toTaskRecord(row.task) : undefined,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
-import { col, notifySql } from '../../platform/notifications/channels.js';
+import { NotificationsService } from '../../platform/notifications/notifications.service.js';
+import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from '../records/task.record.js';
 import { taskStatusesMovingTo } from '../status.machine.js';
 import type { JsonObject } from '../../platform/json/json.js';
@@ -25,7 +26,11 @@ export interface TaskOutcome {
 
 @Injectable()
 export class TasksRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
+  /** `notifier` gets the status changes this repository writes; bound to a transaction, it holds them until commit. */
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaTx,
+    @Inject(NotificationsService) private readonly notifier: PostCommitNotifier,
+  ) {}
 
   async findById(id: string, ownerId?: string, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
     const row = await tx.task.findFirst({ where: { id, ...(ownerId ? { session: { userId: ownerId } } : {}) } });
@@ -74,18 +79,20 @@ export class TasksRepository {
     await tx.$executeRaw`UPDATE tasks SET trace_context = ${JSON.stringify(carrier)}::jsonb WHERE id = ${id}::uuid`;
   }
 
-  /** Records a task's outcome and tells listeners (on commit). */
-  async finish(id: string, outcome: TaskOutcome, tx: PrismaTx = this.prisma): Promise<TaskRecord> {
+  /** Records a task's outcome and tells listeners (after commit). */
+  async finish(id: string, outcome: TaskOutcome): Promise<TaskRecord> {
     const settled = outcome.status !== 'submitted' && outcome.status !== 'working';
     const final = settled && outcome.status !== 'input_required';
-    const rows = await tx.$queryRaw<TaskRow[]>`
+    const rows = await this.prisma.$queryRaw<TaskRow[]>`
       UPDATE tasks t SET status = ${outcome.status}, updated_at = now(),
         response_event_id = coalesce(${outcome.responseEventId ?? null}::uuid, t.response_event_id),
         error = ${outcome.error ?? null}, lease_owner = NULL, lease_expires_at = NULL,
         finished_at = CASE WHEN ${final}::boolean THEN now() ELSE NULL END
       WHERE t.id = ${id}::uuid
-      RETURNING ${TASK_COLUMNS}, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return toTaskRecord(rows[0]);
+      RETURNING ${TASK_COLUMNS}`;
+    const task = toTaskRecord(rows[0]);
+    this.statusChanged(task);
+    return task;
   }
 
   /** Locks a task row for the rest of the transaction; undefined when it does not exist. */
@@ -100,15 +107,18 @@ export class TasksRepository {
    * history up to that event. The previous answer stays in the history; the next one becomes the response.
    * Undefined (nothing changed) when the task is not waiting for input.
    */
-  async resubmit(id: string, trigger: TaskTrigger, tx: PrismaTx = this.prisma): Promise<TaskRecord | undefined> {
-    const rows = await tx.$queryRaw<TaskRow[]>`
+  async resubmit(id: string, trigger: TaskTrigger): Promise<TaskRecord | undefined> {
+    const rows = await this.prisma.$queryRaw<TaskRow[]>`
       UPDATE tasks t SET status = 'submitted', trigger_event_id = ${trigger.eventId}::uuid, trigger_seq = ${trigger.seq},
         turn = ${trigger.turn}, response_event_id = NULL, error = NULL, attempts = 0, lease_owner = NULL,
         lease_expires_at = NULL, finished_at = NULL, updated_at = now()
       WHERE t.id = ${id}::uuid AND t.status = 'input_required'
-      RETURNING ${TASK_COLUMNS}, ${notifySql.taskQueued(col('t.id'))}::text AS q,
-        ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
-    return rows[0] ? toTaskRecord(rows[0]) : undefined;
+      RETURNING ${TASK_COLUMNS}`;
+    if (!rows[0]) return undefined;
+    const task = toTaskRecord(rows[0]);
+    this.notifier.notifyAfterCommit('taskQueued', { taskId: task.id });
+    this.statusChanged(task);
+    return task;
   }
 
   /**
@@ -187,22 +197,28 @@ export class TasksRepository {
   }
 
   /** Cancels the session's tasks that wait for input (the user started a new task instead). */
-  async cancelWaiting(sessionId: string, reason: string, tx: PrismaTx = this.prisma): Promise<number> {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
+  async cancelWaiting(sessionId: string, reason: string): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       UPDATE tasks t SET status = 'canceled', error = ${reason}, updated_at = now(), finished_at = now()
       WHERE t.session_id = ${sessionId}::uuid AND t.status = 'input_required'
-      RETURNING t.id, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
+      RETURNING t.id`;
+    for (const row of rows) this.statusChanged({ sessionId, id: row.id, status: 'canceled' });
     return rows.length;
   }
 
   /** Cancels every unfinished task of a session (when it is closed); returns how many. */
-  async cancelOpen(sessionId: string, reason: string, tx: PrismaTx = this.prisma): Promise<number> {
-    const rows = await tx.$queryRaw<{ id: string }[]>`
+  async cancelOpen(sessionId: string, reason: string): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
       UPDATE tasks t SET status = 'canceled', error = ${reason}, updated_at = now(), finished_at = now(),
         lease_owner = NULL, lease_expires_at = NULL
       WHERE t.session_id = ${sessionId}::uuid AND t.status IN (${sqlList(taskStatusesMovingTo('canceled'))})
-      RETURNING t.id, ${notifySql.taskStatus(col('t.session_id'), col('t.id'), col('t.status'))}::text AS n`;
+      RETURNING t.id`;
+    for (const row of rows) this.statusChanged({ sessionId, id: row.id, status: 'canceled' });
     return rows.length;
+  }
+
+  private statusChanged(task: Pick<TaskRecord, 'sessionId' | 'id' | 'status'>): void {
+    this.notifier.notifyAfterCommit('taskStatus', { sessionId: task.sessionId, taskId: task.id, status: task.status });
   }
 }
 

@@ -25,6 +25,8 @@ export class AppConfig {
     /** the read pool's connection (a replica); undefined: the same as `url` */
     readUrl?: string;
     listenerCheckMs: number;
+    /** notifications of committed writes are sent together, this long after the first of them */
+    notifyCoalesceMs: number;
     url?: string;
     poolMax: number;
     migrateOnStart: boolean;
@@ -90,6 +92,7 @@ export class AppConfig {
       migrateUrl: env.DATABASE_MIGRATE_URL,
       readUrl: env.DATABASE_READ_URL,
       listenerCheckMs: env.LISTENER_CHECK_MS,
+      notifyCoalesceMs: env.NOTIFY_COALESCE_MS,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.MIGRATE_ON_START,
       embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },

@@ -69,6 +69,13 @@ export class EnvSchema {
   @Min(0)
   LISTENER_CHECK_MS = 5000;
 
+  /** how long notifications of committed writes are gathered before one NOTIFY carries them all (0: next tick) */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  NOTIFY_COALESCE_MS = 2;
+
   @IsString()
   EMBEDDED_PG_DIR = '.data/postgres';
 

@@ -30,6 +30,12 @@ interface ChannelCodec<P> {
   readonly wire: string;
   encode(payload: P): string;
   decode(raw: string): P | undefined;
+  /**
+   * Coalescing of notifications sent after commit (see PostCommitNotifier): payloads with the same key within one
+   * window become one, `merge`d. Only for channels whose listeners treat a payload as a wake-up hint and read the
+   * rows themselves. Without it, only identical payloads are merged.
+   */
+  readonly coalesce?: { key(payload: P): string; merge(older: P, newer: P): P };
 }
 
 /** `a:b:c` payloads: ids never contain a colon, and statuses are plain words. */
@@ -43,6 +49,8 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
     wire: 'agent_task_queued',
     encode: (p) => p.taskId,
     decode: (raw) => (raw ? { taskId: raw } : undefined),
+    // workers only take it as "claim now" and claim whatever is queued: one wake-up per window is enough
+    coalesce: { key: () => '', merge: (_older, newer) => newer },
   },
   taskStatus: {
     wire: 'agent_task_status',
@@ -60,6 +68,8 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
       const seq = Number(f?.[1]);
       return f && Number.isSafeInteger(seq) ? { sessionId: f[0], seq } : undefined;
     },
+    // streams read every event after the last one they sent: the newest seq of a session stands for all before it
+    coalesce: { key: (p) => p.sessionId, merge: (older, newer) => (newer.seq >= older.seq ? newer : older) },
   },
   taskDelta: {
     wire: 'agent_task_delta',
@@ -96,15 +106,26 @@ export const CHANNELS: { readonly [C in ChannelName]: ChannelCodec<ChannelPayloa
   },
 };
 
-/** SQL expressions that make a statement notify about the rows it writes (same encodings as above). */
+/** The key under which a payload is coalesced with others of its channel (see ChannelCodec.coalesce). */
+export function coalesceKey<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): string {
+  const codec = CHANNELS[channel] as ChannelCodec<ChannelPayloads[C]>;
+  return `${channel}\u0000${codec.coalesce ? codec.coalesce.key(payload) : codec.encode(payload)}`;
+}
+
+/** Two payloads of one channel and key as one (the newer one when the channel does not coalesce). */
+export function mergePayloads<C extends ChannelName>(
+  channel: C,
+  older: ChannelPayloads[C],
+  newer: ChannelPayloads[C],
+): ChannelPayloads[C] {
+  const codec = CHANNELS[channel] as ChannelCodec<ChannelPayloads[C]>;
+  return codec.coalesce ? codec.coalesce.merge(older, newer) : newer;
+}
+
+/**
+ * SQL for a statement that must notify inside its own transaction. Only token revocation does (rare, and a revoked
+ * token must leave every cache with the commit); appends and task moves notify after commit (post-commit.ts).
+ */
 export const notifySql = {
-  taskQueued: (taskId: Prisma.Sql) => Prisma.sql`pg_notify(${CHANNELS.taskQueued.wire}, (${taskId})::text)`,
-  taskStatus: (sessionId: Prisma.Sql, taskId: Prisma.Sql, status: Prisma.Sql) =>
-    Prisma.sql`pg_notify(${CHANNELS.taskStatus.wire}, concat_ws(':', ${sessionId}, ${taskId}, ${status}))`,
-  sessionEvent: (sessionId: Prisma.Sql, seq: Prisma.Sql) =>
-    Prisma.sql`pg_notify(${CHANNELS.sessionEvent.wire}, concat_ws(':', ${sessionId}, ${seq}))`,
   tokenRevoked: (tokenId: Prisma.Sql) => Prisma.sql`pg_notify(${CHANNELS.tokenRevoked.wire}, (${tokenId})::text)`,
 } satisfies { [C in ChannelName]?: (...columns: Prisma.Sql[]) => Prisma.Sql };
-
-/** Column references for notifySql, e.g. `col('t.id')`; only ever called with literals in repositories. */
-export const col = (expression: string): Prisma.Sql => Prisma.raw(expression);

@@ -17,7 +17,13 @@ import { NotificationsService } from './notifications.service.js';
         metrics: MetricsService,
         config: AppConfig,
       ) => {
-        const notifications = new NotificationsService(connection, prisma, metrics, config.database.listenerCheckMs);
+        const notifications = new NotificationsService(
+          connection,
+          prisma,
+          metrics,
+          config.database.listenerCheckMs,
+          config.database.notifyCoalesceMs,
+        );
         await notifications.start();
         return notifications;
       },

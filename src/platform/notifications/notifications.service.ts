@@ -6,19 +6,22 @@ import { DatabaseConnection } from '../database/database-connection.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { CHANNELS, type ChannelName, type ChannelPayloads } from './channels.js';
+import { CoalescingPublisher } from './coalescing-publisher.js';
+import type { PostCommitNotifier } from './post-commit.js';
 
 const RECONNECTED = Symbol('reconnected');
 
 /**
  * One LISTEN connection per instance (DATABASE_LISTEN_URL: a direct session, since a transaction pooler drops
- * notifications), fanned out in process. Writers notify inside their transactions (see `notifySql`), so every
- * instance hears about every commit. Prisma cannot LISTEN, hence `pg`. The connection is re-established after a
- * database restart; listeners also poll as a safety net. A self-check notifies this instance every
+ * notifications), fanned out in process. The hot writers (appends, task moves) hand their notifications over
+ * after commit (`notifyAfterCommit`, see post-commit.ts for the trade-off); they are coalesced and sent together
+ * every NOTIFY_COALESCE_MS, so every instance hears about every commit without NOTIFY in the write transactions.
+ * Prisma cannot LISTEN, hence `pg`. The connection is re-established after a database restart; listeners also poll as a safety net. A self-check notifies this instance every
  * LISTENER_CHECK_MS: when its own pings stop arriving the listener is deaf (logged, `connected` turns false so
  * caches stop trusting themselves) and it reconnects.
  */
 @Injectable()
-export class NotificationsService implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class NotificationsService implements BeforeApplicationShutdown, OnApplicationShutdown, PostCommitNotifier {
   private readonly logger = new Logger(NotificationsService.name);
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly byWire = new Map<string, ChannelName>(
@@ -32,13 +35,32 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
   /** when the oldest ping still unanswered was sent */
   private unansweredSince?: number;
   private deaf = false;
+  private readonly batch: CoalescingPublisher;
+  /** payloads this instance sent after commit and already delivered in process: their echo is not delivered again */
+  private readonly echoes = new Map<string, number>();
 
   constructor(
     private readonly connection: DatabaseConnection,
     private readonly prisma: PrismaService,
     private readonly metrics: MetricsService,
     private readonly checkMs: number,
-  ) {}
+    coalesceMs = 0,
+  ) {
+    this.batch = new CoalescingPublisher(
+      coalesceMs,
+      async (wires, payloads) => {
+        this.expectEchoes(wires, payloads, 1);
+        try {
+          await this.prisma.$executeRaw`
+            SELECT pg_notify(n.wire, n.payload) FROM unnest(${wires}::text[], ${payloads}::text[]) AS n(wire, payload)`;
+        } catch (error) {
+          this.expectEchoes(wires, payloads, -1);
+          throw error;
+        }
+      },
+      (error) => this.logger.warn(`notifications of committed writes were not sent: ${(error as Error).message}`),
+    );
+  }
 
   async start(): Promise<void> {
     this.closing = false;
@@ -65,6 +87,22 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
   async publish<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): Promise<void> {
     const codec = CHANNELS[channel];
     await this.prisma.$executeRaw`SELECT pg_notify(${codec.wire}, ${codec.encode(payload)})`;
+  }
+
+  /**
+   * For writes that have committed: delivered at once in this process (the in-process hand-off: a local worker
+   * claims a new task, a local `?wait=true` request wakes, without the database round trip) and to every other
+   * instance with the next coalesced batch (see post-commit.ts). Claims still go through the database, so
+   * leases and SKIP LOCKED keep deciding who runs what.
+   */
+  notifyAfterCommit<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): void {
+    this.batch.add(channel, payload);
+    this.emitter.emit(channel, payload);
+  }
+
+  /** Sends the notifications still gathered (tests, shutdown). */
+  flushPending(): Promise<void> {
+    return this.batch.flush();
   }
 
   onReconnect(listener: () => void): () => void {
@@ -96,9 +134,21 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     this.logger.log('notifications arrive again');
   }
 
+  private expectEchoes(wires: string[], payloads: string[], delta: 1 | -1): void {
+    // bounded: a listener that went deaf would otherwise let this grow; a repeated hint is harmless
+    if (this.echoes.size > 10_000) this.echoes.clear();
+    wires.forEach((wire, i) => {
+      const key = `${wire}\u0000${payloads[i]}`;
+      const count = (this.echoes.get(key) ?? 0) + delta;
+      if (count > 0) this.echoes.set(key, count);
+      else this.echoes.delete(key);
+    });
+  }
+
   private dispatch(wire: string, raw: string): void {
     const channel = this.byWire.get(wire);
     if (!channel) return;
+    if (this.echoes.has(`${wire}\u0000${raw}`)) return this.expectEchoes([wire], [raw], -1);
     const payload = (CHANNELS[channel].decode as (raw: string) => unknown)(raw);
     if (payload === undefined) {
       this.logger.warn(`ignored a malformed ${channel} notification`);
@@ -116,6 +166,7 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
     for (const codec of Object.values(CHANNELS)) await client.query(`LISTEN ${codec.wire}`);
     this.client = client;
     this.unansweredSince = undefined;
+    this.echoes.clear();
     this.emitter.emit(RECONNECTED);
   }
 
@@ -136,14 +187,15 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
   }
 
   /** Before the database goes away, so its disconnect is not mistaken for a lost connection. */
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.batch.flush();
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.checkTimer);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.beforeApplicationShutdown();
+    await this.beforeApplicationShutdown();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
