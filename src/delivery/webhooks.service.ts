@@ -5,9 +5,9 @@ import { AppConfig } from '../platform/config/app-config.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { cursorCodec, fetchPage } from '../platform/http/pagination.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
-import { checkWebhookUrl } from './url-guard.js';
+import { checkWebhookUrl } from '../platform/webhooks/url-guard.js';
 import type { DeliveryRecord, WebhookRecord } from './webhook.record.js';
-import { newWebhookSecret } from './webhook-signature.js';
+import { newWebhookSecret } from '../platform/webhooks/webhook-signature.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 const deliveryCursor = cursorCodec({ id: 'bigint' });
