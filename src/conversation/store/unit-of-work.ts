@@ -3,6 +3,7 @@ import { PrismaService } from '../../platform/database/prisma.service.js';
 import { EventsRepository } from './events.repository.js';
 import { HistoryRepository } from './history.repository.js';
 import { ScopedStateRepository } from './scoped-state.repository.js';
+import { SessionWebhooksRepository } from './session-webhooks.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -13,6 +14,7 @@ export interface ConversationStores {
   tasks: TasksRepository;
   history: HistoryRepository;
   scopedState: ScopedStateRepository;
+  webhooks: SessionWebhooksRepository;
 }
 
 /**
@@ -32,6 +34,7 @@ export class UnitOfWork {
         tasks: new TasksRepository(tx),
         history: new HistoryRepository(tx),
         scopedState: new ScopedStateRepository(tx),
+        webhooks: new SessionWebhooksRepository(tx),
       }),
     );
   }
