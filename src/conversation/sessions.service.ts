@@ -12,9 +12,13 @@ import {
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { isJsonObject, mergePatch, type JsonObject } from '../platform/json/json.js';
 import { fetchPage, keysetCursor } from '../platform/http/pagination.js';
-import type { CreateSessionDto } from './http/dto/create-session.dto.js';
+import { AppConfig } from '../platform/config/app-config.js';
+import { checkWebhookUrl } from '../platform/webhooks/url-guard.js';
+import { newWebhookSecret } from '../platform/webhooks/webhook-signature.js';
+import type { CreateSessionDto, OpenSessionDto } from './http/dto/create-session.dto.js';
 import type { ListSessionsQuery } from './http/dto/list-sessions.query.js';
 import type { UpdateSessionDto } from './http/dto/update-session.dto.js';
+import type { SavedSessionWebhook, SessionWebhookInput } from './records/session-webhook.record.js';
 import { CLOSED_STATUSES, isWritable, type SessionRecord, type SessionStatus } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
@@ -24,6 +28,19 @@ export interface KeyedSession {
   session: SessionRecord;
   /** false when the caller already had a session with the key */
   created: boolean;
+}
+
+/** A session after a create or PATCH, with its webhook when the call set one. */
+export interface SessionWithWebhook {
+  session: SessionRecord;
+  webhook?: SavedSessionWebhook;
+}
+
+/** A webhook that passed the URL check, ready to be written (the secret is kept only if this creates it). */
+interface CheckedWebhook {
+  url: string;
+  token: string | null;
+  secret: string;
 }
 
 export interface SessionPage {
@@ -37,11 +54,22 @@ export class SessionsService {
     private readonly uow: UnitOfWork,
     private readonly sessions: SessionsRepository,
     private readonly agents: AgentCatalog,
+    private readonly config: AppConfig,
   ) {}
 
-  /** Opens a session; an initial state is recorded as its first event so replay needs nothing else. */
-  async create(auth: AuthContext, input: CreateSessionDto): Promise<SessionRecord> {
-    return this.uow.transaction((stores) => this.createIn(stores, auth, input));
+  /**
+   * Opens a session; an initial state is recorded as its first event so replay needs nothing else. A webhook's
+   * URL is checked (DNS included) before the transaction, so no lock waits on a lookup and a refused URL stores
+   * nothing; the session and its webhook then commit together.
+   */
+  async create(auth: AuthContext, input: OpenSessionDto): Promise<SessionWithWebhook> {
+    assertCanWrite(auth);
+    const { webhook, ...fields } = input;
+    const checked = webhook ? await this.checkWebhook(webhook) : undefined;
+    return this.uow.transaction(async (stores) => {
+      const session = await this.createIn(stores, auth, fields);
+      return { session, webhook: checked && (await saveWebhook(stores, session, checked)) };
+    });
   }
 
   /** `create` inside the caller's transaction, so a session can be opened together with its first message. */
@@ -128,9 +156,13 @@ export class SessionsService {
     return { data: page.data, nextCursor: page.next };
   }
 
-  /** Renames and merge-patches metadata and state; a state change is recorded as a `state` event. */
-  async update(auth: AuthContext, id: string, input: UpdateSessionDto): Promise<SessionRecord> {
+  /**
+   * Renames and merge-patches metadata and state (a state change is recorded as a `state` event), and sets
+   * (`webhook`) or removes (`webhook: null`) the session's webhook in the same transaction (URL checked first).
+   */
+  async update(auth: AuthContext, id: string, input: UpdateSessionDto): Promise<SessionWithWebhook> {
     assertCanWrite(auth);
+    const checked = input.webhook ? await this.checkWebhook(input.webhook) : undefined;
     return this.uow.transaction(async (stores) => {
       const session = await stores.sessions.lock(id, writeScope(auth));
       if (!session) throw Errors.sessionNotFound();
@@ -139,7 +171,30 @@ export class SessionsService {
       const state = input.state ? asObject(mergePatch(session.state, input.state)) : undefined;
       await stores.sessions.update(id, { name: input.name, metadata, state });
       if (input.state) await appendSystemEvent(stores, id, 'state', { patch: input.state, state: state! });
-      return (await stores.sessions.findById(id))!;
+      if (input.webhook === null) await stores.webhooks.delete(id);
+      const webhook = checked && (await saveWebhook(stores, session, checked));
+      return { session: (await stores.sessions.findById(id))!, webhook };
+    });
+  }
+
+  /** Creates the session's webhook (its secret returned once) or changes its URL and token: the owner's call. */
+  async setWebhook(auth: AuthContext, sessionId: string, input: SessionWebhookInput): Promise<SavedSessionWebhook> {
+    assertCanWrite(auth);
+    if (!(await this.sessions.findById(sessionId, writeScope(auth)))) throw Errors.sessionNotFound();
+    const checked = await this.checkWebhook(input);
+    return this.uow.transaction(async (stores) => {
+      const session = await stores.sessions.lock(sessionId, writeScope(auth));
+      if (!session) throw Errors.sessionNotFound();
+      return saveWebhook(stores, session, checked);
+    });
+  }
+
+  /** Removes the session's webhook and its pending deliveries; false when it had none. */
+  async removeWebhook(auth: AuthContext, sessionId: string): Promise<boolean> {
+    assertCanWrite(auth);
+    return this.uow.transaction(async (stores) => {
+      if (!(await stores.sessions.lock(sessionId, writeScope(auth)))) throw Errors.sessionNotFound();
+      return stores.webhooks.delete(sessionId);
     });
   }
 
@@ -187,9 +242,24 @@ export class SessionsService {
     return parent;
   }
 
+  /** The SSRF check (unless WEBHOOK_ALLOW_PRIVATE): a 400 webhook/url_refused before anything is written. */
+  private async checkWebhook(input: SessionWebhookInput): Promise<CheckedWebhook> {
+    await checkWebhookUrl(input.url, this.config.webhooks.allowPrivate);
+    return { url: input.url, token: input.token ?? null, secret: newWebhookSecret() };
+  }
+
   private effectiveStatus(session: SessionRecord): SessionStatus {
     return isWritable(session) || CLOSED_STATUSES.includes(session.status) ? session.status : 'expired';
   }
+}
+
+async function saveWebhook(
+  stores: ConversationStores,
+  session: SessionRecord,
+  checked: CheckedWebhook,
+): Promise<SavedSessionWebhook> {
+  const saved = await stores.webhooks.upsert({ ownerId: session.userId, sessionId: session.id, ...checked });
+  return saved.created ? { webhook: saved.webhook, secret: checked.secret } : { webhook: saved.webhook };
 }
 
 async function setStatus(stores: ConversationStores, id: string, status: SessionStatus, reason: string): Promise<void> {

@@ -4,7 +4,7 @@ import { assertCanWrite, writeScope, type AuthContext } from '../identity/auth/a
 import { ConversationReader } from '../conversation/conversation.reader.js';
 import { AppConfig } from '../platform/config/app-config.js';
 import { Errors } from '../platform/errors/domain-error.js';
-import { checkWebhookUrl } from './url-guard.js';
+import { checkWebhookUrl } from '../platform/webhooks/url-guard.js';
 import type { WebhookRecord } from './webhook.record.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 

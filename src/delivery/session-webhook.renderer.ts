@@ -4,7 +4,7 @@ import { toEventDto } from '../conversation/http/dto/event.dto.js';
 import { toTaskDto } from '../conversation/http/dto/task.dto.js';
 import { DeliveryRenderers, type RenderedDelivery } from './delivery-renderers.js';
 import type { DeliveryRecord, WebhookRecord } from './webhook.record.js';
-import { signatureHeader } from './webhook-signature.js';
+import { signatureHeader } from '../platform/webhooks/webhook-signature.js';
 
 /**
  * The body of a session webhook delivery: `{id, type, sessionId, createdAt, ...}` with the task (`task.status`:

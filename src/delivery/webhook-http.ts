@@ -1,7 +1,7 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { guardedLookup, hostOf, isPublicAddress, parseWebhookUrl } from './url-guard.js';
+import { guardedLookup, hostOf, isPublicAddress, parseWebhookUrl } from '../platform/webhooks/url-guard.js';
 
 export interface WebhookPost {
   url: string;

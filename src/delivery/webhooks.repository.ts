@@ -7,7 +7,7 @@ function toRecord(row: Webhook): WebhookRecord {
   return { ...row, kind: row.kind as WebhookKind };
 }
 
-/** The `webhooks` table: A2A push configs and session webhooks. */
+/** The `webhooks` table: A2A push configs, and reads of session webhooks (the conversation writes those). */
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -20,30 +20,6 @@ export class WebhooksRepository {
   async findSessionWebhook(sessionId: string): Promise<WebhookRecord | undefined> {
     const row = await this.prisma.webhook.findFirst({ where: { sessionId, kind: 'session' } });
     return row ? toRecord(row) : undefined;
-  }
-
-  /**
-   * Creates the session's webhook, or changes its URL and token (keeping its secret), in one statement, so two
-   * concurrent PUTs cannot create two; `created` says which happened (xmax is 0 on a freshly inserted row).
-   */
-  async upsertSessionWebhook(
-    webhook: NewWebhook & { secret: string },
-  ): Promise<{ webhook: WebhookRecord; created: boolean }> {
-    const [row] = await this.prisma.$queryRaw<(Webhook & { created: boolean })[]>`
-      INSERT INTO webhooks (kind, owner_id, session_id, url, token, secret)
-      VALUES ('session', ${webhook.ownerId}, ${webhook.sessionId}::uuid, ${webhook.url}, ${webhook.token ?? null}, ${webhook.secret})
-      ON CONFLICT (session_id) WHERE kind = 'session'
-      DO UPDATE SET url = EXCLUDED.url, token = EXCLUDED.token, updated_at = now()
-      RETURNING id, kind, owner_id AS "ownerId", session_id AS "sessionId", task_id AS "taskId", config_id AS "configId",
-        url, token, auth_scheme AS "authScheme", auth_credentials AS "authCredentials", secret,
-        wire_version AS "wireVersion", created_at AS "createdAt", updated_at AS "updatedAt", (xmax = 0) AS created`;
-    const { created, ...rest } = row;
-    return { webhook: toRecord(rest), created };
-  }
-
-  async deleteSessionWebhook(sessionId: string): Promise<boolean> {
-    const { count } = await this.prisma.webhook.deleteMany({ where: { sessionId, kind: 'session' } });
-    return count > 0;
   }
 
   /** Creates or replaces an A2A config (same task and config id). */

@@ -1,28 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { assertCanWrite, ownerScope, writeScope, type AuthContext } from '../identity/auth/auth-context.js';
+import { ownerScope, type AuthContext } from '../identity/auth/auth-context.js';
 import { ConversationReader } from '../conversation/conversation.reader.js';
-import { AppConfig } from '../platform/config/app-config.js';
+import type { SavedSessionWebhook, SessionWebhookInput } from '../conversation/records/session-webhook.record.js';
+import { SessionsService } from '../conversation/sessions.service.js';
 import { DomainError, Errors } from '../platform/errors/domain-error.js';
 import { cursorCodec, fetchPage } from '../platform/http/pagination.js';
 import { DeliveriesRepository } from './deliveries.repository.js';
-import { checkWebhookUrl } from './url-guard.js';
 import type { DeliveryRecord, WebhookRecord } from './webhook.record.js';
-import { newWebhookSecret } from './webhook-signature.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 const deliveryCursor = cursorCodec({ id: 'bigint' });
 const webhookNotFound = () => new DomainError('webhook/not_found', 'this session has no webhook', 404);
-
-export interface WebhookInput {
-  url: string;
-  token?: string | null;
-}
-
-export interface SavedWebhook {
-  webhook: WebhookRecord;
-  /** the signing secret, only when the webhook was created by this call */
-  secret?: string;
-}
 
 export interface DeliveryPage {
   data: DeliveryRecord[];
@@ -31,32 +19,20 @@ export interface DeliveryPage {
 
 /**
  * REST session webhooks: one per session, owned by the session's owner. Creating one returns its signing secret
- * once; changing its URL or token keeps the secret. Reviewers and admins may read a webhook and its deliveries.
+ * once; changing its URL or token keeps the secret. The writes are the conversation's (SessionsService, which
+ * also sets them on create and PATCH); reviewers and admins may read a webhook and its deliveries.
  */
 @Injectable()
 export class WebhooksService {
   constructor(
-    private readonly config: AppConfig,
+    private readonly sessions: SessionsService,
     private readonly reader: ConversationReader,
     private readonly webhooks: WebhooksRepository,
     private readonly deliveries: DeliveriesRepository,
   ) {}
 
-  async put(auth: AuthContext, sessionId: string, input: WebhookInput): Promise<SavedWebhook> {
-    assertCanWrite(auth);
-    const session = await this.reader.session(sessionId, writeScope(auth));
-    if (!session) throw Errors.sessionNotFound();
-    await checkWebhookUrl(input.url, this.config.webhooks.allowPrivate);
-    const secret = newWebhookSecret();
-    const saved = await this.webhooks.upsertSessionWebhook({
-      kind: 'session',
-      ownerId: session.userId,
-      sessionId,
-      url: input.url,
-      token: input.token ?? null,
-      secret,
-    });
-    return saved.created ? { webhook: saved.webhook, secret } : { webhook: saved.webhook };
+  put(auth: AuthContext, sessionId: string, input: SessionWebhookInput): Promise<SavedSessionWebhook> {
+    return this.sessions.setWebhook(auth, sessionId, input);
   }
 
   async get(auth: AuthContext, sessionId: string): Promise<WebhookRecord> {
@@ -68,10 +44,7 @@ export class WebhooksService {
   }
 
   async delete(auth: AuthContext, sessionId: string): Promise<void> {
-    assertCanWrite(auth);
-    const session = await this.reader.session(sessionId, writeScope(auth));
-    if (!session) throw Errors.sessionNotFound();
-    if (!(await this.webhooks.deleteSessionWebhook(sessionId))) throw webhookNotFound();
+    if (!(await this.sessions.removeWebhook(auth, sessionId))) throw webhookNotFound();
   }
 
   /** The webhook's deliveries, newest first, with their attempts. */

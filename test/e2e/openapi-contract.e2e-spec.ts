@@ -286,6 +286,36 @@ describe('the OpenAPI document matches real responses', () => {
     contract.check('GET', '/v1/sessions/{id}/webhook', none);
   });
 
+  it('sessions with a webhook: create (201, with its secret), PATCH (200, without), removal, refused URL (400)', async () => {
+    const created = await t
+      .http()
+      .post('/v1/sessions')
+      .set(auth(alice))
+      .send({ agentId: 'echo', webhook: { url: 'http://93.184.215.14/hook', token: 't' } });
+    expect(created.status).toBe(201);
+    expect(created.body.webhook.secret).toMatch(/^whsec_/);
+    contract.check('POST', '/v1/sessions', created);
+    const path = `/v1/sessions/${created.body.id}`;
+    const changed = await t
+      .http()
+      .patch(path)
+      .set(auth(alice))
+      .send({ webhook: { url: 'http://93.184.215.14/other' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.webhook).toEqual({ url: 'http://93.184.215.14/other', hasToken: false });
+    contract.check('PATCH', '/v1/sessions/{id}', changed);
+    const removed = await t.http().patch(path).set(auth(alice)).send({ webhook: null });
+    expect(removed.status).toBe(200);
+    contract.check('PATCH', '/v1/sessions/{id}', removed);
+    const refused = await t
+      .http()
+      .post('/v1/sessions')
+      .set(auth(alice))
+      .send({ agentId: 'echo', webhook: { url: 'http://127.0.0.1/hook' } });
+    expect(refused.status).toBe(400);
+    contract.check('POST', '/v1/sessions', refused);
+  });
+
   it('a streamed turn answers 202 with text/event-stream', async () => {
     const { id } = await createSession(t, alice);
     const res = await fetch(`${t.baseUrl}/v1/sessions/${id}/events`, {

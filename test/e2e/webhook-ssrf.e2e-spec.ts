@@ -49,6 +49,36 @@ describe('webhook URLs and SSRF', () => {
     await t.http().get(`/v1/sessions/${session.id}/webhook`).set(auth(alice)).expect(404);
   });
 
+  it('refuses a private webhook on session create (400) and opens no session; PATCH stores nothing either', async () => {
+    const sessions = async () =>
+      Number((await sql<{ n: string }>(t.db.url, "SELECT count(*) AS n FROM sessions WHERE user_id = 'alice'"))[0].n);
+    const before = await sessions();
+    for (const url of ['http://127.0.0.1/x', `${receiver.url}/create`, 'http://[::1]/x']) {
+      const res = await t
+        .http()
+        .post('/v1/sessions')
+        .set(auth(alice))
+        .send({ agentId: 'echo', name: 'refused', webhook: { url } });
+      expect({ url, status: res.status, code: res.body.code }).toEqual({
+        url,
+        status: 400,
+        code: 'webhook/url_refused',
+      });
+    }
+    expect(await sessions()).toBe(before);
+    const session = await createSession(t, alice);
+    const patched = await t
+      .http()
+      .patch(`/v1/sessions/${session.id}`)
+      .set(auth(alice))
+      .send({ name: 'renamed', webhook: { url: 'http://10.0.0.5/hook' } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.code).toBe('webhook/url_refused');
+    const shown = await t.http().get(`/v1/sessions/${session.id}`).set(auth(alice)).expect(200);
+    expect(shown.body.name).toBeNull();
+    await t.http().get(`/v1/sessions/${session.id}/webhook`).set(auth(alice)).expect(404);
+  });
+
   it('checks again when delivering, so a name that now resolves to loopback is refused (DNS rebinding)', async () => {
     const session = await createSession(t, alice);
     // As if `localhost` and 127.0.0.1 had resolved to a public address when they were registered: the rows

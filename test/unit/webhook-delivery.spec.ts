@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { postWebhook } from '../../src/delivery/webhook-http.js';
 import { backoffMs } from '../../src/delivery/delivery-worker.service.js';
-import { checkWebhookUrl, isPublicAddress } from '../../src/delivery/url-guard.js';
-import { newWebhookSecret, signatureHeader } from '../../src/delivery/webhook-signature.js';
+import { checkWebhookUrl, isPublicAddress } from '../../src/platform/webhooks/url-guard.js';
+import { newWebhookSecret, signatureHeader } from '../../src/platform/webhooks/webhook-signature.js';
 
 describe('webhook delivery rules', () => {
   it('tells public addresses from loopback, private, link-local, metadata and other special ones', () => {

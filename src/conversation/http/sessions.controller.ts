@@ -13,9 +13,9 @@ import type { AuthContext } from '../../identity/auth/auth-context.js';
 import { CurrentAuth } from '../../identity/auth/current-auth.decorator.js';
 import { UuidParam } from '../../platform/http/validation/validation.pipe.js';
 import { AuditRead } from '../../identity/access-log/audit-read.decorator.js';
-import { CreateSessionDto, SessionKeyParam } from './dto/create-session.dto.js';
+import { CreateSessionDto, OpenSessionDto, SessionKeyParam } from './dto/create-session.dto.js';
 import { ListSessionsQuery } from './dto/list-sessions.query.js';
-import { SessionDto, SessionPageDto, toSessionDto } from './dto/session.dto.js';
+import { SessionDto, SessionPageDto, toSessionDto, toSessionWithWebhookDto } from './dto/session.dto.js';
 import { UpdateSessionDto } from './dto/update-session.dto.js';
 import { SessionsService } from '../sessions.service.js';
 import { AgentAccess } from '../../identity/auth/agent-access.decorator.js';
@@ -28,11 +28,11 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Open a session with an agent' })
+  @ApiOperation({ summary: 'Open a session with an agent, optionally with its webhook (one transaction)' })
   @ApiCreatedResponse({ type: SessionDto })
   @ApiErrors(403, 409, 413)
-  async create(@CurrentAuth() auth: AuthContext, @Body() body: CreateSessionDto): Promise<SessionDto> {
-    return toSessionDto(await this.sessions.create(auth, body));
+  async create(@CurrentAuth() auth: AuthContext, @Body() body: OpenSessionDto): Promise<SessionDto> {
+    return toSessionWithWebhookDto(await this.sessions.create(auth, body));
   }
 
   @Put('by-key/:key')
@@ -96,7 +96,10 @@ export class SessionsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename, or merge-patch metadata and state (a state change is recorded as an event)' })
+  @ApiOperation({
+    summary:
+      'Rename, merge-patch metadata and state (a state change is recorded as an event), set or remove the webhook',
+  })
   @ApiOkResponse({ type: SessionDto })
   @ApiErrors(403, 404, 409, 413)
   async update(
@@ -104,7 +107,7 @@ export class SessionsController {
     @Param('id', UuidParam) id: string,
     @Body() body: UpdateSessionDto,
   ): Promise<SessionDto> {
-    return toSessionDto(await this.sessions.update(auth, id, body));
+    return toSessionWithWebhookDto(await this.sessions.update(auth, id, body));
   }
 
   @Delete(':id')

@@ -5,6 +5,7 @@ import { PendingNotifications } from '../../platform/notifications/post-commit.j
 import { EventsRepository } from './events.repository.js';
 import { HistoryRepository } from './history.repository.js';
 import { ScopedStateRepository } from './scoped-state.repository.js';
+import { SessionWebhooksRepository } from './session-webhooks.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 
@@ -15,6 +16,7 @@ export interface ConversationStores {
   tasks: TasksRepository;
   history: HistoryRepository;
   scopedState: ScopedStateRepository;
+  webhooks: SessionWebhooksRepository;
 }
 
 /**
@@ -40,6 +42,7 @@ export class UnitOfWork {
         tasks: new TasksRepository(tx, pending),
         history: new HistoryRepository(tx),
         scopedState: new ScopedStateRepository(tx),
+        webhooks: new SessionWebhooksRepository(tx),
       }),
     );
     pending.releaseTo(this.notifications);

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested, IsObject } from 'class-validator';
 import { IsUuid } from '../../../platform/http/uuid.js';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { IsJsonObject } from '../../../platform/http/validation/json.validators.js';
+import { SessionWebhookInputDto } from './session-webhook.dto.js';
 
 export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 
@@ -46,6 +48,19 @@ export class CreateSessionDto {
   @Min(1)
   @Max(MAX_TTL_SECONDS)
   ttlSeconds?: number;
+}
+
+/** POST /v1/sessions: a session, optionally with its webhook (written in the same transaction). */
+export class OpenSessionDto extends CreateSessionDto {
+  @ApiPropertyOptional({
+    type: SessionWebhookInputDto,
+    description: "the session's webhook; the response then carries its signing secret (once)",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SessionWebhookInputDto)
+  webhook?: SessionWebhookInputDto;
 }
 
 export const SESSION_KEY_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;

@@ -1,5 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '../../../platform/json/json.js';
+import type { SessionWithWebhook } from '../../sessions.service.js';
+import { SessionWebhookDto, toSessionWebhookDto } from './session-webhook.dto.js';
 import { SESSION_STATUSES, type SessionRecord, type SessionStatus } from '../../records/session.record.js';
 
 export class SessionUsageDto {
@@ -33,6 +35,11 @@ export class SessionDto {
   @ApiProperty({ type: SessionUsageDto }) usage: SessionUsageDto;
   @ApiProperty({ nullable: true, type: String, description: "the client's own key (PUT /v1/sessions/by-key/:key)" })
   key: string | null;
+  @ApiPropertyOptional({
+    type: SessionWebhookDto,
+    description: 'only in the answer to a create or PATCH that set the webhook (GET /v1/sessions/:id/webhook shows it)',
+  })
+  webhook?: SessionWebhookDto;
 }
 
 export class SessionPageDto {
@@ -65,4 +72,10 @@ export function toSessionDto(session: SessionRecord): SessionDto {
     },
     key: session.key,
   };
+}
+
+/** The answer to a create or PATCH: the session, and its webhook when the call set one. */
+export function toSessionWithWebhookDto(result: SessionWithWebhook): SessionDto {
+  const dto = toSessionDto(result.session);
+  return result.webhook ? { ...dto, webhook: toSessionWebhookDto(result.webhook) } : dto;
 }

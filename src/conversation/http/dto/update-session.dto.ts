@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Length, ValidateIf, ValidateNested, IsObject } from 'class-validator';
 import type { JsonObject } from '../../../platform/json/json.js';
 import { IsJsonObject } from '../../../platform/http/validation/json.validators.js';
+import { SessionWebhookInputDto } from './session-webhook.dto.js';
 
 export class UpdateSessionDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'null clears the name' })
@@ -28,4 +30,16 @@ export class UpdateSessionDto {
   @IsOptional()
   @IsJsonObject()
   state?: JsonObject;
+
+  @ApiPropertyOptional({
+    type: SessionWebhookInputDto,
+    nullable: true,
+    description: "sets the session's webhook (its secret is returned when this creates it); null removes it",
+  })
+  @ValidateIf((_, value) => value !== null)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SessionWebhookInputDto)
+  webhook?: SessionWebhookInputDto | null;
 }

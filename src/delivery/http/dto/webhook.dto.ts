@@ -71,7 +71,9 @@ export class DeliveriesQuery extends LimitQuery {
   cursor?: string;
 }
 
-export function toWebhookDto(webhook: WebhookRecord, secret?: string): WebhookDto {
+type ShownWebhook = Pick<WebhookRecord, 'id' | 'sessionId' | 'url' | 'token' | 'createdAt' | 'updatedAt'>;
+
+export function toWebhookDto(webhook: ShownWebhook, secret?: string): WebhookDto {
   return {
     id: webhook.id,
     sessionId: webhook.sessionId,

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { Errors } from '../platform/errors/domain-error.js';
+import { Errors } from '../errors/domain-error.js';
 
 /**
  * Addresses a webhook may not reach unless WEBHOOK_ALLOW_PRIVATE is set: this host and its neighbours (loopback,
