@@ -31,7 +31,7 @@ export interface paths {
         /** List sessions, newest first (keyset pagination) */
         get: operations["SessionsController_list"];
         put?: never;
-        /** Open a session with an agent */
+        /** Open a session with an agent, optionally with its webhook (one transaction) */
         post: operations["SessionsController_create"];
         delete?: never;
         options?: never;
@@ -71,7 +71,7 @@ export interface paths {
         delete: operations["SessionsController_close"];
         options?: never;
         head?: never;
-        /** Rename, or merge-patch metadata and state (a state change is recorded as an event) */
+        /** Rename, merge-patch metadata and state (a state change is recorded as an event), set or remove the webhook */
         patch: operations["SessionsController_update"];
         trace?: never;
     };
@@ -1381,7 +1381,16 @@ export interface components {
             /** @description role agent only: the agents the token is bound to */
             agentIds?: string[];
         };
-        CreateSessionDto: {
+        SessionWebhookInputDto: {
+            /**
+             * @description http(s) URL the deliveries are POSTed to (no redirects are followed)
+             * @example https://example.com/hooks/agent
+             */
+            url: string;
+            /** @description sent back as the X-Webhook-Token header of every delivery */
+            token?: string;
+        };
+        OpenSessionDto: {
             /**
              * @description id of a configured agent
              * @example echo
@@ -1403,6 +1412,8 @@ export interface components {
             parentId?: string;
             /** @description the session expires this many seconds after creation */
             ttlSeconds?: number;
+            /** @description the session's webhook; the response then carries its signing secret (once) */
+            webhook?: components["schemas"]["SessionWebhookInputDto"];
         };
         SessionUsageDto: {
             promptTokens: number;
@@ -1411,6 +1422,13 @@ export interface components {
             costUsd: number | null;
             /** @description answers whose model has no price: costUsd covers every answer only when this is 0 */
             unpricedAnswers: number;
+        };
+        SessionWebhookDto: {
+            url: string;
+            /** @description whether a token is sent with each delivery (the token itself is not shown) */
+            hasToken: boolean;
+            /** @description the HMAC-SHA256 signing secret: returned once, by the call that created the webhook */
+            secret?: string;
         };
         SessionDto: {
             /** Format: uuid */
@@ -1439,6 +1457,31 @@ export interface components {
             usage: components["schemas"]["SessionUsageDto"];
             /** @description the client's own key (PUT /v1/sessions/by-key/:key) */
             key: string | null;
+            /** @description only in the answer to a create or PATCH that set the webhook (GET /v1/sessions/:id/webhook shows it) */
+            webhook?: components["schemas"]["SessionWebhookDto"];
+        };
+        CreateSessionDto: {
+            /**
+             * @description id of a configured agent
+             * @example echo
+             */
+            agentId: string;
+            /** @example Order #1234 */
+            name?: string;
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @description initial session state */
+            state?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description makes this a child session; the child belongs to the parent's owner
+             */
+            parentId?: string;
+            /** @description the session expires this many seconds after creation */
+            ttlSeconds?: number;
         };
         SessionPageDto: {
             data: components["schemas"]["SessionDto"][];
@@ -1456,6 +1499,8 @@ export interface components {
             state?: {
                 [key: string]: unknown;
             };
+            /** @description sets the session's webhook (its secret is returned when this creates it); null removes it */
+            webhook?: components["schemas"]["SessionWebhookInputDto"] | null;
         };
         TextPartDto: {
             /**
@@ -2318,7 +2363,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateSessionDto"];
+                "application/json": components["schemas"]["OpenSessionDto"];
             };
         };
         responses: {
