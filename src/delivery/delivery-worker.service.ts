@@ -7,6 +7,7 @@ import { DeliveryRenderers } from './delivery-renderers.js';
 import type { AttemptOutcome, DeliveryRecord } from './webhook.record.js';
 import { postWebhook } from './webhook-http.js';
 import { WebhooksRepository } from './webhooks.repository.js';
+import { coalescedRound } from '../platform/async/coalesced-round.js';
 
 /** Time a claimed delivery stays leased beyond its attempt's timeout, before another worker may retry it. */
 const LEASE_MARGIN_MS = 1000;
@@ -32,8 +33,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly running = new Set<Promise<void>>();
   private pollTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
-  private claiming = false;
-  private again = false;
+  /** Claims as many as there are free slots; concurrent wake-ups coalesce into one more round. */
+  readonly kick = coalescedRound(() => this.claimRound(), {
+    stopped: () => this.stopped,
+    onError: (error) => this.logger.warn(`claiming deliveries failed: ${(error as Error).message}`),
+  });
   private stopped = false;
 
   constructor(
@@ -51,24 +55,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.pollTimer = setInterval(() => this.kick(), this.config.worker.pollMs);
     this.pollTimer.unref();
     this.kick();
-  }
-
-  kick(): void {
-    if (this.stopped) return;
-    if (this.claiming) {
-      this.again = true;
-      return;
-    }
-    this.claiming = true;
-    this.claimRound()
-      .catch((error: unknown) => this.logger.warn(`claiming deliveries failed: ${(error as Error).message}`))
-      .finally(() => {
-        this.claiming = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
   }
 
   private async claimRound(): Promise<void> {

@@ -7,6 +7,7 @@ import { AppConfig } from '../platform/config/app-config.js';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
 import { QueueRepository } from './queue.repository.js';
 import { TaskRunner } from './task-runner.service.js';
+import { coalescedRound } from '../platform/async/coalesced-round.js';
 
 /**
  * Claims queued tasks from the database and runs them, up to WORKER_CONCURRENCY at once. Woken by
@@ -22,8 +23,11 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly shutdown = new AbortController();
   private pollTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
-  private claiming = false;
-  private again = false;
+  /** Claims as many as there are free slots; concurrent wake-ups coalesce into one more round. */
+  readonly kick = coalescedRound(() => this.claimRound(), {
+    stopped: () => this.shutdown.signal.aborted,
+    onError: (error) => this.logger.warn(`claiming tasks failed: ${(error as Error).message}`),
+  });
   private readonly excludeAgentIds: string[];
 
   constructor(
@@ -45,25 +49,6 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     this.pollTimer.unref();
     this.logger.log(`worker ${this.owner} started (concurrency ${this.config.worker.concurrency})`);
     this.kick();
-  }
-
-  /** Claims as many tasks as there are free slots; coalesces concurrent wake-ups into one more round. */
-  kick(): void {
-    if (this.shutdown.signal.aborted) return;
-    if (this.claiming) {
-      this.again = true;
-      return;
-    }
-    this.claiming = true;
-    this.claimRound()
-      .catch((error: unknown) => this.logger.warn(`claiming tasks failed: ${(error as Error).message}`))
-      .finally(() => {
-        this.claiming = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
   }
 
   private async claimRound(): Promise<void> {
