@@ -47,6 +47,33 @@ describe('audit integrity, replay, hierarchy and retention', () => {
     });
   });
 
+  it('verifies a priced answer hashed with its cost as reported (0.004) before costs were hashed as stored (0.004000)', async () => {
+    const session = await createSession(t, alice);
+    await say(t, alice, session.id, 'priced');
+    const rehash = (hashedCost: string) =>
+      sql(
+        t.db.url,
+        `
+      BEGIN;
+      ALTER TABLE events DISABLE TRIGGER events_append_only_row;
+      UPDATE events e SET cost_usd = 0.004,
+        hash = event_chain_hash(p.hash, event_canonical(e.id, e.session_id, e.seq, e.type, e.role, e.parts, e.task_id,
+          e.metadata, e.model, e.prompt_tokens, e.completion_tokens, ${hashedCost}::numeric, e.created_at, e.parent_id))
+      FROM events p
+      WHERE e.session_id = '${session.id}' AND e.seq = 2 AND p.session_id = e.session_id AND p.seq = 1;
+      UPDATE sessions SET last_hash = (SELECT hash FROM events WHERE session_id = '${session.id}' AND seq = 2)
+      WHERE id = '${session.id}';
+      ALTER TABLE events ENABLE TRIGGER events_append_only_row;
+      COMMIT;`,
+      );
+    const verify = async () => (await t.http().get(`/v1/sessions/${session.id}/verify`).set(auth(alice))).body;
+
+    await rehash('0.004');
+    expect(await verify()).toMatchObject({ valid: true, checked: 2 });
+    await rehash('0.005'); // a hash over another cost than the stored one is still a broken chain
+    expect(await verify()).toMatchObject({ valid: false, firstBrokenSeq: 2 });
+  });
+
   it('detects a deleted event and a forged head', async () => {
     const session = await createSession(t, alice);
     await say(t, alice, session.id, 'a');

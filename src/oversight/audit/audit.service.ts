@@ -12,7 +12,7 @@ import {
   type AccessLogFilter,
   type AccessRecord,
 } from '../../identity/access-log/access-log.service.js';
-import { ChainRepository, type ReplayPoint } from './chain.repository.js';
+import { ChainRepository, type ChainLink, type ReplayPoint } from './chain.repository.js';
 
 const PAGE = 1_000;
 
@@ -84,8 +84,7 @@ export class AuditService {
       const links = await this.chain.links(sessionId, expectedSeq - 1, PAGE);
       for (const link of links) {
         if (link.seq !== expectedSeq) return report(expectedSeq - 1, expectedSeq, 'event missing');
-        const hash = createHash('sha256').update(previous).update(link.canonical, 'utf8').digest();
-        if (!hash.equals(link.hash)) return report(expectedSeq - 1, link.seq, 'event content does not match its hash');
+        if (!matches(previous, link)) return report(expectedSeq - 1, link.seq, 'event content does not match its hash');
         previous = link.hash;
         expectedSeq++;
       }
@@ -162,4 +161,11 @@ function statusFrom(point: ReplayPoint | undefined): SessionStatus {
           ? 'agent_ended'
           : 'agent_answered';
   return nextSessionStatus('active', change) ?? 'active';
+}
+
+/** Whether the event's hash chains from `previous` (for a priced event, in either canonical form of its cost). */
+function matches(previous: Buffer, link: ChainLink): boolean {
+  const hashOf = (canonical: string) => createHash('sha256').update(previous).update(canonical, 'utf8').digest();
+  if (hashOf(link.canonical).equals(link.hash)) return true;
+  return link.legacyCanonical !== null && hashOf(link.legacyCanonical).equals(link.hash);
 }

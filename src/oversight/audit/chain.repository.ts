@@ -6,6 +6,11 @@ export interface ChainLink {
   hash: Buffer;
   /** the event's canonical text, recomputed by the database from the row as it is now */
   canonical: string;
+  /**
+   * For a priced event, the canonical text as appends before 2026-11-30 hashed it: with the cost as the agent
+   * reported it (0.004) rather than as the numeric(12,6) column stores it (0.004000); null otherwise.
+   */
+  legacyCanonical: string | null;
 }
 
 export interface ChainHead {
@@ -27,12 +32,22 @@ export class ChainRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async links(sessionId: string, afterSeq: number, limit: number): Promise<ChainLink[]> {
-    const rows = await this.prisma.$queryRaw<{ seq: number; hash: Uint8Array; canonical: string }[]>`
+    const rows = await this.prisma.$queryRaw<
+      { seq: number; hash: Uint8Array; canonical: string; legacyCanonical: string | null }[]
+    >`
       SELECT seq, hash, event_canonical(id, session_id, seq, type, role, parts, task_id, metadata, model,
-             prompt_tokens, completion_tokens, cost_usd, created_at, parent_id) AS canonical
+             prompt_tokens, completion_tokens, cost_usd, created_at, parent_id) AS canonical,
+             CASE WHEN scale(cost_usd) > scale(trim_scale(cost_usd)) THEN event_canonical(id, session_id, seq, type, role, parts, task_id, metadata, model,
+                      prompt_tokens, completion_tokens, trim_scale(cost_usd), created_at, parent_id)
+             END AS "legacyCanonical"
       FROM events WHERE session_id = ${sessionId}::uuid AND seq > ${afterSeq}
       ORDER BY seq LIMIT ${limit}`;
-    return rows.map((row) => ({ seq: Number(row.seq), hash: Buffer.from(row.hash), canonical: row.canonical }));
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      hash: Buffer.from(row.hash),
+      canonical: row.canonical,
+      legacyCanonical: row.legacyCanonical,
+    }));
   }
 
   async head(sessionId: string): Promise<ChainHead | undefined> {
