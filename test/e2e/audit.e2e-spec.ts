@@ -72,6 +72,8 @@ describe('audit integrity, replay, hierarchy and retention', () => {
     expect(await verify()).toMatchObject({ valid: true, checked: 2 });
     await rehash('0.005'); // a hash over another cost than the stored one is still a broken chain
     expect(await verify()).toMatchObject({ valid: false, firstBrokenSeq: 2 });
+    await rehash('0.004'); // leaves the session intact for the command-line check below
+    expect(await verify()).toMatchObject({ valid: true });
   });
 
   it('detects a deleted event and a forged head', async () => {
