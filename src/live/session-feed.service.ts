@@ -106,10 +106,11 @@ class FeedPump {
       pages: for await (const page of this.reader.eventPages(this.sessionId, this.last, PAGE)) {
         while (page.length > 0) {
           if (this.restartFrom !== undefined) break pages;
-          // Taken off the page before waiting, so only its text is held while the client catches up.
-          const event = page.shift()!;
-          if (!(await this.sink.event(toEventDto(event)))) return;
-          this.last = event.seq;
+          // Taken off the page, and only its seq kept, before waiting: while the client catches up only the
+          // event's text is held (in the writer), not the parsed record as well.
+          const seq = page[0].seq;
+          if (!(await this.sink.event(toEventDto(page.shift()!)))) return;
+          this.last = seq;
         }
       }
     } while ((this.again || this.restartFrom !== undefined) && this.open);

@@ -37,6 +37,9 @@ async function watchStalled(
   let peak = idle;
   let healthFailures = 0;
   for (const end = Date.now() + WATCH_MS; Date.now() < end;) {
+    if (service.exitCode !== null || service.exitSignal !== null) {
+      throw new Error(`the service exited (${service.exitCode ?? service.exitSignal}): ${service.output.slice(-2000)}`);
+    }
     peak = Math.max(peak, await service.rssBytes());
     if (peak > idle + KILL_AT) {
       service.kill('SIGKILL');
