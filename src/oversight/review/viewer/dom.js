@@ -99,3 +99,13 @@ export function announce(message, kind = 'info') {
 export function clearAnnouncement() {
   announce('', 'info');
 }
+
+/** A JSON value, pretty-printed under a caption (tool arguments, data parts, state patches). */
+export function jsonBlock(title, value) {
+  return el(
+    'figure',
+    { class: 'part-data' },
+    el('figcaption', {}, title),
+    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))),
+  );
+}

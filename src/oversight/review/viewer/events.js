@@ -1,5 +1,5 @@
 // Renders session events: user and agent messages as chat bubbles, steps as a trace, everything else as notes.
-import { el, timeEl } from './dom.js';
+import { el, jsonBlock, timeEl } from './dom.js';
 import { isStep, renderStep } from './steps.js';
 
 const ROLE_LABELS = { user: 'User', agent: 'Agent', tool: 'Tool', system: 'System' };
@@ -85,26 +85,15 @@ function renderNote(event) {
     .map((p) => p.text)
     .join(' ');
   const others = event.parts.filter((p) => p.kind !== 'text');
-  return el(
-    'div',
-    { class: 'note' },
-    el(
-      'p',
-      { class: 'note-line' },
-      el('span', { class: 'seq' }, `#${event.seq}`),
-      ' ',
-      el('span', { class: 'note-kind' }, `${event.role} ${event.type}`),
-      ' · ',
-      timeEl(event.createdAt),
-      summary ? el('span', { class: 'note-text' }, ` — ${summary}`) : null,
-      ' ',
-      eventActions(event),
-    ),
-    others.length ? el('div', { class: 'parts' }, others.map(renderPart)) : null,
-  );
+  return noteEl(event, `${event.role} ${event.type}`, summary, others, eventActions(event));
 }
 
 function renderEdit(event, what, parts) {
+  return noteEl(event, `history ${event.type}`, what, parts);
+}
+
+/** A centered note: its seq, kind and time, a one-line text, then the parts the line does not say. */
+function noteEl(event, kind, text, parts, actions = null) {
   return el(
     'div',
     { class: 'note' },
@@ -113,10 +102,12 @@ function renderEdit(event, what, parts) {
       { class: 'note-line' },
       el('span', { class: 'seq' }, `#${event.seq}`),
       ' ',
-      el('span', { class: 'note-kind' }, `history ${event.type}`),
+      el('span', { class: 'note-kind' }, kind),
       ' · ',
       timeEl(event.createdAt),
-      el('span', { class: 'note-text' }, ` — ${what}`),
+      text ? el('span', { class: 'note-text' }, ` — ${text}`) : null,
+      actions ? ' ' : null,
+      actions,
     ),
     parts.length ? el('div', { class: 'parts' }, parts.map(renderPart)) : null,
   );
@@ -155,15 +146,6 @@ export function renderPart(part) {
   if (part.kind === 'data') return jsonBlock('Data', part.data);
   if (part.kind === 'file') return renderFile(part.file ?? {});
   return jsonBlock(`Part (${String(part.kind)})`, part);
-}
-
-function jsonBlock(title, value) {
-  return el(
-    'figure',
-    { class: 'part-data' },
-    el('figcaption', {}, title),
-    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))),
-  );
 }
 
 function renderFile(file) {

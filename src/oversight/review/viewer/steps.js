@@ -1,6 +1,6 @@
 // What the agent did on its way to an answer, shown as a trace: tool calls with their results nested under
 // them, intermediate messages, state changes and artifacts, each under the event that led to it.
-import { el, formatDuration, timeEl } from './dom.js';
+import { el, formatDuration, jsonBlock, timeEl } from './dom.js';
 
 const LABELS = {
   tool_call: 'Tool call',
@@ -69,13 +69,4 @@ function stepBody(event, renderPart) {
     typeof description === 'string' ? el('p', { class: 'muted' }, description) : null,
     el('div', { class: 'parts' }, event.parts.map(renderPart)),
   ];
-}
-
-function jsonBlock(title, value) {
-  return el(
-    'figure',
-    { class: 'part-data' },
-    el('figcaption', {}, title),
-    el('pre', { tabindex: '0' }, el('code', {}, JSON.stringify(value, null, 2))),
-  );
 }
