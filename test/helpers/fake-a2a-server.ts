@@ -8,8 +8,7 @@ import {
 } from '@a2a-js/sdk/server';
 import { jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
 import express from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, type LoopbackServer } from './loopback-server.js';
 import { randomUUID } from 'node:crypto';
 import { textPart, userMessage } from './a2a-client.js';
 
@@ -21,13 +20,13 @@ import { textPart, userMessage } from './a2a-client.js';
 export class FakeA2aServer {
   readonly received: { contextId: string; text: string }[] = [];
   private readonly turns = new Map<string, number>();
-  private server?: Server;
+  private server?: LoopbackServer;
   url = '';
 
   async start(): Promise<this> {
     const app = express();
-    await new Promise<void>((resolve) => (this.server = app.listen(0, '127.0.0.1', () => resolve())));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/jsonrpc`;
+    this.server = await listenOnLoopback(app);
+    this.url = `${this.server.url}/jsonrpc`;
     const card = {
       name: 'Remote desk',
       description: 'fake',
@@ -49,8 +48,7 @@ export class FakeA2aServer {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   private readonly execute = async (request: RequestContext, bus: ExecutionEventBus): Promise<void> => {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, readText, type LoopbackServer } from './loopback-server.js';
 
 export interface RecordedRequest {
   path: string;
@@ -13,7 +13,7 @@ export type FakeHandler = (req: RecordedRequest, res: ServerResponse, nth: numbe
 export class FakeAgentServer {
   readonly requests: RecordedRequest[] = [];
   private readonly routes = new Map<string, FakeHandler>();
-  private server?: Server;
+  private server?: LoopbackServer;
   url = '';
 
   route(path: string, handler: FakeHandler): this {
@@ -26,21 +26,17 @@ export class FakeAgentServer {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readText(req);
     const recorded = { path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
     this.requests.push(recorded);
     const handler = this.routes.get(recorded.path);

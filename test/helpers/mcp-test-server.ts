@@ -1,7 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, type LoopbackServer } from './loopback-server.js';
 import { z } from 'zod';
 
 export interface ReceivedCall {
@@ -15,24 +14,22 @@ export interface ReceivedCall {
  */
 export class McpTestServer {
   readonly calls: ReceivedCall[] = [];
-  private server?: Server;
+  private server?: LoopbackServer;
   url = '';
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    this.server = await listenOnLoopback((req, res) => {
       const mcp = this.build();
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       res.on('close', () => void transport.close().then(() => mcp.close()));
       void mcp.connect(transport).then(() => transport.handleRequest(req, res));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/mcp`;
+    this.url = `${this.server.url}/mcp`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   private build(): McpServer {

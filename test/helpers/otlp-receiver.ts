@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, readText, type LoopbackServer } from './loopback-server.js';
 
 /** One span as received over OTLP/HTTP JSON, with its attributes flattened to plain values. */
 export interface ReceivedSpan {
@@ -33,31 +32,27 @@ function plain(value: OtlpValue): unknown {
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   requests = 0;
-  private server?: Server;
+  private server?: LoopbackServer;
   url = '';
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
+    this.server = await listenOnLoopback((req, res) => {
+      void readText(req).then((text) => {
         if (req.method !== 'POST' || req.url !== '/v1/traces' || !req.headers['content-type']?.includes('json')) {
           res.writeHead(415).end();
           return;
         }
         this.requests += 1;
-        this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        this.collect(JSON.parse(text));
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

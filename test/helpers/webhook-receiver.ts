@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, readText, type LoopbackServer } from './loopback-server.js';
 
 export interface ReceivedDelivery {
   path: string;
@@ -18,7 +18,7 @@ export type Answer = (nth: number) => number | Promise<number>;
 export class WebhookReceiver {
   readonly received: ReceivedDelivery[] = [];
   private readonly answers = new Map<string, Answer>();
-  private server?: Server;
+  private server?: LoopbackServer;
   url = '';
 
   answer(path: string, answer: Answer): this {
@@ -31,21 +31,17 @@ export class WebhookReceiver {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = await readText(req);
     const path = req.url ?? '';
     this.received.push({ path, headers: req.headers, raw, body: raw ? JSON.parse(raw) : undefined, at: Date.now() });
     const status = await (this.answers.get(path) ?? (() => 200))(this.at(path).length);
