@@ -19,6 +19,14 @@ export interface PageBudget {
 
 const FIRST_PAGE_ROWS = 16;
 
+export interface TurnInput {
+  session: SessionRecord;
+  /** oldest first, the trigger event last */
+  recent: EventRecord[];
+  /** the session's state with its user: and app: keys */
+  state: JsonObject;
+}
+
 /**
  * The read side of the conversation for other modules (runtime, live, oversight, a2a). It applies no
  * authorization: callers pass `ownerId` when a caller's scope applies, or have checked access already.
@@ -50,6 +58,20 @@ export class ConversationReader {
   async mergedState(session: SessionRecord): Promise<JsonObject> {
     const { user, app } = await this.scopedState.read(session.userId, session.agentId);
     return mergedState(session.state, user, app);
+  }
+
+  /**
+   * What an agent is shown for a turn: the session, its merged state (as `mergedState`) and its last `limit`
+   * events up to `uptoSeq`, read together (one round trip of waiting); undefined when the session is gone.
+   */
+  async turnInput(sessionId: string, uptoSeq: number, limit: number): Promise<TurnInput | undefined> {
+    const [session, recent, scoped] = await Promise.all([
+      this.sessions.findById(sessionId),
+      this.events.recent(sessionId, uptoSeq, limit),
+      this.scopedState.readForSession(sessionId),
+    ]);
+    if (!session) return undefined;
+    return { session, recent, state: mergedState(session.state, scoped.user, scoped.app) };
   }
 
   /** An event of this session (event ids are unique within a session only). */
