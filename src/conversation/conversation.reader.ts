@@ -9,6 +9,7 @@ import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { HistoryRepository } from './store/history.repository.js';
+import { TurnInputRepository } from './store/turn-input.repository.js';
 import { mergedState } from './records/scoped-state.js';
 import type { JsonObject } from '../platform/json/json.js';
 
@@ -42,6 +43,7 @@ export class ConversationReader {
     private readonly tasks: TasksRepository,
     private readonly scopedState: ScopedStateRepository,
     private readonly history: HistoryRepository,
+    private readonly turnInputs: TurnInputRepository,
     config: AppConfig,
   ) {
     this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
@@ -62,16 +64,13 @@ export class ConversationReader {
 
   /**
    * What an agent is shown for a turn: the session, its merged state (as `mergedState`) and its last `limit`
-   * events up to `uptoSeq`, read together (one round trip of waiting); undefined when the session is gone.
+   * events up to `uptoSeq`, read by one statement; undefined when the session is gone.
    */
   async turnInput(sessionId: string, uptoSeq: number, limit: number): Promise<TurnInput | undefined> {
-    const [session, recent, scoped] = await Promise.all([
-      this.sessions.findById(sessionId),
-      this.events.recent(sessionId, uptoSeq, limit),
-      this.scopedState.readForSession(sessionId),
-    ]);
-    if (!session) return undefined;
-    return { session, recent, state: mergedState(session.state, scoped.user, scoped.app) };
+    const read = await this.turnInputs.read(sessionId, uptoSeq, limit);
+    if (!read) return undefined;
+    const { session, recent, user, app } = read;
+    return { session, recent, state: mergedState(session.state, user, app) };
   }
 
   /** An event of this session (event ids are unique within a session only). */

@@ -18,16 +18,6 @@ export class ScopedStateRepository {
     return { user: asObject(rows[0]?.user), app: asObject(rows[0]?.app) };
   }
 
-  /** `read` for the user and agent of a session, without reading the session first. */
-  async readForSession(sessionId: string, tx: PrismaTx = this.prisma): Promise<{ user: JsonObject; app: JsonObject }> {
-    const rows = await tx.$queryRaw<{ user: unknown; app: unknown }[]>`
-      SELECT u.state AS "user", a.state AS app FROM sessions s
-        LEFT JOIN user_states u ON u.user_id = s.user_id AND u.agent_id = s.agent_id
-        LEFT JOIN app_states a ON a.agent_id = s.agent_id
-      WHERE s.id = ${sessionId}::uuid`;
-    return { user: asObject(rows[0]?.user), app: asObject(rows[0]?.app) };
-  }
-
   /** Merge-patches one user's state with an agent, under its row lock (created on first use). */
   async patchUser(userId: string, agentId: string, patch: JsonObject, tx: PrismaTx = this.prisma): Promise<JsonObject> {
     await tx.$executeRaw`
