@@ -2,7 +2,8 @@
 // baseline build and this one side by side, each on its own fresh database, and alternates short loads between
 // them (A, B, B, A, …), so both see the same background load. Prints per-scenario medians and the after/before
 // ratio; absolute numbers on a shared machine mean little, the ratio is the result. The first round of a full turn
-// scenario also counts the transactions its database committed per turn (pg_stat_database xact_commit).
+// scenario also counts the transactions its database committed per turn (pg_stat_database xact_commit, less what
+// the idle service commits in the same time).
 // BENCH_SCENARIOS narrows the run, e.g. `BENCH_SCENARIOS='full turn@1,full turn@16'`.
 import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
@@ -77,15 +78,26 @@ const commits = async (s) =>
 // A backend that flushed its statistics less than a second ago holds the next ones until it has idled for 10 s
 // (PGSTAT_IDLE_INTERVAL): counting waits that long before and after the load.
 const STATS_SETTLE_MS = 11_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** One load; with `count`, also the transactions its database committed per request (not sensitive to the load). */
+/**
+ * One load; with `count`, also the transactions its database committed per request. The service commits some
+ * while idle (worker polls, listener pings): their rate, measured over one settled idle window before the load,
+ * is taken off the count.
+ */
 async function load(s, clients, wait, count = false) {
   if (!count) return loadOnly(s, clients, wait);
-  await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
+  await sleep(STATS_SETTLE_MS);
+  const idleFrom = await commits(s);
+  const idleStart = Date.now();
+  await sleep(STATS_SETTLE_MS);
   const before = await commits(s);
+  const idlePerMs = (before - idleFrom) / (Date.now() - idleStart);
+  const start = Date.now();
   const result = await loadOnly(s, clients, wait);
-  await new Promise((r) => setTimeout(r, STATS_SETTLE_MS));
-  return { ...result, perRequest: ((await commits(s)) - before) / result.total };
+  await sleep(STATS_SETTLE_MS);
+  const background = idlePerMs * (Date.now() - start);
+  return { ...result, perRequest: ((await commits(s)) - before - background) / result.total };
 }
 
 function loadOnly(s, clients, wait) {
