@@ -37,7 +37,7 @@ export interface SettledTask {
 
 type SettleRow = EventRow & { task: TaskRow };
 
-/** Settling a task run: one call of the settle_task SQL function (migration 20261130090000_settle_task). */
+/** Settling a task run: one call of the settle_task SQL function (migration 20261130090200_settle_task). */
 @Injectable()
 export class SettlementsRepository {
   /** `notifier` gets the answer and the status change; bound to a transaction, it holds them until commit. */
