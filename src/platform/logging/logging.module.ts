@@ -9,6 +9,10 @@ function stripTokens(url: string | undefined): string | undefined {
 
 /** pino request logs with a request id (X-Request-Id when the caller sends a sane one); tokens never logged. */
 export const LoggingModule = LoggerModule.forRootAsync({
+  // nestjs-pino 4 types these through `@nestjs/common/interfaces`, which Nest 12's exports map does not resolve:
+  // the types degrade to required `any` fields, so the empty lists are spelled out.
+  imports: [],
+  providers: [],
   inject: [AppConfig],
   useFactory: (config: AppConfig) => ({
     pinoHttp: {
