@@ -16,7 +16,7 @@ export const DISTRIBUTED_TABLES: { table: string; column: string }[] = [
 /** a session's parent is usually on another shard: no foreign key between them (the service checks parents) */
 const DROPPED_CONSTRAINTS = [{ table: 'sessions', name: 'sessions_parent_id_fkey' }];
 const APPEND_FUNCTION =
-  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid)';
+  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid, boolean)';
 
 export class CitusMissingError extends Error {}
 

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
+import { DirectSql } from '../../platform/database/direct-sql.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
@@ -90,14 +91,23 @@ export interface AppendResult {
   turn: number;
 }
 
+/** appendUnlessWaiting found a task of the session waiting for input, and appended nothing */
+export interface WaitingTaskFound {
+  waitingTaskId: string;
+}
+
 type AppendRow = EventRow & { agentId: string; turn: number; task: TaskRow | null };
 
 @Injectable()
 export class EventsRepository {
-  /** `notifier` gets the notifications of what this repository writes; bound to a transaction, it holds them until commit. */
+  /**
+   * `notifier` gets the notifications of what this repository writes; bound to a transaction, it holds them until
+   * commit. `direct` is absent in a transaction (UnitOfWork), where every statement must go through `prisma`.
+   */
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaTx,
     @Inject(NotificationsService) private readonly notifier: PostCommitNotifier,
+    @Optional() @Inject(DirectSql) private readonly direct?: DirectSql,
   ) {}
 
   /**
@@ -108,8 +118,27 @@ export class EventsRepository {
    * caller's, or not open).
    */
   async append(event: NewEvent, options: AppendOptions): Promise<AppendResult | undefined> {
+    const row = await this.callAppend(event, options, false);
+    return row && this.appended(row);
+  }
+
+  /**
+   * A user's message: like append, unless the session has a task waiting for input; then nothing is appended and
+   * that task is returned, for the message to continue it (the lookup happens inside append_event, under the
+   * session's lock: 20261130090000_append_event_yields_to_waiting_task).
+   */
+  async appendUnlessWaiting(
+    event: NewEvent,
+    options: AppendOptions,
+  ): Promise<AppendResult | WaitingTaskFound | undefined> {
+    const row = await this.callAppend(event, options, true);
+    if (!row) return undefined;
+    return row.id === null && row.task ? { waitingTaskId: row.task.id } : this.appended(row);
+  }
+
+  private async callAppend(event: NewEvent, options: AppendOptions, yieldToWaiting: boolean) {
     const usage = event.usage;
-    const rows = await this.prisma.$queryRaw<AppendRow[]>`
+    const statement = Prisma.sql`
       SELECT ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
              CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
       FROM append_event(${event.sessionId}::uuid, ${event.id}::uuid, ${event.type}::text, ${event.role}::text,
@@ -117,10 +146,16 @@ export class EventsRepository {
              ${options.newTaskId ?? null}::uuid, ${usage?.model ?? null}::text, ${usage?.promptTokens ?? null}::int,
              ${usage?.completionTokens ?? null}::int, ${usage?.costUsd ?? null}::numeric, ${options.ownerId ?? null}::text,
              ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], false,
-             ${event.parentId ?? null}::uuid) r,
+             ${event.parentId ?? null}::uuid, ${yieldToWaiting}::boolean) r,
            LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
-    const row = rows[0];
-    if (!row) return undefined;
+    // Outside a transaction the statement skips the Prisma client (see DirectSql): this is the hottest write.
+    const rows = this.direct
+      ? await this.direct.queryDirect<AppendRow>(statement)
+      : await this.prisma.$queryRaw<AppendRow[]>(statement);
+    return rows[0];
+  }
+
+  private appended(row: AppendRow): AppendResult {
     this.notifier.notifyAfterCommit('sessionEvent', { sessionId: row.sessionId, seq: Number(row.seq) });
     if (row.task) this.notifier.notifyAfterCommit('taskQueued', { taskId: row.task.id });
     return {
