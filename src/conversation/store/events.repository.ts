@@ -1,7 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
+import { DatabaseError } from 'pg';
+import { groupCommit } from '../../platform/async/group-commit.js';
+import { AppConfig } from '../../platform/config/app-config.js';
 import { DirectSql } from '../../platform/database/direct-sql.js';
+import { isDatabaseUnavailable } from '../../platform/errors/prisma-error.mapper.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
@@ -97,6 +101,14 @@ export interface WaitingTaskFound {
 }
 
 type AppendRow = EventRow & { agentId: string; turn: number; task: TaskRow | null };
+type BatchRow = AppendRow & { ord: number; failure: string | null };
+interface Message {
+  event: NewEvent;
+  options: AppendOptions;
+}
+
+/** batches being stored at once; later messages gather into the next batch meanwhile (see groupCommit) */
+const BATCHES_IN_FLIGHT = 4;
 
 @Injectable()
 export class EventsRepository {
@@ -108,7 +120,18 @@ export class EventsRepository {
     @Inject(PrismaService) private readonly prisma: PrismaTx,
     @Inject(NotificationsService) private readonly notifier: PostCommitNotifier,
     @Optional() @Inject(DirectSql) private readonly direct?: DirectSql,
-  ) {}
+    @Optional() @Inject(AppConfig) config?: AppConfig,
+  ) {
+    const maxBatch = config?.database.appendBatchMax ?? 1;
+    if (direct && maxBatch > 1)
+      this.groupMessage = groupCommit((messages) => this.appendMessages(messages), {
+        maxBatch,
+        maxInFlight: BATCHES_IN_FLIGHT,
+      });
+  }
+
+  /** group commit of users' plain messages (APPEND_BATCH_MAX > 1, outside transactions) */
+  private readonly groupMessage?: (message: Message) => Promise<AppendRow | undefined>;
 
   /**
    * Appends one event with one call of the append_event SQL function (see its migrations,
@@ -131,7 +154,11 @@ export class EventsRepository {
     event: NewEvent,
     options: AppendOptions,
   ): Promise<AppendResult | WaitingTaskFound | undefined> {
-    const row = await this.callAppend(event, options, true);
+    const plain = !event.taskId && !event.parentId && !event.usage && event.type === 'message' && event.role === 'user';
+    const row =
+      this.groupMessage && plain && options.requireOpen && options.newTaskId
+        ? await this.groupMessage({ event, options })
+        : await this.callAppend(event, options, true);
     if (!row) return undefined;
     return row.id === null && row.task ? { waitingTaskId: row.task.id } : this.appended(row);
   }
@@ -153,6 +180,43 @@ export class EventsRepository {
       ? await this.direct.queryDirect<AppendRow>(statement)
       : await this.prisma.$queryRaw<AppendRow[]>(statement);
     return rows[0];
+  }
+
+  /**
+   * Stores a batch of users' messages with one call of append_events (its migration,
+   * 20261130090100_append_events_batch, says how each stays atomic on its own). Each message gets its row, its
+   * own error, or undefined (no session matched). Should the call itself fail for anything but a lost
+   * connection, each message is stored alone instead, so no message fails because of another.
+   */
+  private async appendMessages(messages: readonly Message[]): Promise<(AppendRow | undefined | Error)[]> {
+    const alone = () =>
+      Promise.all(messages.map((m) => this.callAppend(m.event, m.options, true).catch((error: Error) => error)));
+    if (messages.length === 1) return alone();
+    const batch = messages.map(({ event, options }) => ({
+      sessionId: event.sessionId,
+      eventId: event.id,
+      parts: event.parts,
+      metadata: event.metadata ?? {},
+      newTaskId: options.newTaskId,
+      ownerId: options.ownerId ?? null,
+    }));
+    let rows: BatchRow[];
+    try {
+      rows = await this.direct!.queryDirect<BatchRow>(Prisma.sql`
+        SELECT r.ord, r.failure, ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
+               CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
+        FROM append_events(${JSON.stringify(batch)}::jsonb, ${REFUSING_USER_MESSAGES}::text[],
+               ${REOPENED_BY_USER_MESSAGE}::text[]) r,
+             LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      return alone();
+    }
+    const byOrd = new Map(rows.map((row) => [Number(row.ord), row]));
+    return messages.map((_, i) => {
+      const row = byOrd.get(i + 1);
+      return row?.failure ? memberFailure(row.failure) : row;
+    });
   }
 
   private appended(row: AppendRow): AppendResult {
@@ -260,4 +324,11 @@ export class EventsRepository {
     });
     return rows.reverse().map((row) => toEventRecord(row as unknown as EventRow));
   }
+}
+
+/** A batch member's failure, as the `pg` error its statement alone would have thrown (mapped by SQLSTATE). */
+function memberFailure(sqlState: string): DatabaseError {
+  return Object.assign(new DatabaseError(`storing the message failed (SQLSTATE ${sqlState})`, 0, 'error'), {
+    code: sqlState,
+  });
 }
