@@ -46,6 +46,7 @@ export async function distribute(url: string, log: Log): Promise<void> {
       [APPEND_FUNCTION],
     );
     log('append_event runs on the node of its session');
+    log('run the service with APPEND_BATCH_MAX=1: a batch of messages (append_events) spans nodes');
   } finally {
     await client.end();
   }

@@ -6,7 +6,7 @@ import { mapPrismaError } from '../../src/platform/errors/prisma-error.mapper.js
 import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
 
-const message = (sessionId: string, text: string, id = randomUUID()): NewEvent => ({
+const message = (sessionId: string, text: string, id: string = randomUUID()): NewEvent => ({
   id,
   sessionId,
   type: 'message',
