@@ -16,7 +16,7 @@ export const DISTRIBUTED_TABLES: { table: string; column: string }[] = [
 /** a session's parent is usually on another shard: no foreign key between them (the service checks parents) */
 const DROPPED_CONSTRAINTS = [{ table: 'sessions', name: 'sessions_parent_id_fkey' }];
 const APPEND_FUNCTION =
-  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid)';
+  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid, boolean)';
 
 export class CitusMissingError extends Error {}
 
@@ -46,6 +46,7 @@ export async function distribute(url: string, log: Log): Promise<void> {
       [APPEND_FUNCTION],
     );
     log('append_event runs on the node of its session');
+    log('run the service with APPEND_BATCH_MAX=1: a batch of messages (append_events) spans nodes');
   } finally {
     await client.end();
   }
