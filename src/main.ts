@@ -8,14 +8,17 @@ import { configureApp } from './app.setup.js';
 import { AppConfig } from './platform/config/app-config.js';
 import { errorMessage } from './platform/errors/error-message.js';
 import { preflightConfig } from './platform/config/preflight.js';
+import { withoutTracing } from './platform/telemetry/tracing.js';
 
 async function bootstrap(): Promise<void> {
   preflightConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    bufferLogs: true,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await withoutTracing(() =>
+    NestFactory.create<NestExpressApplication>(AppModule, {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    }),
+  );
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.http.port, config.http.host);

@@ -17,7 +17,7 @@ export const DISTRIBUTED_TABLES: { table: string; column: string }[] = [
 const DROPPED_CONSTRAINTS = [{ table: 'sessions', name: 'sessions_parent_id_fkey' }];
 /** Functions whose first argument is the session: each call runs on its session's node. */
 const SESSION_FUNCTIONS = [
-  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid)',
+  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid, boolean)',
   'settle_task(uuid, uuid, text, text, text[], boolean, text, uuid, text, jsonb, jsonb, text, integer, integer, numeric, jsonb, jsonb, text[], text[])',
 ];
 
@@ -51,6 +51,7 @@ export async function distribute(url: string, log: Log): Promise<void> {
       );
       log(`${fn.slice(0, fn.indexOf('('))} runs on the node of its session`);
     }
+    log('run the service with APPEND_BATCH_MAX=1: a batch of messages (append_events) spans nodes');
   } finally {
     await client.end();
   }

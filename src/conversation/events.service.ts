@@ -22,7 +22,7 @@ import { isSettled, type TaskRecord } from './records/task.record.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
 import type { EventRecord } from './records/event.record.js';
-import { EventsRepository } from './store/events.repository.js';
+import { EventsRepository, type AppendResult, type WaitingTaskFound } from './store/events.repository.js';
 import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
 
 export interface AppendOutcome {
@@ -155,23 +155,25 @@ export class EventsService {
     }
   }
 
-  /** A plain message answers the session's task that waits for input, if any (as a support chat would). */
+  /**
+   * A plain message answers the session's task that waits for input, if any (as a support chat would); the
+   * append itself finds that task (appendUnlessWaiting), so a message that finds none costs one statement.
+   */
   private async post(
     auth: AuthContext,
     sessionId: string,
     input: AppendEventDto,
     options: AppendEventOptions,
   ): Promise<AppendOutcome> {
-    const waiting = options.newTask ? undefined : await this.tasks.findWaiting(sessionId, writeScope(auth));
-    if (waiting) {
-      try {
-        return await this.resume(auth, waiting.id, input);
-      } catch (error) {
-        // Another message answered it first: this one starts a task of its own.
-        if (!(error instanceof DomainError && error.code === 'task/not_awaiting_input')) throw error;
-      }
+    const inserted = await this.insert(auth, sessionId, input, options, !options.newTask);
+    if (!('waitingTaskId' in inserted)) return inserted;
+    try {
+      return await this.resume(auth, inserted.waitingTaskId, input);
+    } catch (error) {
+      // Another message answered it first: this one starts a task of its own.
+      if (!(error instanceof DomainError && error.code === 'task/not_awaiting_input')) throw error;
     }
-    return this.insert(auth, sessionId, input, options);
+    return (await this.insert(auth, sessionId, input, options, false)) as AppendOutcome;
   }
 
   private async insert(
@@ -179,24 +181,11 @@ export class EventsService {
     sessionId: string,
     input: AppendEventDto,
     options: AppendEventOptions,
-  ): Promise<AppendOutcome> {
-    const newEvent = userEvent(sessionId, input);
-    const appendOptions = { requireOpen: true, ownerId: writeScope(auth), newTaskId: options.taskId ?? randomUUID() };
-    const trace = currentTraceCarrier();
+    yieldToWaiting: boolean,
+  ): Promise<AppendOutcome | WaitingTaskFound> {
     let appended;
     try {
-      // The common case stays one statement; closing a waiting task, or storing the trace context with the task
-      // (only while tracing is on), needs a transaction.
-      appended =
-        !options.newTask && !trace
-          ? await this.events.append(newEvent, appendOptions)
-          : await this.uow.transaction(async (stores) => {
-              const stored = await stores.events.append(newEvent, appendOptions);
-              if (stored?.task) await traceTask(stores, stored.task.id, trace);
-              if (stored && options.newTask)
-                await stores.tasks.cancelWaiting(sessionId, 'the user started a new task instead of answering');
-              return stored;
-            });
+      appended = await this.store(sessionId, input, options, { writeScope: writeScope(auth), yieldToWaiting });
     } catch (error) {
       // Two retries of one client id raced: the loser answers like a retry.
       if (input.id && mapPrismaError(error)?.status === 409) {
@@ -205,9 +194,38 @@ export class EventsService {
       }
       throw error;
     }
+    if (appended && 'waitingTaskId' in appended) return appended;
     if (!appended?.task) throw await this.whyNotAppended(auth, sessionId);
     this.metrics.eventsAppended.inc({ role: 'user' });
     return { event: appended.event, task: appended.task, created: true };
+  }
+
+  /**
+   * The common case stays one statement; closing a waiting task, or storing the trace context with the task
+   * (only while tracing is on), needs a transaction.
+   */
+  private async store(
+    sessionId: string,
+    input: AppendEventDto,
+    options: AppendEventOptions,
+    scope: { writeScope?: string; yieldToWaiting: boolean },
+  ): Promise<AppendResult | WaitingTaskFound | undefined> {
+    const newEvent = userEvent(sessionId, input);
+    const appendOptions = { requireOpen: true, ownerId: scope.writeScope, newTaskId: options.taskId ?? randomUUID() };
+    const trace = currentTraceCarrier();
+    const write = (events: EventsRepository) =>
+      scope.yieldToWaiting
+        ? events.appendUnlessWaiting(newEvent, appendOptions)
+        : events.append(newEvent, appendOptions);
+    if (!options.newTask && !trace) return write(this.events);
+    return this.uow.transaction(async (stores) => {
+      const stored = await write(stores.events);
+      if (stored && 'waitingTaskId' in stored) return stored;
+      if (stored?.task) await traceTask(stores, stored.task.id, trace);
+      if (stored && options.newTask)
+        await stores.tasks.cancelWaiting(sessionId, 'the user started a new task instead of answering');
+      return stored;
+    });
   }
 
   /** One transaction: lock the task, append the follow-up with its id, queue it again (notified on commit). */

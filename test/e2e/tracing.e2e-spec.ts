@@ -22,6 +22,7 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
   let db: TestDatabase;
   let service: ServiceProcess;
   let headers: Record<string, string>;
+  let token: string;
 
   beforeAll(async () => {
     await Promise.all([receiver.start(), fake.start(), mcp.start()]);
@@ -44,8 +45,9 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_SERVICE_NAME: 'sessions-under-test',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      LISTENER_CHECK_MS: '200', // a timer started while the app is built, for the boot-trace test
     });
-    const token = await cliToken(db.url, 'alice');
+    token = await cliToken(db.url, 'alice');
     headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   }, 60_000);
   afterAll(async () => {
@@ -58,7 +60,7 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
   const post = async (path: string, body: unknown): Promise<any> =>
     (await fetch(`${service.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })).json();
 
-  it('one trace: the request, invoke_agent, each chat call and the tool call, with GenAI attributes', async () => {
+  it('one trace: the request, its Nest handler, invoke_agent, each chat call and the tool call, with GenAI attributes', async () => {
     const session = await post('/v1/sessions', { agentId: 'support' });
     const turn = await post(`/v1/sessions/${session.id}/events?wait=true`, {
       parts: [{ kind: 'text', text: 'Where is order 42?' }],
@@ -99,6 +101,19 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
     expect(invoke.traceId).toBe(request.traceId);
     const ids = new Set(spans.map((s) => s.spanId));
     expect(ids.has(invoke.parentSpanId)).toBe(true); // a span of the request (its handler) is the parent
+
+    // Nest's instrumentation: the controller (guards, pipes, interceptors included), then the handler method
+    const [controller] = named(spans, 'TurnsController.append');
+    expect(controller.attributes).toMatchObject({
+      'nestjs.type': 'request_context',
+      'nestjs.controller': 'TurnsController',
+      'nestjs.callback': 'append',
+      'http.route': '/v1/sessions/:id/events',
+    });
+    expect(ids.has(controller.parentSpanId)).toBe(true);
+    const [handler] = named(spans, 'append');
+    expect(handler).toMatchObject({ parentSpanId: controller.spanId });
+    expect(handler.attributes).toMatchObject({ 'nestjs.type': 'handler', 'nestjs.callback': 'append' });
     expect(spans.filter((s) => s.attributes['express.type'] === 'middleware')).toEqual([]);
 
     const chats = named(spans, 'chat gpt-tools');
@@ -133,6 +148,31 @@ describe('OpenTelemetry traces: the built service exports a turn to an OTLP/HTTP
     );
     expect(spans[0].status.code).toBe(2); // ERROR
     expect(spans[0].attributes['error.type']).toBe('tool_error');
+  });
+
+  it('exports no token a client put in the URL', async () => {
+    const res = await fetch(`${service.baseUrl}/v1/sessions?limit=5&access_token=${token}`);
+    expect(res.status).toBe(401);
+    const spans = await eventually(
+      async () => receiver.spans.filter((s) => s.name === 'SessionsController.list' || s.kind === SERVER),
+      (found) => found.some((s) => String(s.attributes['url.query']).includes('access_token')),
+    );
+    const request = spans.find((s) => String(s.attributes['url.query']).includes('access_token'))!;
+    expect(request.attributes['url.query']).toBe('limit=5&access_token=[redacted]');
+    const controller = spans.find((s) => s.name === 'SessionsController.list' && s.traceId === request.traceId)!;
+    expect(controller.attributes['url.full']).toBe('/v1/sessions?limit=5&access_token=[redacted]');
+    expect(JSON.stringify(receiver.spans)).not.toContain(token.slice(4, 20));
+  });
+
+  it('records no span for background work started while the app was built', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // five listener checks, then an export
+    const traces = new Map<string, ReceivedSpan[]>();
+    for (const span of receiver.spans) traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]);
+    const orphans = [...traces.values()].filter(
+      (trace) => !trace.some((s) => s.kind === SERVER || s.name.startsWith('invoke_agent')),
+    );
+    expect(orphans.flat().map((s) => s.name)).toEqual([]);
+    expect(receiver.spans.filter((s) => s.name === 'Create Nest App')).toEqual([]);
   });
 });
 

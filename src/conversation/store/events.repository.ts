@@ -1,6 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { JsonObject } from '../../platform/json/json.js';
+import { DatabaseError } from 'pg';
+import { groupCommit } from '../../platform/async/group-commit.js';
+import { AppConfig } from '../../platform/config/app-config.js';
+import { DirectSql } from '../../platform/database/direct-sql.js';
+import { isDatabaseUnavailable } from '../../platform/errors/prisma-error.mapper.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import type { PostCommitNotifier } from '../../platform/notifications/post-commit.js';
@@ -90,15 +95,43 @@ export interface AppendResult {
   turn: number;
 }
 
+/** appendUnlessWaiting found a task of the session waiting for input, and appended nothing */
+export interface WaitingTaskFound {
+  waitingTaskId: string;
+}
+
 type AppendRow = EventRow & { agentId: string; turn: number; task: TaskRow | null };
+type BatchRow = AppendRow & { ord: number; failure: string | null };
+interface Message {
+  event: NewEvent;
+  options: AppendOptions;
+}
+
+/** batches being stored at once; later messages gather into the next batch meanwhile (see groupCommit) */
+const BATCHES_IN_FLIGHT = 4;
 
 @Injectable()
 export class EventsRepository {
-  /** `notifier` gets the notifications of what this repository writes; bound to a transaction, it holds them until commit. */
+  /**
+   * `notifier` gets the notifications of what this repository writes; bound to a transaction, it holds them until
+   * commit. `direct` is absent in a transaction (UnitOfWork), where every statement must go through `prisma`.
+   */
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaTx,
     @Inject(NotificationsService) private readonly notifier: PostCommitNotifier,
-  ) {}
+    @Optional() @Inject(DirectSql) private readonly direct?: DirectSql,
+    @Optional() @Inject(AppConfig) config?: AppConfig,
+  ) {
+    const maxBatch = config?.database.appendBatchMax ?? 1;
+    if (direct && maxBatch > 1)
+      this.groupMessage = groupCommit((messages) => this.appendMessages(messages), {
+        maxBatch,
+        maxInFlight: BATCHES_IN_FLIGHT,
+      });
+  }
+
+  /** group commit of users' plain messages (APPEND_BATCH_MAX > 1, outside transactions) */
+  private readonly groupMessage?: (message: Message) => Promise<AppendRow | undefined>;
 
   /**
    * Appends one event with one call of the append_event SQL function (see its migrations,
@@ -108,8 +141,31 @@ export class EventsRepository {
    * caller's, or not open).
    */
   async append(event: NewEvent, options: AppendOptions): Promise<AppendResult | undefined> {
+    const row = await this.callAppend(event, options, false);
+    return row && this.appended(row);
+  }
+
+  /**
+   * A user's message: like append, unless the session has a task waiting for input; then nothing is appended and
+   * that task is returned, for the message to continue it (the lookup happens inside append_event, under the
+   * session's lock: 20261130090000_append_event_yields_to_waiting_task).
+   */
+  async appendUnlessWaiting(
+    event: NewEvent,
+    options: AppendOptions,
+  ): Promise<AppendResult | WaitingTaskFound | undefined> {
+    const plain = !event.taskId && !event.parentId && !event.usage && event.type === 'message' && event.role === 'user';
+    const row =
+      this.groupMessage && plain && options.requireOpen && options.newTaskId
+        ? await this.groupMessage({ event, options })
+        : await this.callAppend(event, options, true);
+    if (!row) return undefined;
+    return row.id === null && row.task ? { waitingTaskId: row.task.id } : this.appended(row);
+  }
+
+  private async callAppend(event: NewEvent, options: AppendOptions, yieldToWaiting: boolean) {
     const usage = event.usage;
-    const rows = await this.prisma.$queryRaw<AppendRow[]>`
+    const statement = Prisma.sql`
       SELECT ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
              CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
       FROM append_event(${event.sessionId}::uuid, ${event.id}::uuid, ${event.type}::text, ${event.role}::text,
@@ -117,10 +173,53 @@ export class EventsRepository {
              ${options.newTaskId ?? null}::uuid, ${usage?.model ?? null}::text, ${usage?.promptTokens ?? null}::int,
              ${usage?.completionTokens ?? null}::int, ${usage?.costUsd ?? null}::numeric, ${options.ownerId ?? null}::text,
              ${options.requireOpen}::boolean, ${REFUSING_USER_MESSAGES}::text[], ${REOPENED_BY_USER_MESSAGE}::text[], false,
-             ${event.parentId ?? null}::uuid) r,
+             ${event.parentId ?? null}::uuid, ${yieldToWaiting}::boolean) r,
            LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`;
-    const row = rows[0];
-    if (!row) return undefined;
+    // Outside a transaction the statement skips the Prisma client (see DirectSql): this is the hottest write.
+    const rows = this.direct
+      ? await this.direct.queryDirect<AppendRow>(statement)
+      : await this.prisma.$queryRaw<AppendRow[]>(statement);
+    return rows[0];
+  }
+
+  /**
+   * Stores a batch of users' messages with one call of append_events (its migration,
+   * 20261130090100_append_events_batch, says how each stays atomic on its own). Each message gets its row, its
+   * own error, or undefined (no session matched). Should the call itself fail for anything but a lost
+   * connection, each message is stored alone instead, so no message fails because of another.
+   */
+  private async appendMessages(messages: readonly Message[]): Promise<(AppendRow | undefined | Error)[]> {
+    const alone = () =>
+      Promise.all(messages.map((m) => this.callAppend(m.event, m.options, true).catch((error: Error) => error)));
+    if (messages.length === 1) return alone();
+    const batch = messages.map(({ event, options }) => ({
+      sessionId: event.sessionId,
+      eventId: event.id,
+      parts: event.parts,
+      metadata: event.metadata ?? {},
+      newTaskId: options.newTaskId,
+      ownerId: options.ownerId ?? null,
+    }));
+    let rows: BatchRow[];
+    try {
+      rows = await this.direct!.queryDirect<BatchRow>(Prisma.sql`
+        SELECT r.ord, r.failure, ${EVENT_COLUMNS}, r.agent_id AS "agentId", r.turn,
+               CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object(${TASK_JSON_FIELDS}) END AS task
+        FROM append_events(${JSON.stringify(batch)}::jsonb, ${REFUSING_USER_MESSAGES}::text[],
+               ${REOPENED_BY_USER_MESSAGE}::text[]) r,
+             LATERAL (SELECT (r.event).*) e, LATERAL (SELECT (r.task).*) t`);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      return alone();
+    }
+    const byOrd = new Map(rows.map((row) => [Number(row.ord), row]));
+    return messages.map((_, i) => {
+      const row = byOrd.get(i + 1);
+      return row?.failure ? memberFailure(row.failure) : row;
+    });
+  }
+
+  private appended(row: AppendRow): AppendResult {
     this.notifier.notifyAfterCommit('sessionEvent', { sessionId: row.sessionId, seq: Number(row.seq) });
     if (row.task) this.notifier.notifyAfterCommit('taskQueued', { taskId: row.task.id });
     return {
@@ -225,4 +324,11 @@ export class EventsRepository {
     });
     return rows.reverse().map((row) => toEventRecord(row as unknown as EventRow));
   }
+}
+
+/** A batch member's failure, as the `pg` error its statement alone would have thrown (mapped by SQLSTATE). */
+function memberFailure(sqlState: string): DatabaseError {
+  return Object.assign(new DatabaseError(`storing the message failed (SQLSTATE ${sqlState})`, 0, 'error'), {
+    code: sqlState,
+  });
 }

@@ -186,16 +186,6 @@ export class TasksRepository {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** The session's task that waits for input (the newest, should there be several); tasks_waiting_idx. */
-  async findWaiting(sessionId: string, ownerId?: string): Promise<TaskRecord | undefined> {
-    const rows = await this.prisma.$queryRaw<TaskRow[]>`
-      SELECT ${TASK_COLUMNS} FROM tasks t JOIN sessions s ON s.id = t.session_id
-      WHERE t.session_id = ${sessionId}::uuid AND t.status = 'input_required'
-        AND (${ownerId ?? null}::text IS NULL OR s.user_id = ${ownerId ?? null}::text)
-      ORDER BY t.trigger_seq DESC LIMIT 1`;
-    return rows[0] ? toTaskRecord(rows[0]) : undefined;
-  }
-
   /** Cancels the session's tasks that wait for input (the user started a new task instead). */
   async cancelWaiting(sessionId: string, reason: string): Promise<number> {
     const rows = await this.prisma.$queryRaw<{ id: string }[]>`

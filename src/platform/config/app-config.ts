@@ -27,6 +27,8 @@ export class AppConfig {
     listenerCheckMs: number;
     /** notifications of committed writes are sent together, this long after the first of them */
     notifyCoalesceMs: number;
+    /** group commit of users' messages: most members of one batch (1: off) */
+    appendBatchMax: number;
     url?: string;
     poolMax: number;
     migrateOnStart: boolean;
@@ -93,6 +95,7 @@ export class AppConfig {
       readUrl: env.DATABASE_READ_URL,
       listenerCheckMs: env.LISTENER_CHECK_MS,
       notifyCoalesceMs: env.NOTIFY_COALESCE_MS,
+      appendBatchMax: env.APPEND_BATCH_MAX,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnStart: env.MIGRATE_ON_START,
       embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },

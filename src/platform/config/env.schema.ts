@@ -76,6 +76,13 @@ export class EnvSchema {
   @Max(1000)
   NOTIFY_COALESCE_MS = 2;
 
+  /** users' messages arriving together are stored by one statement, this many at most; 1 turns grouping off */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  APPEND_BATCH_MAX = 32;
+
   @IsString()
   EMBEDDED_PG_DIR = '.data/postgres';
 

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseConnection } from './database-connection.js';
+import { DirectSql } from './direct-sql.js';
 import { PrismaService } from './prisma.service.js';
 import { ReadPrismaService } from './read-prisma.service.js';
 import { SchemaStatus } from './schema-status.js';
@@ -19,9 +20,10 @@ import { SchemaStatus } from './schema-status.js';
       },
     },
     PrismaService,
+    { provide: DirectSql, useExisting: PrismaService },
     ReadPrismaService,
     SchemaStatus,
   ],
-  exports: [DatabaseConnection, PrismaService, ReadPrismaService, SchemaStatus],
+  exports: [DatabaseConnection, DirectSql, PrismaService, ReadPrismaService, SchemaStatus],
 })
 export class DatabaseModule {}

@@ -1,16 +1,21 @@
 import type { BeforeApplicationShutdown, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
-import { PrismaClient } from '../../generated/prisma/client.js';
+import { PrismaClient, type Prisma } from '../../generated/prisma/client.js';
+import type { DirectSql } from './direct-sql.js';
 import { markClosing } from './pg-pool.js';
 
 /** A Prisma client on a pool of ours (see openPool), closed last on shutdown, with shutdown losses expected. */
 export abstract class PooledPrismaClient
   extends PrismaClient
-  implements BeforeApplicationShutdown, OnApplicationShutdown
+  implements BeforeApplicationShutdown, OnApplicationShutdown, DirectSql
 {
   protected constructor(private readonly pool: Pool) {
     super({ adapter: new PrismaPg(pool) });
+  }
+
+  async queryDirect<T>(statement: Prisma.Sql): Promise<T[]> {
+    return (await this.pool.query<T & object>(statement.text, statement.values)).rows;
   }
 
   beforeApplicationShutdown(): void {

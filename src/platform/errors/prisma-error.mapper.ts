@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import { Prisma } from '../../generated/prisma/client.js';
 import { DomainError, Errors } from './domain-error.js';
 
@@ -45,15 +46,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Maps Prisma/driver errors to domain errors; returns undefined for anything it does not recognise. */
 export function mapPrismaError(error: unknown): DomainError | undefined {
   if (isDatabaseUnavailable(error)) return Errors.databaseUnavailable();
+  if (error instanceof DatabaseError) return mapDriverError(error.code);
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return undefined;
   const cause = driverCause(error);
-  if (error.code === 'P2002' || cause?.kind === 'UniqueConstraintViolation') {
-    // The constraint's name is the schema's business, not the client's.
-    return new DomainError('conflict/duplicate', 'conflicts with an existing record', 409);
-  }
+  if (error.code === 'P2002' || cause?.kind === 'UniqueConstraintViolation') return duplicate();
   if (error.code === 'P2025') return new DomainError('not_found', 'record not found', 404);
-  if (error.code === 'P2023' || cause?.kind === 'InvalidInputValue') {
-    return Errors.badRequest('request/invalid_value', 'a value has the wrong format');
-  }
+  if (error.code === 'P2023' || cause?.kind === 'InvalidInputValue') return invalidValue();
   return undefined;
 }
+
+/** Errors of statements sent straight through `pg` (DirectSql), by SQLSTATE, as their Prisma equivalents. */
+function mapDriverError(sqlState: string | undefined): DomainError | undefined {
+  if (sqlState === '23505') return duplicate();
+  if (sqlState === '22P02') return invalidValue();
+  return undefined;
+}
+
+// The constraint's name is the schema's business, not the client's.
+const duplicate = () => new DomainError('conflict/duplicate', 'conflicts with an existing record', 409);
+const invalidValue = () => Errors.badRequest('request/invalid_value', 'a value has the wrong format');

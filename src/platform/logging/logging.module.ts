@@ -2,13 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 import { requestId } from '../http/request-id.js';
-
-function stripTokens(url: string | undefined): string | undefined {
-  return url?.replace(/([?&]access_token=)[^&]*/gi, '$1[redacted]');
-}
+import { redactAccessTokens } from '../http/token-redaction.js';
 
 /** pino request logs with a request id (X-Request-Id when the caller sends a sane one); tokens never logged. */
 export const LoggingModule = LoggerModule.forRootAsync({
+  // nestjs-pino 4 types these through `@nestjs/common/interfaces`, which Nest 12's exports map does not resolve:
+  // the types degrade to required `any` fields, so the empty lists are spelled out.
+  imports: [],
+  providers: [],
   inject: [AppConfig],
   useFactory: (config: AppConfig) => ({
     pinoHttp: {
@@ -22,7 +23,7 @@ export const LoggingModule = LoggerModule.forRootAsync({
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: stripTokens(req.url),
+          url: req.url && redactAccessTokens(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

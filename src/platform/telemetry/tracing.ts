@@ -9,6 +9,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 
 export { SpanKind, type Span };
 
@@ -44,6 +45,14 @@ export async function withSpan<T>(name: string, options: SpanOptions, work: (spa
       }
     },
   );
+}
+
+/**
+ * Runs `work` with tracing suppressed, for building the app: timers and listeners started while Nest creates it
+ * keep the context they were started in, and would record their spans under one never-ending boot trace.
+ */
+export function withoutTracing<T>(work: () => Promise<T>): Promise<T> {
+  return context.with(suppressTracing(context.active()), work);
 }
 
 /** Marks a span as failed without an exception (a tool result flagged as an error, say). */
