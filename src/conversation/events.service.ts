@@ -138,21 +138,18 @@ export class EventsService {
 
   /**
    * With `wait`, waits until the task has settled (or WAIT_TIMEOUT_MS passed); adds the answer when there is one.
-   * `watch` watches the task the append created, since before the append (else the task is read first).
+   * `watch` watches the task the append created, since before the append (so the wait reads nothing first).
    */
   private async answer(outcome: AppendOutcome, options: AppendEventOptions, watch?: TaskWatch): Promise<AppendOutcome> {
     if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
     const timeoutMs = this.config.worker.waitTimeoutMs;
-    const watched = watch?.taskId === outcome.task.id && outcome.created;
-    const own = watched ? watch : this.waiter.watch(outcome.task.id);
-    try {
-      const { task, response } = await own.wait(timeoutMs, { current: watched ? outcome.task : undefined });
-      return response
-        ? { ...outcome, task: task ?? outcome.task, response }
-        : this.withResponse({ ...outcome, task: task ?? outcome.task });
-    } finally {
-      if (own !== watch) own.close();
-    }
+    const { task, response } = await this.waiter.waitWritten(
+      outcome.task,
+      timeoutMs,
+      outcome.created ? watch : undefined,
+    );
+    const waited = { ...outcome, task: task ?? outcome.task };
+    return response ? { ...waited, response } : this.withResponse(waited);
   }
 
   /**

@@ -14,17 +14,9 @@ export interface WaitResult {
   response?: EventRecord;
 }
 
-export interface WaitOptions {
-  signal?: AbortSignal;
-  /** the task as the caller just wrote it (watched since before): no first read */
-  current?: TaskRecord;
-}
-
-/** A task being watched: settles that happen from now on are not missed. */
+/** A task being watched: from its opening on, no settle of the task is missed. */
 export interface TaskWatch {
   readonly taskId: string;
-  /** Until the task is settled (or timeoutMs passed, or signal aborted). */
-  wait(timeoutMs: number, options?: WaitOptions): Promise<WaitResult>;
   close(): void;
 }
 
@@ -36,7 +28,7 @@ export interface TaskWatch {
  */
 @Injectable()
 export class TaskWaiter {
-  private readonly watching = new Map<string, Set<(settled: SettledTask) => void>>();
+  private readonly watching = new Map<string, Set<Watch>>();
 
   constructor(
     private readonly tasks: TasksRepository,
@@ -44,56 +36,95 @@ export class TaskWaiter {
   ) {}
 
   async waitSettled(taskId: string, timeoutMs: number, signal?: AbortSignal): Promise<TaskRecord | undefined> {
-    const watch = this.watch(taskId);
+    const watch = this.open(taskId);
     try {
-      return (await watch.wait(timeoutMs, { signal })).task;
+      return (await watch.wait(timeoutMs, undefined, signal)).task;
     } finally {
       watch.close();
     }
   }
 
-  /** Starts watching a task now, e.g. before the append that creates it, so its wait needs no first read. */
+  /** Starts watching a task now, e.g. before the write that creates it (see waitWritten). */
   watch(taskId: string): TaskWatch {
-    let handedOver: SettledTask | undefined;
-    let hinted = false;
-    let wake: () => void = () => undefined;
-    const hint = () => {
-      hinted = true;
-      wake();
-    };
-    const offStatus = this.notifications.on('taskStatus', (change) => {
-      if (change.taskId === taskId && SETTLED_TASK_STATUSES.includes(change.status as TaskStatus)) hint();
-    });
-    const onSettled = (settled: SettledTask) => {
-      handedOver = settled;
-      hint();
-    };
-    const listeners = this.watching.get(taskId) ?? new Set();
-    this.watching.set(taskId, listeners.add(onSettled));
-    const close = () => {
-      offStatus();
-      listeners.delete(onSettled);
-      if (listeners.size === 0 && this.watching.get(taskId) === listeners) this.watching.delete(taskId);
-    };
-    const wait = async (timeoutMs: number, { signal, current }: WaitOptions = {}): Promise<WaitResult> => {
-      const deadline = Date.now() + timeoutMs;
-      let task = current;
-      for (let read = !current; ; read = true) {
-        if (handedOver) return handedOver;
-        hinted = false;
-        if (read) task = await this.tasks.findById(taskId);
-        if (handedOver) return handedOver;
-        if (!task || isSettled(task) || Date.now() >= deadline || signal?.aborted) return { task };
-        if (hinted) continue;
-        await raceTimeout(new Promise<void>((resolve) => (wake = resolve)), deadline, signal);
-      }
-    };
-    return { taskId, wait, close };
+    return this.open(taskId);
+  }
+
+  /**
+   * Waits for a task the caller has just written: with a `watch` opened on it before the write, from `task` as
+   * written (no first read); else like waitSettled.
+   */
+  async waitWritten(task: TaskRecord, timeoutMs: number, watch?: TaskWatch): Promise<WaitResult> {
+    if (watch instanceof Watch && watch.taskId === task.id) return watch.wait(timeoutMs, task);
+    const own = this.open(task.id);
+    try {
+      return await own.wait(timeoutMs);
+    } finally {
+      own.close();
+    }
   }
 
   /** A settle committed on this instance: its watchers get the task and the answer without reading them. */
   settled(settled: SettledTask): void {
-    for (const listener of this.watching.get(settled.task.id) ?? []) listener(settled);
+    for (const watch of this.watching.get(settled.task.id) ?? []) watch.handOver(settled);
+  }
+
+  private open(taskId: string): Watch {
+    const watches = this.watching.get(taskId) ?? new Set();
+    const watch = new Watch(taskId, this.tasks, this.notifications, () => {
+      watches.delete(watch);
+      if (watches.size === 0 && this.watching.get(taskId) === watches) this.watching.delete(taskId);
+    });
+    this.watching.set(taskId, watches.add(watch));
+    return watch;
+  }
+}
+
+class Watch implements TaskWatch {
+  private handedOver?: SettledTask;
+  private hinted = false;
+  private wake: () => void = () => undefined;
+  private readonly offStatus: () => void;
+
+  constructor(
+    readonly taskId: string,
+    private readonly tasks: TasksRepository,
+    notifications: NotificationsService,
+    private readonly forget: () => void,
+  ) {
+    this.offStatus = notifications.on('taskStatus', (change) => {
+      if (change.taskId === taskId && SETTLED_TASK_STATUSES.includes(change.status as TaskStatus)) this.hint();
+    });
+  }
+
+  handOver(settled: SettledTask): void {
+    this.handedOver = settled;
+    this.hint();
+  }
+
+  /** Until the task is settled, `timeoutMs` passed or `signal` aborted; from `current` when given, else read first. */
+  async wait(timeoutMs: number, current?: TaskRecord, signal?: AbortSignal): Promise<WaitResult> {
+    const deadline = Date.now() + timeoutMs;
+    let task = current;
+    for (let read = !current; ; read = true) {
+      if (this.handedOver) return this.handedOver;
+      this.hinted = false;
+      if (read) task = await this.tasks.findById(this.taskId);
+      if (this.handedOver) return this.handedOver;
+      if (!task || isSettled(task) || Date.now() >= deadline || signal?.aborted) return { task };
+      // a hint that came during the read is not lost: it is read again at once
+      if (this.hinted) continue;
+      await raceTimeout(new Promise<void>((resolve) => (this.wake = resolve)), deadline, signal);
+    }
+  }
+
+  close(): void {
+    this.offStatus();
+    this.forget();
+  }
+
+  private hint(): void {
+    this.hinted = true;
+    this.wake();
   }
 }
 
