@@ -150,6 +150,7 @@ describe('AppConfig.fromEnv', () => {
       migrateUrl: undefined,
       listenerCheckMs: 5000,
       notifyCoalesceMs: 2,
+      appendBatchMax: 32,
       poolMax: 10,
       migrateOnStart: true,
       embedded: { dir: '.data/postgres', port: 54329 },
