@@ -15,8 +15,11 @@ export const DISTRIBUTED_TABLES: { table: string; column: string }[] = [
 ];
 /** a session's parent is usually on another shard: no foreign key between them (the service checks parents) */
 const DROPPED_CONSTRAINTS = [{ table: 'sessions', name: 'sessions_parent_id_fkey' }];
-const APPEND_FUNCTION =
-  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid, boolean)';
+/** Functions whose first argument is the session: each call runs on its session's node. */
+const SESSION_FUNCTIONS = [
+  'append_event(uuid, uuid, text, text, jsonb, jsonb, uuid, uuid, text, integer, integer, numeric, text, boolean, text[], text[], boolean, uuid, boolean)',
+  'settle_task(uuid, uuid, text, text, text[], boolean, text, uuid, text, jsonb, jsonb, text, integer, integer, numeric, jsonb, jsonb, text[], text[])',
+];
 
 export class CitusMissingError extends Error {}
 
@@ -41,11 +44,13 @@ export async function distribute(url: string, log: Log): Promise<void> {
     // the append-only triggers on events only raise errors about their own shard's rows
     await client.query('SET citus.enable_unsafe_triggers TO on');
     await distributeTables(client, log);
-    await client.query(
-      `SELECT create_distributed_function($1::regprocedure::text, '$1', colocate_with := 'sessions')`,
-      [APPEND_FUNCTION],
-    );
-    log('append_event runs on the node of its session');
+    for (const fn of SESSION_FUNCTIONS) {
+      await client.query(
+        `SELECT create_distributed_function($1::regprocedure::text, '$1', colocate_with := 'sessions')`,
+        [fn],
+      );
+      log(`${fn.slice(0, fn.indexOf('('))} runs on the node of its session`);
+    }
     log('run the service with APPEND_BATCH_MAX=1: a batch of messages (append_events) spans nodes');
   } finally {
     await client.end();

@@ -9,6 +9,7 @@ import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { HistoryRepository } from './store/history.repository.js';
+import { TurnInputRepository } from './store/turn-input.repository.js';
 import { mergedState } from './records/scoped-state.js';
 import type { JsonObject } from '../platform/json/json.js';
 
@@ -18,6 +19,14 @@ export interface PageBudget {
 }
 
 const FIRST_PAGE_ROWS = 16;
+
+export interface TurnInput {
+  session: SessionRecord;
+  /** oldest first, the trigger event last */
+  recent: EventRecord[];
+  /** the session's state with its user: and app: keys */
+  state: JsonObject;
+}
 
 /**
  * The read side of the conversation for other modules (runtime, live, oversight, a2a). It applies no
@@ -34,6 +43,7 @@ export class ConversationReader {
     private readonly tasks: TasksRepository,
     private readonly scopedState: ScopedStateRepository,
     private readonly history: HistoryRepository,
+    private readonly turnInputs: TurnInputRepository,
     config: AppConfig,
   ) {
     this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
@@ -50,6 +60,17 @@ export class ConversationReader {
   async mergedState(session: SessionRecord): Promise<JsonObject> {
     const { user, app } = await this.scopedState.read(session.userId, session.agentId);
     return mergedState(session.state, user, app);
+  }
+
+  /**
+   * What an agent is shown for a turn: the session, its merged state (as `mergedState`) and its last `limit`
+   * events up to `uptoSeq`, read by one statement; undefined when the session is gone.
+   */
+  async turnInput(sessionId: string, uptoSeq: number, limit: number): Promise<TurnInput | undefined> {
+    const read = await this.turnInputs.read(sessionId, uptoSeq, limit);
+    if (!read) return undefined;
+    const { session, recent, user, app } = read;
+    return { session, recent, state: mergedState(session.state, user, app) };
   }
 
   /** An event of this session (event ids are unique within a session only). */

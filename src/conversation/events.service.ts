@@ -17,7 +17,7 @@ import { currentTraceCarrier, type TraceCarrier } from '../platform/telemetry/tr
 import { isWritable } from './records/session.record.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
-import { TaskWaiter } from './task-waiter.service.js';
+import { TaskWaiter, type TaskWatch } from './task-waiter.service.js';
 import { isSettled, type TaskRecord } from './records/task.record.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
@@ -72,7 +72,15 @@ export class EventsService {
   ): Promise<AppendOutcome> {
     assertCanWrite(auth);
     const replayed = input.id ? await this.replay(auth, sessionId, input) : undefined;
-    return this.answer(replayed ?? (await this.post(auth, sessionId, input, options)), options);
+    if (replayed) return this.answer(replayed, options);
+    // Waiting, the new task is watched before it exists: its settle cannot slip past, and no first read is needed.
+    const taskId = options.taskId ?? randomUUID();
+    const watch = options.wait ? this.waiter.watch(taskId) : undefined;
+    try {
+      return await this.answer(await this.post(auth, sessionId, input, { ...options, taskId }), options, watch);
+    } finally {
+      watch?.close();
+    }
   }
 
   /**
@@ -128,11 +136,20 @@ export class EventsService {
     return { event: appended.event, task: appended.task, created: true };
   }
 
-  /** With `wait`, waits until the task has settled (or WAIT_TIMEOUT_MS passed); adds the answer when there is one. */
-  private async answer(outcome: AppendOutcome, options: AppendEventOptions): Promise<AppendOutcome> {
+  /**
+   * With `wait`, waits until the task has settled (or WAIT_TIMEOUT_MS passed); adds the answer when there is one.
+   * `watch` watches the task the append created, since before the append (so the wait reads nothing first).
+   */
+  private async answer(outcome: AppendOutcome, options: AppendEventOptions, watch?: TaskWatch): Promise<AppendOutcome> {
     if (!options.wait || isSettled(outcome.task)) return this.withResponse(outcome);
-    const task = await this.waiter.waitSettled(outcome.task.id, this.config.worker.waitTimeoutMs);
-    return this.withResponse({ ...outcome, task: task ?? outcome.task });
+    const timeoutMs = this.config.worker.waitTimeoutMs;
+    const { task, response } = await this.waiter.waitWritten(
+      outcome.task,
+      timeoutMs,
+      outcome.created ? watch : undefined,
+    );
+    const waited = { ...outcome, task: task ?? outcome.task };
+    return response ? { ...waited, response } : this.withResponse(waited);
   }
 
   /**

@@ -56,6 +56,16 @@ export function nextSessionStatus(current: SessionStatus, change: SessionChange)
   return SESSION_MOVES[current][change];
 }
 
+/** What `change` does to a session in each status that allows it, as `{ from: to }` (for SQL that moves it). */
+export function sessionMoves(change: SessionChange): Partial<Record<SessionStatus, SessionStatus>> {
+  const moves: Partial<Record<SessionStatus, SessionStatus>> = {};
+  for (const from of Object.keys(SESSION_MOVES) as SessionStatus[]) {
+    const to = SESSION_MOVES[from][change];
+    if (to) moves[from] = to;
+  }
+  return moves;
+}
+
 /** Statuses a session leaves when a user message arrives (it becomes active). */
 export const REOPENED_BY_USER_MESSAGE: readonly SessionStatus[] = statusesWhere(
   (from) => from !== 'active' && SESSION_MOVES[from].user_message === 'active',

@@ -15,11 +15,21 @@ import type { EventRecord, EventType, Part, Usage } from './records/event.record
 import { artifactMetadata, stepEvent, type TurnArtifact, type TurnStep } from './records/turn-step.record.js';
 import type { TaskRecord, TaskStatus } from './records/task.record.js';
 import { isEmpty, splitStatePatch } from './records/scoped-state.js';
-import { canMoveTask, nextSessionStatus, type SessionChange } from './status.machine.js';
+import {
+  canMoveTask,
+  isFinalTaskStatus,
+  sessionMoves,
+  taskStatusesMovingTo,
+  type SessionChange,
+} from './status.machine.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import { EventsRepository } from './store/events.repository.js';
+import type { SettledTask, TaskSettlementWrite } from './store/settlements.repository.js';
 import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
+import { TaskWaiter } from './task-waiter.service.js';
+
+export type { SettledTask } from './store/settlements.repository.js';
 
 /** How a run of a task ended, as the runtime reports it. */
 export interface TaskSettlement {
@@ -42,12 +52,6 @@ export interface TaskSettlement {
   agentContext?: JsonObject;
 }
 
-/** A settled task and its answer event. */
-export interface SettledTask {
-  task: TaskRecord;
-  response: EventRecord;
-}
-
 /** A task with its artifacts, as `GET /v1/tasks/:id` shows it. */
 export interface TaskView {
   task: TaskRecord;
@@ -66,6 +70,7 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly sessions: SessionsRepository,
     private readonly events: EventsRepository,
+    private readonly waiter: TaskWaiter,
   ) {}
 
   async get(auth: AuthContext, id: string): Promise<TaskRecord> {
@@ -105,11 +110,20 @@ export class TasksService {
   }
 
   /**
-   * Stores a run's outcome in one transaction: the answer event, the task's status and the session's status.
-   * Only while `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise.
+   * Stores a run's outcome atomically: the answer event, the task's status and the session's status. Only while
+   * `owner` still holds the task's lease, so each task gets exactly one answer; false otherwise. A plain answer is
+   * one call of the settle_task function; artifacts or a state patch make it a transaction around that call. A
+   * `?wait=true` request on this instance gets the answer handed over in process, before the notifications go out.
    */
   async settle(task: TaskRecord, owner: string, outcome: TaskSettlement): Promise<boolean> {
-    return this.uow.transaction(async (stores) => (await this.settleIn(stores, task, owner, outcome)) !== undefined);
+    const handOver = (settled: SettledTask | undefined) => settled && this.waiter.settled(settled);
+    const settled = writesBeforeAnswer(outcome)
+      ? await this.uow.transaction((stores) => this.settleIn(stores, task, owner, outcome), handOver)
+      : await this.uow.statement(
+          ({ settlements }) => settlements.settle(settlementWrite(task, owner, outcome)),
+          handOver,
+        );
+    return settled !== undefined;
   }
 
   /** `settle` inside the caller's transaction (a recorded turn settles its task with the rest of the turn). */
@@ -119,40 +133,14 @@ export class TasksService {
     owner: string,
     outcome: TaskSettlement,
   ): Promise<SettledTask | undefined> {
-    const { sessions, events, tasks } = stores;
-    const held = await tasks.lockHeld(task.id, owner);
-    if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
-    if (outcome.agentContext) await sessions.setAgentContext(task.sessionId, outcome.agentContext);
-    await appendArtifacts(stores, held, outcome.artifacts ?? []);
-    if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch, outcome.auth);
-    const appended = await events.append(
-      {
-        id: randomUUID(),
-        sessionId: task.sessionId,
-        type: outcome.type,
-        role: 'agent',
-        parts: outcome.parts,
-        taskId: task.id,
-        // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
-        metadata: {
-          ...outcome.metadata,
-          taskStatus: outcome.status,
-          ...(outcome.endSession ? { endSession: true } : {}),
-        },
-        usage: outcome.usage ?? undefined,
-      },
-      { requireOpen: false },
-    );
-    if (!appended) return undefined;
-    const finished = await tasks.finish(task.id, {
-      status: outcome.status,
-      responseEventId: appended.event.id,
-      error: outcome.error,
-    });
-    const session = await sessions.findById(task.sessionId);
-    const next = session && nextSessionStatus(session.status, sessionChangeOf(outcome));
-    if (session && next && next !== session.status) await sessions.update(task.sessionId, { status: next });
-    return { task: finished, response: appended.event };
+    if (writesBeforeAnswer(outcome)) {
+      // checked before the artifacts and the state patch are written; settle_task checks again
+      const held = await stores.tasks.lockHeld(task.id, owner);
+      if (!held || !canMoveTask(held.status, outcome.status)) return undefined;
+      await appendArtifacts(stores, held, outcome.artifacts ?? []);
+      if (outcome.statePatch) await applyStatePatch(stores, held, outcome.statePatch, outcome.auth);
+    }
+    return stores.settlements.settle(settlementWrite(task, owner, outcome));
   }
 
   /**
@@ -257,6 +245,38 @@ async function applyStatePatch(
     },
     { requireOpen: false },
   );
+}
+
+/** Artifacts and a state patch are written by the service before the answer, in the answer's transaction. */
+function writesBeforeAnswer(outcome: TaskSettlement): boolean {
+  return (outcome.artifacts?.length ?? 0) > 0 || outcome.statePatch !== undefined;
+}
+
+/** What settle_task stores for this outcome; the status machine's rules go with it. */
+function settlementWrite(task: TaskRecord, owner: string, outcome: TaskSettlement): TaskSettlementWrite {
+  return {
+    sessionId: task.sessionId,
+    taskId: task.id,
+    owner,
+    status: outcome.status,
+    fromStatuses: taskStatusesMovingTo(outcome.status),
+    final: isFinalTaskStatus(outcome.status),
+    error: outcome.error ?? null,
+    answer: {
+      id: randomUUID(),
+      type: outcome.type,
+      parts: outcome.parts,
+      // The task's outcome travels with the answer, so replaying events alone can tell the session's status.
+      metadata: {
+        ...outcome.metadata,
+        taskStatus: outcome.status,
+        ...(outcome.endSession ? { endSession: true } : {}),
+      },
+      usage: outcome.usage ?? null,
+    },
+    agentContext: outcome.agentContext,
+    sessionMoves: sessionMoves(sessionChangeOf(outcome)),
+  };
 }
 
 function sessionChangeOf(outcome: TaskSettlement): SessionChange {

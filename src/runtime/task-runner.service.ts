@@ -73,7 +73,7 @@ export class TaskRunner {
       span.setAttributes(usageAttributes(reply));
       for (const step of reply.steps ?? []) await onStep(step);
       if (controller.signal.aborted) throw new AgentError(errorMessage(controller.signal.reason));
-      await this.deltas.flush(task.id);
+      this.deltas.flush(task.id);
       await this.settle(task, owner, replySettlement(reply, this.config.modelPrices));
     } catch (error) {
       if (shutdown.aborted) return; // released to the queue by the worker; another run will pick it up
@@ -83,7 +83,7 @@ export class TaskRunner {
       markSpanError(span, reason);
       await this.settle(task, owner, failure(reason, error instanceof AgentError ? error.agentContext : undefined));
     } finally {
-      await this.deltas.flush(task.id);
+      this.deltas.flush(task.id);
       clearInterval(heartbeat);
       shutdown.removeEventListener('abort', abortOnShutdown);
     }
@@ -116,16 +116,12 @@ export class TaskRunner {
     signal: AbortSignal,
     onStep: (step: AgentStep) => Promise<void>,
   ): Promise<AgentReply> {
-    // two independent reads, sent together: one round trip of waiting instead of two
-    const [session, recent] = await Promise.all([
-      this.reader.session(task.sessionId),
-      this.reader.recentEvents(task.sessionId, task.triggerSeq, this.config.agents.historyWindow + 1),
-    ]);
-    if (!session) throw new AgentError('session no longer exists');
+    // user: and app: keys beside the session's own, so agents read (and patch) every scope
+    const input = await this.reader.turnInput(task.sessionId, task.triggerSeq, this.config.agents.historyWindow + 1);
+    if (!input) throw new AgentError('session no longer exists');
+    const { session, recent, state: scopedState } = input;
     const event = recent.at(-1);
     if (!event || event.id !== task.triggerEventId) throw new AgentError('trigger event is missing');
-    // user: and app: keys beside the session's own, so agents read (and patch) every scope
-    const scopedState = await this.reader.mergedState(session);
     const timeout = AbortSignal.timeout(this.config.agents.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     for (let attempt = 0; ; attempt++) {

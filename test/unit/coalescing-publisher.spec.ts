@@ -38,12 +38,29 @@ describe('CoalescingPublisher', () => {
     expect(batches).toHaveLength(0);
     await until(() => batches.length === 1);
     expect(batches[0]).toEqual([
+      { wire: CHANNELS.sessionEvent.wire, payload: 's2:7' },
       { wire: CHANNELS.sessionEvent.wire, payload: 's1:3' },
       { wire: CHANNELS.taskQueued.wire, payload: 't2' },
-      { wire: CHANNELS.sessionEvent.wire, payload: 's2:7' },
       { wire: CHANNELS.taskStatus.wire, payload: 's1:t1:working' },
       { wire: CHANNELS.taskStatus.wire, payload: 's1:t1:completed' },
     ]);
+  });
+
+  it("announces a session's newest event after the deltas published before it, even when an older hint was pending", async () => {
+    const { p, batches } = publisher(5);
+    p.add('sessionEvent', { sessionId: 's1', seq: 1 });
+    p.add('taskDelta', { taskId: 't1', sessionId: 's1', index: 0, text: 'Hel' });
+    p.add('taskDelta', { taskId: 't1', sessionId: 's1', index: 1, text: 'lo' });
+    p.add('sessionEvent', { sessionId: 's1', seq: 2 });
+    p.add('taskStatus', { sessionId: 's1', taskId: 't1', status: 'completed' });
+    await until(() => batches.length === 1);
+    expect(batches[0].map((n) => n.wire)).toEqual([
+      CHANNELS.taskDelta.wire,
+      CHANNELS.taskDelta.wire,
+      CHANNELS.sessionEvent.wire,
+      CHANNELS.taskStatus.wire,
+    ]);
+    expect(batches[0][2].payload).toBe('s1:2');
   });
 
   it('keeps one send in flight: what arrives meanwhile goes out in the next batch, nothing is dropped', async () => {

@@ -15,13 +15,13 @@ import type { TaskRecord } from '../records/task.record.js';
 import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../records/event.record.js';
 
 /** Columns of `events`, aliased to the camelCase names Prisma's model uses, so one mapper reads both. */
-const EVENT_COLUMNS =
+export const EVENT_COLUMNS =
   Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.parts, e.task_id AS "taskId",
   e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
   e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash, e.parent_id AS "parentId"`);
 
 /** The new task's columns as a JSON object with TaskRecord's names (alias `t`). */
-const TASK_JSON_FIELDS =
+export const TASK_JSON_FIELDS =
   Prisma.raw(`'id', t.id, 'sessionId', t.session_id, 'agentId', t.agent_id, 'triggerEventId', t.trigger_event_id,
   'triggerSeq', t.trigger_seq, 'turn', t.turn, 'responseEventId', t.response_event_id, 'status', t.status,
   'attempts', t.attempts, 'error', t.error, 'createdAt', t.created_at, 'updatedAt', t.updated_at,

@@ -5,7 +5,7 @@ import { sqlList } from '../../platform/database/sql-list.js';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import type { NewSession, SessionListFilter, SessionRecord, SessionStatus } from '../records/session.record.js';
 
-function toSessionRecord(row: Session): SessionRecord {
+export function toSessionRecord(row: Session): SessionRecord {
   return {
     id: row.id,
     userId: row.userId,

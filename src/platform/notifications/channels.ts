@@ -112,6 +112,11 @@ export function coalesceKey<C extends ChannelName>(channel: C, payload: ChannelP
   return `${channel}\u0000${codec.coalesce ? codec.coalesce.key(payload) : codec.encode(payload)}`;
 }
 
+/** Whether the channel's payloads are merged by key (see ChannelCodec.coalesce), not only when identical. */
+export function coalesces(channel: ChannelName): boolean {
+  return CHANNELS[channel].coalesce !== undefined;
+}
+
 /** Two payloads of one channel and key as one (the newer one when the channel does not coalesce). */
 export function mergePayloads<C extends ChannelName>(
   channel: C,

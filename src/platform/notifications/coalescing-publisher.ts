@@ -1,4 +1,4 @@
-import { CHANNELS, coalesceKey, mergePayloads, type ChannelName, type ChannelPayloads } from './channels.js';
+import { CHANNELS, coalesceKey, coalesces, mergePayloads, type ChannelName, type ChannelPayloads } from './channels.js';
 
 /** Sends notifications as one statement: `wires[i]` gets `payloads[i]`, in order. */
 export type SendNotifications = (wires: string[], payloads: string[]) => Promise<void>;
@@ -26,10 +26,16 @@ export class CoalescingPublisher {
     private readonly onError: (error: unknown) => void,
   ) {}
 
+  /**
+   * A payload merged into one of its channel's that is still pending goes out where the newer one would: a
+   * session's newest seq is announced after what was published before that event (a streaming agent's text).
+   * Identical payloads of channels that do not coalesce keep their first place.
+   */
   add<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): void {
     const key = coalesceKey(channel, payload);
     const held = this.pending.get(key);
     const merged = held ? mergePayloads(channel, held.payload as ChannelPayloads[C], payload) : payload;
+    if (held && coalesces(channel)) this.pending.delete(key);
     this.pending.set(key, { channel, payload: merged });
     this.schedule();
   }

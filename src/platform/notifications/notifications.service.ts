@@ -96,6 +96,15 @@ export class NotificationsService implements BeforeApplicationShutdown, OnApplic
    * leases and SKIP LOCKED keep deciding who runs what.
    */
   notifyAfterCommit<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): void {
+    this.publishSoon(channel, payload);
+  }
+
+  /**
+   * For what is not a write (a streaming agent's text): delivered at once in this process, and to every other
+   * instance with the next coalesced batch, in the order it was handed over relative to the writes' notifications.
+   * No statement of its own, so no commit of its own.
+   */
+  publishSoon<C extends ChannelName>(channel: C, payload: ChannelPayloads[C]): void {
     this.batch.add(channel, payload);
     this.emitter.emit(channel, payload);
   }
