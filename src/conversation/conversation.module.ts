@@ -19,6 +19,7 @@ import { HistoryService } from './history.service.js';
 import { RecordedTurnsService } from './recorded-turns.service.js';
 import { HistoryRepository } from './store/history.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
+import { StreamedEventsRepository } from './store/streamed-events.repository.js';
 
 /**
  * The conversation core: sessions, their events and tasks are one consistency boundary, and every write to
@@ -40,6 +41,7 @@ import { ScopedStateRepository } from './store/scoped-state.repository.js';
     TasksRepository,
     HistoryRepository,
     ScopedStateRepository,
+    StreamedEventsRepository,
     UnitOfWork,
     SessionsService,
     EventsService,

@@ -8,6 +8,7 @@ import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { HistoryRepository } from './store/history.repository.js';
+import { StreamedEventsRepository } from './store/streamed-events.repository.js';
 
 /**
  * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
@@ -23,6 +24,7 @@ export class ReplicaConversationReader extends ConversationReader {
       new TasksRepository(replica, READ_ONLY_NOTIFIER),
       new ScopedStateRepository(replica),
       new HistoryRepository(replica),
+      new StreamedEventsRepository(replica),
       config,
     );
   }

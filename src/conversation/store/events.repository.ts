@@ -65,14 +65,6 @@ export function toEventRecord(row: EventRow): EventRecord {
   };
 }
 
-export interface BoundedEventPage {
-  events: EventRecord[];
-  /** size of the events' parts and metadata as JSON text */
-  bytes: number;
-  /** no event follows this page (yet) */
-  ended: boolean;
-}
-
 export interface AppendOptions {
   /** Refuse when the session is closed or expired (user writes); agent replies to accepted turns skip this. */
   requireOpen: boolean;
@@ -145,37 +137,6 @@ export class EventsRepository {
       take: limit,
     });
     return rows.map((row) => toEventRecord(row as unknown as EventRow));
-  }
-
-  /**
-   * Like listAfter, but the page also stops once the events' JSON passes `maxBytes` (it always holds at least
-   * one event), so a page of big events stays small in memory. `scanned` is how many rows were looked at:
-   * fewer than `maxRows` with nothing cut off means the history ends here.
-   */
-  async listAfterWithin(
-    sessionId: string,
-    after: number,
-    maxRows: number,
-    maxBytes: number,
-  ): Promise<BoundedEventPage> {
-    const rows = await this.prisma.$queryRaw<(EventRow & { bytes: number; scanned: bigint })[]>`
-      SELECT * FROM (
-        SELECT page.*, count(*) OVER () AS scanned FROM (
-          SELECT ${EVENT_COLUMNS}, b.bytes, sum(b.bytes) OVER (ORDER BY e.seq) AS upto
-          FROM events e, LATERAL (SELECT octet_length(e.parts::text) + octet_length(e.metadata::text) AS bytes) b
-          WHERE e.session_id = ${sessionId}::uuid AND e.seq > ${after}
-          ORDER BY e.seq
-          LIMIT ${maxRows}
-        ) page
-      ) p
-      WHERE p.upto - p.bytes < ${maxBytes}
-      ORDER BY p.seq`;
-    const scanned = rows.length > 0 ? Number(rows[0].scanned) : 0;
-    return {
-      events: rows.map((row) => toEventRecord(row)),
-      bytes: rows.reduce((sum, row) => sum + Number(row.bytes), 0),
-      ended: scanned < maxRows && rows.length === scanned,
-    };
   }
 
   /** Every event belonging to these tasks (their user messages and answers), in seq order; served by the task_id index. */

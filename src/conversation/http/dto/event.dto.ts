@@ -1,5 +1,6 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { JsonObject } from '../../../platform/json/json.js';
+import { JSON_SLOT, jsonbTextPieces, stringifyAround } from '../../../platform/json/jsonb-text.js';
 import {
   EVENT_ROLES,
   EVENT_TYPES,
@@ -7,6 +8,7 @@ import {
   type EventRole,
   type EventType,
   type Part,
+  type StreamedEvent,
 } from '../../records/event.record.js';
 import { ApiPartModels, PARTS_SCHEMA } from './part.dto.js';
 
@@ -79,4 +81,14 @@ export function toEventDto(event: EventRecord): EventDto {
     createdAt: event.createdAt.toISOString(),
     hash: event.hash,
   };
+}
+
+/**
+ * `JSON.stringify(shape(toEventDto(event)))` for an event read as text, in pieces: its parts are spliced in from
+ * the stored text, mostly as the very pieces read from the database, instead of being parsed and written again.
+ */
+export function eventJson(event: StreamedEvent, shape: (dto: EventDto) => object = (dto) => dto): string[] {
+  const { partsText, ...rest } = event;
+  const dto = toEventDto({ ...rest, parts: JSON_SLOT as unknown as Part[] });
+  return stringifyAround(shape(dto), jsonbTextPieces(partsText));
 }
