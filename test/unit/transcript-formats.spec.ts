@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { toEventDto } from '../../src/conversation/http/dto/event.dto.js';
 import type { StreamedEvent } from '../../src/conversation/records/event.record.js';
 import { transcriptWriter } from '../../src/oversight/transcripts/transcript-formats.js';
 
@@ -47,6 +48,25 @@ describe('transcript rows written in pieces', () => {
         const field = /[",\r\n]/.test(quoted) ? `"${quoted.replace(/"/g, '""')}"` : quoted;
         expect(row).toBe(`7,${at.toISOString()},agent,message,${field},,completed,,,,,,,,\r\n`);
       }),
+    );
+  });
+
+  it('writes a JSON or NDJSON row as JSON.stringify writes the event with its task status and step name', () => {
+    const parts = [{ kind: 'data' as const, data: { n: 1.5, '2': [true, null] } }];
+    const streamed: StreamedEvent = {
+      ...event(''),
+      type: 'tool_call',
+      partsText: ['[{"kind": "data", ', '"data": {"2": [true, null], "n": 1.50}}]'],
+      metadata: { name: 'search' },
+    };
+    const { partsText: _text, ...record } = streamed;
+    const dto = toEventDto({ ...record, parts });
+    const extra = { taskStatus: 'failed' as const, stepName: 'search' };
+    expect(joined(transcriptWriter('json').row({ event: streamed, taskStatus: 'failed' }, false))).toBe(
+      `,\n${JSON.stringify({ ...dto, ...extra })}`,
+    );
+    expect(joined(transcriptWriter('ndjson').row({ event: streamed, taskStatus: 'failed' }, true))).toBe(
+      `${JSON.stringify({ kind: 'event', ...dto, ...extra })}\n`,
     );
   });
 });

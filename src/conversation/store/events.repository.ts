@@ -7,7 +7,15 @@ import type { PostCommitNotifier } from '../../platform/notifications/post-commi
 import { REFUSING_USER_MESSAGES, REOPENED_BY_USER_MESSAGE } from '../status.machine.js';
 import { toTaskRecord, type TaskRow } from '../records/task.row.js';
 import type { TaskRecord } from '../records/task.record.js';
-import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../records/event.record.js';
+import type {
+  EventRecord,
+  EventRole,
+  EventType,
+  NewEvent,
+  Part,
+  StreamedEvent,
+  Usage,
+} from '../records/event.record.js';
 
 /** Columns of `events`, aliased to the camelCase names Prisma's model uses, so one mapper reads both. */
 const EVENT_COLUMNS =
@@ -41,7 +49,6 @@ export interface EventRow {
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
-  const hasUsage = row.model !== null || row.promptTokens !== null || row.completionTokens !== null;
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -52,17 +59,35 @@ export function toEventRecord(row: EventRow): EventRecord {
     taskId: row.taskId,
     parentId: row.parentId ?? null,
     metadata: (row.metadata ?? {}) as JsonObject,
-    usage: hasUsage
-      ? {
-          promptTokens: row.promptTokens,
-          completionTokens: row.completionTokens,
-          model: row.model,
-          costUsd: row.costUsd === null || row.costUsd === undefined ? null : Number(row.costUsd),
-        }
-      : null,
+    usage: usageOf(row),
     createdAt: new Date(row.createdAt),
     hash: Buffer.from(row.hash).toString('hex'),
   };
+}
+
+/** The same fields as toEventRecord, with the parts as jsonb text (built directly: it runs for every exported event). */
+export function toStreamedEvent(row: Omit<EventRow, 'parts'>, partsText: string[]): StreamedEvent {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    seq: Number(row.seq),
+    type: row.type as EventType,
+    role: row.role as EventRole,
+    partsText,
+    taskId: row.taskId,
+    parentId: row.parentId ?? null,
+    metadata: (row.metadata ?? {}) as JsonObject,
+    usage: usageOf(row),
+    createdAt: new Date(row.createdAt),
+    hash: Buffer.from(row.hash).toString('hex'),
+  };
+}
+
+function usageOf(row: Omit<EventRow, 'parts'>): Usage | null {
+  const hasUsage = row.model !== null || row.promptTokens !== null || row.completionTokens !== null;
+  if (!hasUsage) return null;
+  const costUsd = row.costUsd === null || row.costUsd === undefined ? null : Number(row.costUsd);
+  return { promptTokens: row.promptTokens, completionTokens: row.completionTokens, model: row.model, costUsd };
 }
 
 export interface AppendOptions {

@@ -1,4 +1,4 @@
-import { eventJson, type EventDto } from '../../conversation/http/dto/event.dto.js';
+import { eventJson } from '../../conversation/http/dto/event.dto.js';
 import { eventText, streamedParts, type Part, type StreamedEvent } from '../../conversation/records/event.record.js';
 import { toSessionDto } from '../../conversation/http/dto/session.dto.js';
 import type { SessionRecord } from '../../conversation/records/session.record.js';
@@ -35,11 +35,11 @@ function stepName(event: StreamedEvent): string | null {
   return named && typeof name === 'string' ? name : null;
 }
 
-/** The event's JSON with its task's status and step name: `{...EventDto, taskStatus, stepName?}`, after `before`. */
-const withTask = (row: TranscriptRow, before: object = {}): string[] => {
+/** The event's JSON with its task's status and step name: `{...before, ...EventDto, taskStatus, stepName?}`. */
+const withTask = (row: TranscriptRow, before?: object): string[] => {
   const name = stepName(row.event);
-  const extra = { taskStatus: row.taskStatus, ...(name === null ? {} : { stepName: name }) };
-  return eventJson(row.event, (dto: EventDto) => ({ ...before, ...dto, ...extra }));
+  const after = { taskStatus: row.taskStatus, ...(name === null ? {} : { stepName: name }) };
+  return eventJson(row.event, { before, after });
 };
 
 const CSV_COLUMNS = [
