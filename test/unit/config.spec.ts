@@ -37,7 +37,7 @@ describe('validateEnv', () => {
       MAX_STREAMS_PER_TOKEN: 8,
       STREAM_WRITE_TIMEOUT_MS: 30_000,
       STREAM_MAX_BUFFERED_BYTES: 4_194_304,
-      STREAM_MEMORY_BUDGET_BYTES: 33_554_432,
+      STREAM_MEMORY_BUDGET_BYTES: 16_777_216,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.AGENTS_FILE).toBeUndefined();

@@ -154,7 +154,7 @@ export class EnvSchema {
   @Transform(toInt)
   @IsInt()
   @Min(0)
-  STREAM_MEMORY_BUDGET_BYTES = 33_554_432;
+  STREAM_MEMORY_BUDGET_BYTES = 16_777_216;
 
   /** how often a session WebSocket is pinged; a client that has not answered the previous ping is dropped */
   @Transform(toInt)
