@@ -20,6 +20,7 @@ import { RecordedTurnsService } from './recorded-turns.service.js';
 import { HistoryRepository } from './store/history.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { TurnInputRepository } from './store/turn-input.repository.js';
+import { StreamedEventsRepository } from './store/streamed-events.repository.js';
 
 /**
  * The conversation core: sessions, their events and tasks are one consistency boundary, and every write to
@@ -42,6 +43,7 @@ import { TurnInputRepository } from './store/turn-input.repository.js';
     HistoryRepository,
     ScopedStateRepository,
     TurnInputRepository,
+    StreamedEventsRepository,
     UnitOfWork,
     SessionsService,
     EventsService,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { AppConfig } from '../platform/config/app-config.js';
-import type { EventRecord } from './records/event.record.js';
+import type { EventRecord, StreamedEvent } from './records/event.record.js';
 import type { SessionRecord } from './records/session.record.js';
 import type { AgentTaskCursor, AgentTaskFilter, TaskRecord, TaskStatus } from './records/task.record.js';
 import { EventsRepository } from './store/events.repository.js';
@@ -12,10 +12,14 @@ import { HistoryRepository } from './store/history.repository.js';
 import { TurnInputRepository } from './store/turn-input.repository.js';
 import { mergedState } from './records/scoped-state.js';
 import type { JsonObject } from '../platform/json/json.js';
+import type { BudgetLease, MemoryBudget } from '../platform/http/stream-budget.js';
+import { StreamedEventsRepository, type BoundedEventPage } from './store/streamed-events.repository.js';
 
 export interface PageBudget {
   rows: number;
   bytes: number;
+  /** shared with other readers: a page's bytes are taken from it before the page is read (see eventPages) */
+  memory?: MemoryBudget;
 }
 
 const FIRST_PAGE_ROWS = 16;
@@ -44,6 +48,7 @@ export class ConversationReader {
     private readonly scopedState: ScopedStateRepository,
     private readonly history: HistoryRepository,
     private readonly turnInputs: TurnInputRepository,
+    private readonly streamed: StreamedEventsRepository,
     config: AppConfig,
   ) {
     this.bulkReads = pLimit(Math.max(1, Math.floor(config.database.poolMax / 2)));
@@ -84,24 +89,58 @@ export class ConversationReader {
   }
 
   /**
-   * A session's history after `after`, page by page, each page at most `budget.rows` events and about
-   * `budget.bytes` bytes of JSON (one event at least). Pages are read only as the caller asks for them, so a
-   * caller that awaits its client between pages holds one page at a time. Row counts adapt to the events' size,
-   * which keeps the database from sizing many big rows only to return a few.
+   * A session's history after `after` (events as text, see StreamedEvent), page by page, each page at most
+   * `budget.rows` events and `budget.bytes` bytes of JSON, or one event when that alone is bigger. Pages are read
+   * only as the caller asks for them, so a caller that awaits its client between pages holds one page at a time;
+   * with `budget.memory`, its bytes are held there from before the page is read until the caller asks for the
+   * next page or stops. Row counts adapt to the events' size, which keeps the database from sizing many big rows
+   * only to return a few.
    */
-  async *eventPages(sessionId: string, after: number, budget: PageBudget): AsyncGenerator<EventRecord[]> {
+  async *eventPages(sessionId: string, after: number, budget: PageBudget): AsyncGenerator<StreamedEvent[]> {
     let rows = Math.min(budget.rows, FIRST_PAGE_ROWS);
+    let lease: BudgetLease | undefined;
+    try {
+      for (;;) {
+        lease?.release();
+        const read = await this.boundedPage(sessionId, after, rows, budget);
+        lease = read.lease;
+        const { events, bytes, ended } = read.page;
+        const count = events.length;
+        if (count === 0) return;
+        after = events[count - 1].seq;
+        // The caller may empty the page as it goes (to let go of events it has sent).
+        yield events;
+        if (ended) return;
+        const fitting = Math.floor(budget.bytes / Math.max(1, bytes / count));
+        rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
+      }
+    } finally {
+      lease?.release();
+    }
+  }
+
+  /** One page, its bytes held in `budget.memory`; an event bigger than a page is read alone once its size is held. */
+  private async boundedPage(
+    sessionId: string,
+    after: number,
+    rows: number,
+    budget: PageBudget,
+  ): Promise<{ page: BoundedEventPage; lease?: BudgetLease }> {
+    let [limit, bytes] = [rows, budget.bytes];
     for (;;) {
-      const from = after;
-      const page = await this.bulkReads(() => this.events.listAfterWithin(sessionId, from, rows, budget.bytes));
-      const count = page.events.length;
-      if (count === 0) return;
-      after = page.events[count - 1].seq;
-      // The caller may empty the page as it goes (to let go of events it has sent).
-      yield page.events;
-      if (page.ended) return;
-      const fitting = Math.floor(budget.bytes / Math.max(1, page.bytes / count));
-      rows = Math.max(1, Math.min(budget.rows, rows * 4, fitting + 1));
+      const lease = await budget.memory?.acquire(bytes);
+      const page = await this.bulkReads(() => this.streamed.pageAfter(sessionId, after, limit, bytes)).catch(
+        (error: unknown) => {
+          lease?.release();
+          throw error;
+        },
+      );
+      if (page.nextBytes === undefined) {
+        lease?.shrinkTo(page.bytes);
+        return { page, lease };
+      }
+      lease?.release();
+      [limit, bytes] = [1, page.nextBytes];
     }
   }
 

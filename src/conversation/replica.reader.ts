@@ -9,6 +9,7 @@ import { TasksRepository } from './store/tasks.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { HistoryRepository } from './store/history.repository.js';
 import { TurnInputRepository } from './store/turn-input.repository.js';
+import { StreamedEventsRepository } from './store/streamed-events.repository.js';
 
 /**
  * The ConversationReader on DATABASE_READ_URL, for bulk reads that may lag the primary (transcript exports).
@@ -25,6 +26,7 @@ export class ReplicaConversationReader extends ConversationReader {
       new ScopedStateRepository(replica),
       new HistoryRepository(replica),
       new TurnInputRepository(replica),
+      new StreamedEventsRepository(replica),
       config,
     );
   }

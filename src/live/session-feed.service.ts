@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
-import { toEventDto, type EventDto } from '../conversation/http/dto/event.dto.js';
-import { ConversationReader } from '../conversation/conversation.reader.js';
+import { eventJson } from '../conversation/http/dto/event.dto.js';
+import type { StreamedEvent } from '../conversation/records/event.record.js';
+import { ConversationReader, type PageBudget } from '../conversation/conversation.reader.js';
 import { toTaskDto, type TaskDto } from '../conversation/http/dto/task.dto.js';
+import { StreamBudget } from '../platform/http/stream-budget.js';
 
-/** Replay pages: a client that cannot keep up holds at most one page of this size in memory. */
+/** Replay pages: a client that cannot keep up holds at most one page of this size (or one bigger event). */
 const PAGE = { rows: 500, bytes: 256 * 1024 };
 const SAFETY_POLL_MS = 5_000;
 
 /** Where a session's feed goes (an SSE response, a WebSocket). Each send resolves false once the client is gone. */
 export interface FeedSink {
-  event(event: EventDto): Promise<boolean>;
+  /** an event as its API JSON, in pieces (see eventJson) */
+  event(seq: number, json: string[]): Promise<boolean>;
   task(task: TaskDto): Promise<boolean>;
   readonly closed: Promise<void>;
 }
@@ -32,10 +35,11 @@ export class SessionFeedService {
   constructor(
     private readonly reader: ConversationReader,
     private readonly notifications: NotificationsService,
+    private readonly memory: StreamBudget,
   ) {}
 
   open(sessionId: string, after: number, sink: FeedSink): SessionFeed {
-    const pump = new FeedPump(this.reader, sessionId, after, sink);
+    const pump = new FeedPump(this.reader, { ...PAGE, memory: this.memory }, sessionId, after, sink);
     const unsubscribe = [
       this.notifications.on('sessionEvent', (appended) => {
         if (appended.sessionId === sessionId) void pump.run(); // a failed page is retried by the next wake-up or poll
@@ -71,6 +75,7 @@ class FeedPump {
 
   constructor(
     private readonly reader: ConversationReader,
+    private readonly pages: PageBudget,
     private readonly sessionId: string,
     private last: number,
     private readonly sink: FeedSink,
@@ -103,16 +108,20 @@ class FeedPump {
     do {
       this.again = false;
       if (this.restartFrom !== undefined) [this.last, this.restartFrom] = [this.restartFrom, undefined];
-      pages: for await (const page of this.reader.eventPages(this.sessionId, this.last, PAGE)) {
+      pages: for await (const page of this.reader.eventPages(this.sessionId, this.last, this.pages)) {
         while (page.length > 0) {
           if (this.restartFrom !== undefined) break pages;
           // Taken off the page, and only its seq kept, before waiting: while the client catches up only the
-          // event's text is held (in the writer), not the parsed record as well.
+          // event's bytes are held (in the writer), not the text read from the database as well.
           const seq = page[0].seq;
-          if (!(await this.sink.event(toEventDto(page.shift()!)))) return;
+          if (!(await this.send(page.shift()!))) return;
           this.last = seq;
         }
       }
     } while ((this.again || this.restartFrom !== undefined) && this.open);
+  }
+
+  private send(event: StreamedEvent): Promise<boolean> {
+    return this.sink.event(event.seq, eventJson(event));
   }
 }

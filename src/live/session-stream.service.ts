@@ -24,7 +24,7 @@ export class SessionStreamService {
     if (!session) throw Errors.sessionNotFound();
     const sse = openSse(res, this.openStreams.claim(auth.tokenId, res));
     this.feed.open(sessionId, after, {
-      event: (event) => sse.send('session.event', event, event.seq),
+      event: (seq, json) => sse.sendJson('session.event', json, seq),
       task: (task) => sse.send('task.status', task),
       closed: sse.closed,
     });

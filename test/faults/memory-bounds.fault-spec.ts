@@ -8,11 +8,15 @@ const MB = 1024 * 1024;
 const EVENT_BYTES = 1024 * 1024;
 const SESSION_BYTES = 100 * MB;
 const CONNECTIONS = 50;
-/** the issue's target; met in some runs (+6 to +53 MB), not in all (up to +187 MB): reported, not asserted */
+/** the issue's target: RSS growth while the clients hold their connections */
 const TARGET = 100 * MB;
-/** the heap limit the service runs with (NODE_OPTIONS below, as in production): growth stays under it */
+/** the heap limit the service runs with (NODE_OPTIONS below, as in production) */
 const HEAP_LIMIT = 256 * MB;
-const WATCH_MS = 8_000;
+/**
+ * Long enough for every client's socket buffers to fill (about 3.5 MB each on loopback here, 175 MB for all),
+ * after which the service reads nothing more for them: the peak comes before that.
+ */
+const WATCH_MS = 15_000;
 /** Far below the unbounded case (GBs) but high enough to show how far past the budget a failure went. */
 const KILL_AT = 3 * TARGET;
 
@@ -20,6 +24,19 @@ interface Watch {
   idle: number;
   peak: number;
   healthFailures: number;
+}
+
+/**
+ * RSS at rest: the most of ten samples over two seconds, since right after start it still moves by tens of MB
+ * as V8 and the allocator hand memory back, and one low sample would count that as growth.
+ */
+async function idleRss(service: ServiceProcess): Promise<number> {
+  let most = 0;
+  for (let i = 0; i < 10; i++) {
+    most = Math.max(most, await service.rssBytes());
+    await sleep(200);
+  }
+  return most;
 }
 
 /**
@@ -32,7 +49,7 @@ async function watchStalled(
   token: string,
 ): Promise<Watch & { clients: StalledClient[] }> {
   await sleep(1_000);
-  const idle = await service.rssBytes();
+  const idle = await idleRss(service);
   const clients = await Promise.all(paths.map((path) => stalledGet(service.baseUrl, path, token)));
   let peak = idle;
   let healthFailures = 0;
@@ -89,23 +106,20 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
   });
   afterAll(() => db?.drop());
 
-  const check = (watch: Watch, open: StalledClient[]) => {
+  const check = (running: ServiceProcess, watch: Watch, open: StalledClient[]) => {
     const grew = Math.round((watch.peak - watch.idle) / MB);
     process.stdout.write(
       `idle ${Math.round(watch.idle / MB)} MB, peak ${Math.round(watch.peak / MB)} MB, grew ${grew} MB\n`,
     );
-    expect({ grewMB: grew, healthFailures: watch.healthFailures, closed: open.filter((c) => c.closed).length }).toEqual(
-      {
-        grewMB: expect.any(Number),
-        healthFailures: 0,
-        closed: 0,
-      },
-    );
-    if (grew > TARGET / MB) process.stdout.write(`above the +${TARGET / MB} MB target (garbage awaiting collection)\n`);
-    expect(grew).toBeLessThan(HEAP_LIMIT / MB);
+    expect({
+      grewMB: grew <= TARGET / MB ? `at most ${TARGET / MB}` : grew,
+      alive: !running.hasExited,
+      healthFailures: watch.healthFailures,
+      closed: open.filter((c) => c.closed).length,
+    }).toEqual({ grewMB: `at most ${TARGET / MB}`, alive: true, healthFailures: 0, closed: 0 });
   };
 
-  it('session streams keep RSS growth under the heap limit and /health answering', async () => {
+  it(`session streams keep RSS growth within +${TARGET / MB} MB and /health answering`, async () => {
     service = await ServiceProcess.start(env());
     const watch = await watchStalled(
       service,
@@ -113,10 +127,10 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
       token,
     );
     clients = watch.clients;
-    check(watch, clients);
+    check(service, watch, clients);
   }, 60_000);
 
-  it('transcript exports keep RSS growth under the heap limit and /health answering', async () => {
+  it(`transcript exports keep RSS growth within +${TARGET / MB} MB and /health answering`, async () => {
     service = await ServiceProcess.start(env());
     const formats = ['json', 'ndjson', 'markdown', 'csv'];
     const paths = Array.from(
@@ -125,6 +139,6 @@ describe(`${CONNECTIONS} clients that never read, on a ${SESSION_BYTES / MB} MB 
     );
     const watch = await watchStalled(service, paths, token);
     clients = watch.clients;
-    check(watch, clients);
+    check(service, watch, clients);
   }, 60_000);
 });

@@ -37,6 +37,7 @@ describe('validateEnv', () => {
       MAX_STREAMS_PER_TOKEN: 8,
       STREAM_WRITE_TIMEOUT_MS: 30_000,
       STREAM_MAX_BUFFERED_BYTES: 4_194_304,
+      STREAM_MEMORY_BUDGET_BYTES: 16_777_216,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.AGENTS_FILE).toBeUndefined();
@@ -120,6 +121,7 @@ describe('validateEnv', () => {
     ['MAX_STREAMS_PER_TOKEN', '-1'],
     ['STREAM_WRITE_TIMEOUT_MS', '99'],
     ['STREAM_MAX_BUFFERED_BYTES', '1000'],
+    ['STREAM_MEMORY_BUDGET_BYTES', '-1'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`- ${name}: `));
   });
@@ -200,12 +202,14 @@ describe('AppConfig.fromEnv', () => {
       MAX_STREAMS_PER_TOKEN: '3',
       STREAM_WRITE_TIMEOUT_MS: '5000',
       STREAM_MAX_BUFFERED_BYTES: '1048576',
+      STREAM_MEMORY_BUDGET_BYTES: '0',
       WS_PING_INTERVAL_MS: '5000',
     });
     expect(config.streams).toEqual({
       maxPerToken: 3,
       writeTimeoutMs: 5000,
       maxBufferedBytes: 1_048_576,
+      memoryBudgetBytes: 0,
       pingIntervalMs: 5000,
     });
     expect(config.env).toBe('production');

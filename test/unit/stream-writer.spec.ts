@@ -5,11 +5,11 @@ import { StreamWriter } from '../../src/platform/http/stream-writer.js';
 /** A response whose client takes nothing until `take()` is called: writes stay buffered, like a full socket. */
 function slowClient(highWaterMark = 1024) {
   const pending: Array<() => void> = [];
-  const received: string[] = [];
+  const received: Array<string | Buffer> = [];
   const res = new Writable({
     highWaterMark,
     decodeStrings: false,
-    write(chunk: string, _encoding, callback) {
+    write(chunk: string | Buffer, _encoding, callback) {
       pending.push(() => {
         received.push(chunk);
         callback();
@@ -73,5 +73,21 @@ describe('StreamWriter', () => {
     await ended;
     expect(client.received).toEqual(['last']);
     expect(client.res.writableEnded).toBe(true);
+  });
+
+  it('hands pieces over as one chunk: a string when small, the UTF-8 bytes of a big one', async () => {
+    const client = slowClient(1 << 20);
+    const writer = new StreamWriter(client.res, { writeTimeoutMs: 5_000, maxBufferedBytes: 1 << 20 });
+    const big = ['\u00e9'.repeat(10_000), 'x'.repeat(10_000), '\u{1F600}'];
+    const written = Promise.all([writer.write(['a', 'b']), writer.write(big)]);
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      client.take();
+    }
+    expect(await written).toEqual([true, true]);
+    expect(client.received.map((c) => (typeof c === 'string' ? c : `bytes:${c.toString('utf8')}`))).toEqual([
+      'ab',
+      `bytes:${big.join('')}`,
+    ]);
   });
 });

@@ -55,6 +55,19 @@ export interface EventRecord {
   hash: string;
 }
 
+/**
+ * An event as streams and exports read it: its parts still PostgreSQL's jsonb text, in pieces of about 32 KiB
+ * (so no big string is ever built for it), which becomes the API's JSON without being parsed
+ * (platform/json/jsonb-text.ts), or is parsed by `streamedParts` where a format needs the text.
+ */
+export interface StreamedEvent extends Omit<EventRecord, 'parts'> {
+  partsText: string[];
+}
+
+export function streamedParts(event: StreamedEvent): Part[] {
+  return JSON.parse(event.partsText.join('')) as Part[];
+}
+
 export interface NewEvent {
   id: string;
   sessionId: string;

@@ -12,7 +12,15 @@ import type { PostCommitNotifier } from '../../platform/notifications/post-commi
 import { REFUSING_USER_MESSAGES, REOPENED_BY_USER_MESSAGE } from '../status.machine.js';
 import { toTaskRecord, type TaskRow } from '../records/task.row.js';
 import type { TaskRecord } from '../records/task.record.js';
-import type { EventRecord, EventRole, EventType, NewEvent, Part } from '../records/event.record.js';
+import type {
+  EventRecord,
+  EventRole,
+  EventType,
+  NewEvent,
+  Part,
+  StreamedEvent,
+  Usage,
+} from '../records/event.record.js';
 
 /** Columns of `events`, aliased to the camelCase names Prisma's model uses, so one mapper reads both. */
 export const EVENT_COLUMNS =
@@ -46,7 +54,6 @@ export interface EventRow {
 }
 
 export function toEventRecord(row: EventRow): EventRecord {
-  const hasUsage = row.model !== null || row.promptTokens !== null || row.completionTokens !== null;
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -57,25 +64,35 @@ export function toEventRecord(row: EventRow): EventRecord {
     taskId: row.taskId,
     parentId: row.parentId ?? null,
     metadata: (row.metadata ?? {}) as JsonObject,
-    usage: hasUsage
-      ? {
-          promptTokens: row.promptTokens,
-          completionTokens: row.completionTokens,
-          model: row.model,
-          costUsd: row.costUsd === null || row.costUsd === undefined ? null : Number(row.costUsd),
-        }
-      : null,
+    usage: usageOf(row),
     createdAt: new Date(row.createdAt),
     hash: Buffer.from(row.hash).toString('hex'),
   };
 }
 
-export interface BoundedEventPage {
-  events: EventRecord[];
-  /** size of the events' parts and metadata as JSON text */
-  bytes: number;
-  /** no event follows this page (yet) */
-  ended: boolean;
+/** The same fields as toEventRecord, with the parts as jsonb text (built directly: it runs for every exported event). */
+export function toStreamedEvent(row: Omit<EventRow, 'parts'>, partsText: string[]): StreamedEvent {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    seq: Number(row.seq),
+    type: row.type as EventType,
+    role: row.role as EventRole,
+    partsText,
+    taskId: row.taskId,
+    parentId: row.parentId ?? null,
+    metadata: (row.metadata ?? {}) as JsonObject,
+    usage: usageOf(row),
+    createdAt: new Date(row.createdAt),
+    hash: Buffer.from(row.hash).toString('hex'),
+  };
+}
+
+function usageOf(row: Omit<EventRow, 'parts'>): Usage | null {
+  const hasUsage = row.model !== null || row.promptTokens !== null || row.completionTokens !== null;
+  if (!hasUsage) return null;
+  const costUsd = row.costUsd === null || row.costUsd === undefined ? null : Number(row.costUsd);
+  return { promptTokens: row.promptTokens, completionTokens: row.completionTokens, model: row.model, costUsd };
 }
 
 export interface AppendOptions {
@@ -244,37 +261,6 @@ export class EventsRepository {
       take: limit,
     });
     return rows.map((row) => toEventRecord(row as unknown as EventRow));
-  }
-
-  /**
-   * Like listAfter, but the page also stops once the events' JSON passes `maxBytes` (it always holds at least
-   * one event), so a page of big events stays small in memory. `scanned` is how many rows were looked at:
-   * fewer than `maxRows` with nothing cut off means the history ends here.
-   */
-  async listAfterWithin(
-    sessionId: string,
-    after: number,
-    maxRows: number,
-    maxBytes: number,
-  ): Promise<BoundedEventPage> {
-    const rows = await this.prisma.$queryRaw<(EventRow & { bytes: number; scanned: bigint })[]>`
-      SELECT * FROM (
-        SELECT page.*, count(*) OVER () AS scanned FROM (
-          SELECT ${EVENT_COLUMNS}, b.bytes, sum(b.bytes) OVER (ORDER BY e.seq) AS upto
-          FROM events e, LATERAL (SELECT octet_length(e.parts::text) + octet_length(e.metadata::text) AS bytes) b
-          WHERE e.session_id = ${sessionId}::uuid AND e.seq > ${after}
-          ORDER BY e.seq
-          LIMIT ${maxRows}
-        ) page
-      ) p
-      WHERE p.upto - p.bytes < ${maxBytes}
-      ORDER BY p.seq`;
-    const scanned = rows.length > 0 ? Number(rows[0].scanned) : 0;
-    return {
-      events: rows.map((row) => toEventRecord(row)),
-      bytes: rows.reduce((sum, row) => sum + Number(row.bytes), 0),
-      ended: scanned < maxRows && rows.length === scanned,
-    };
   }
 
   /** Every event belonging to these tasks (their user messages and answers), in seq order; served by the task_id index. */

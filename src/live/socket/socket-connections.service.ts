@@ -63,7 +63,8 @@ export class SocketConnections {
     bindSocketAuth(ws, grant.auth);
     const send = (frame: object) => writer.write(JSON.stringify(frame));
     const feed = this.feeds.open(grant.sessionId, grant.after, {
-      event: (event) => send({ type: 'event', event }),
+      // {"type":"event","event":…} as JSON.stringify would write it, the event's JSON spliced in
+      event: (_seq, json) => writer.write(['{"type":"event","event":', ...json, '}']),
       task: (task) => send({ type: 'task', task }),
       closed: writer.closed,
     });

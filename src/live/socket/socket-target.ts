@@ -26,7 +26,8 @@ export function socketTarget(ws: WebSocket): StreamTarget {
       return ws.bufferedAmount;
     },
     write: (chunk) => {
-      flushed = new Promise((resolve) => ws.send(chunk, (error) => resolve(!error)));
+      // a text frame, also when the writer hands over the text's bytes
+      flushed = new Promise((resolve) => ws.send(chunk, { binary: false }, (error) => resolve(!error)));
       return ws.bufferedAmount < HIGH_WATER_BYTES;
     },
     onceDrained: (listener) => {

@@ -1,5 +1,5 @@
-import { toEventDto, type EventDto } from '../../conversation/http/dto/event.dto.js';
-import { eventText, type EventRecord } from '../../conversation/records/event.record.js';
+import { eventJson } from '../../conversation/http/dto/event.dto.js';
+import { eventText, streamedParts, type Part, type StreamedEvent } from '../../conversation/records/event.record.js';
 import { toSessionDto } from '../../conversation/http/dto/session.dto.js';
 import type { SessionRecord } from '../../conversation/records/session.record.js';
 import type { TaskStatus } from '../../conversation/records/task.record.js';
@@ -10,7 +10,7 @@ export const TRANSCRIPT_FORMATS = ['json', 'ndjson', 'markdown', 'csv'] as const
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 export interface TranscriptRow {
-  event: EventRecord;
+  event: StreamedEvent;
   /** status of the task the event belongs to, if any */
   taskStatus: TaskStatus | null;
 }
@@ -20,7 +20,8 @@ export interface TranscriptWriter {
   contentType: string;
   extension: string;
   begin(session: SessionRecord): string;
-  row(row: TranscriptRow, first: boolean): string;
+  /** a text, or its pieces (an event's JSON is spliced from the stored text, see eventJson) */
+  row(row: TranscriptRow, first: boolean): string | string[];
   /** after the last event, before the first annotation (written even when there is none) */
   annotationsBegin(): string;
   annotation(annotation: AnnotationRecord, first: boolean): string;
@@ -28,15 +29,17 @@ export interface TranscriptWriter {
 }
 
 /** What a step or artifact names: a tool call's tool, a tool result's call id, an artifact's name. */
-function stepName(event: EventRecord): string | null {
+function stepName(event: StreamedEvent): string | null {
   const name = event.type === 'tool_result' ? event.metadata.callId : event.metadata.name;
   const named = event.type === 'tool_call' || event.type === 'tool_result' || event.type === 'artifact';
   return named && typeof name === 'string' ? name : null;
 }
 
-const withTask = (row: TranscriptRow): EventDto & { taskStatus: TaskStatus | null; stepName?: string } => {
+/** The event's JSON with its task's status and step name: `{...before, ...EventDto, taskStatus, stepName?}`. */
+const withTask = (row: TranscriptRow, before?: object): string[] => {
   const name = stepName(row.event);
-  return { ...toEventDto(row.event), taskStatus: row.taskStatus, ...(name === null ? {} : { stepName: name }) };
+  const after = { taskStatus: row.taskStatus, ...(name === null ? {} : { stepName: name }) };
+  return eventJson(row.event, { before, after });
 };
 
 const CSV_COLUMNS = [
@@ -65,8 +68,25 @@ function csvField(value: string | number | boolean | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function readableParts(event: EventRecord): string {
-  return event.parts
+/** `text.replace(/^/gm, '> ')` as pieces that share the text's memory (an event's text may be megabytes). */
+function quoted(text: string): string[] {
+  const pieces = ['> '];
+  let from = 0;
+  for (const { index } of text.matchAll(/[\n\r\u2028\u2029]/g)) {
+    pieces.push(text.slice(from, index + 1), '> ');
+    from = index + 1;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
+}
+
+/** Joins `fields` with `separator`, as pieces (no copy of a big field). */
+function joined(fields: string[], separator: string): string[] {
+  return fields.flatMap((field, i) => (i === 0 ? [field] : [separator, field]));
+}
+
+function readableParts(parts: Part[]): string {
+  return parts
     .map((part) =>
       part.kind === 'text'
         ? part.text
@@ -82,7 +102,7 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     contentType: 'application/json; charset=utf-8',
     extension: 'json',
     begin: (session) => `{"session":${JSON.stringify(toSessionDto(session))},"events":[`,
-    row: (row, first) => `${first ? '' : ','}\n${JSON.stringify(withTask(row))}`,
+    row: (row, first) => [first ? '\n' : ',\n', ...withTask(row)],
     annotationsBegin: () => '\n],"annotations":[',
     annotation: (a, first) => `${first ? '' : ','}\n${JSON.stringify(toAnnotationDto(a))}`,
     end: () => '\n]}\n',
@@ -91,7 +111,7 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     contentType: 'application/x-ndjson; charset=utf-8',
     extension: 'ndjson',
     begin: (session) => `${JSON.stringify({ kind: 'session', ...toSessionDto(session) })}\n`,
-    row: (row) => `${JSON.stringify({ kind: 'event', ...withTask(row) })}\n`,
+    row: (row) => [...withTask(row, { kind: 'event' }), '\n'],
     annotationsBegin: () => '',
     annotation: (a) => `${JSON.stringify({ kind: 'annotation', ...toAnnotationDto(a) })}\n`,
     end: () => '',
@@ -109,11 +129,13 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
       const task = taskStatus && event.role !== 'user' ? ` · task ${taskStatus}` : '';
       const name = stepName(event);
       const step = `${name === null ? '' : ` ${name}`}${event.parentId ? ` · parent \`${event.parentId}\`` : ''}`;
+      const parts = streamedParts(event);
       const body =
         event.type === 'message' || event.type === 'error'
-          ? eventText(event.parts) || readableParts(event)
-          : readableParts(event);
-      return `\n**#${event.seq} ${event.role}** (${event.type}${step}, ${event.createdAt.toISOString()}${task}${usage})\n\n${body.replace(/^/gm, '> ')}\n`;
+          ? eventText(parts) || readableParts(parts)
+          : readableParts(parts);
+      const head = `\n**#${event.seq} ${event.role}** (${event.type}${step}, ${event.createdAt.toISOString()}${task}${usage})\n\n`;
+      return [head, ...quoted(body), '\n'];
     },
     annotationsBegin: () => '',
     annotation: (a, first) => {
@@ -128,26 +150,29 @@ const WRITERS: Record<TranscriptFormat, () => TranscriptWriter> = {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
     begin: () => `${CSV_COLUMNS.join(',')}\r\n`,
-    row: ({ event, taskStatus }) =>
-      [
-        event.seq,
-        event.createdAt.toISOString(),
-        event.role,
-        event.type,
-        readableParts(event),
-        event.taskId,
-        taskStatus,
-        event.usage?.model,
-        event.usage?.promptTokens,
-        event.usage?.completionTokens,
-        event.usage?.costUsd,
-        stepName(event),
-        event.parentId,
-        null,
-        null,
-      ]
-        .map(csvField)
-        .join(',') + '\r\n',
+    row: ({ event, taskStatus }) => [
+      ...joined(
+        [
+          event.seq,
+          event.createdAt.toISOString(),
+          event.role,
+          event.type,
+          readableParts(streamedParts(event)),
+          event.taskId,
+          taskStatus,
+          event.usage?.model,
+          event.usage?.promptTokens,
+          event.usage?.completionTokens,
+          event.usage?.costUsd,
+          stepName(event),
+          event.parentId,
+          null,
+          null,
+        ].map(csvField),
+        ',',
+      ),
+      '\r\n',
+    ],
     annotationsBegin: () => '',
     annotation: (a) =>
       // prettier-ignore

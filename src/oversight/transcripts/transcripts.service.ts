@@ -3,15 +3,16 @@ import type { Response } from 'express';
 import { ownerScope, type AuthContext } from '../../identity/auth/auth-context.js';
 import { Errors } from '../../platform/errors/domain-error.js';
 import { OpenStreams } from '../../platform/http/open-streams.service.js';
+import { StreamBudget } from '../../platform/http/stream-budget.js';
 import type { StreamWriter } from '../../platform/http/stream-writer.js';
 import { ConversationReader } from '../../conversation/conversation.reader.js';
 import { ReplicaConversationReader } from '../../conversation/replica.reader.js';
-import type { EventRecord } from '../../conversation/records/event.record.js';
+import type { StreamedEvent } from '../../conversation/records/event.record.js';
 import type { TaskStatus } from '../../conversation/records/task.record.js';
 import { AnnotationsService } from '../annotations/annotations.service.js';
 import { transcriptWriter, type TranscriptFormat, type TranscriptWriter } from './transcript-formats.js';
 
-/** Pages are bounded by bytes as well as rows, so a client that stops reading holds at most one small page. */
+/** Pages are bounded by bytes as well as rows: a client that stops reading holds one small page (or one big event). */
 const PAGE = { rows: 1_000, bytes: 256 * 1024 };
 
 /**
@@ -27,6 +28,7 @@ export class TranscriptsService {
     private readonly replica: ReplicaConversationReader,
     private readonly openStreams: OpenStreams,
     private readonly annotations: AnnotationsService,
+    private readonly memory: StreamBudget,
   ) {}
 
   async export(auth: AuthContext, sessionId: string, format: TranscriptFormat, res: Response): Promise<void> {
@@ -39,7 +41,7 @@ export class TranscriptsService {
     res.setHeader('Cache-Control', 'no-store');
     if (!(await out.write(writer.begin(session)))) return;
     let first = true;
-    for await (const page of reader.eventPages(sessionId, 0, PAGE)) {
+    for await (const page of reader.eventPages(sessionId, 0, { ...PAGE, memory: this.memory })) {
       if (!(await this.writePage(reader, page, writer, out, first))) return;
       first = false;
     }
@@ -77,7 +79,7 @@ export class TranscriptsService {
 
   private async writePage(
     reader: ConversationReader,
-    page: EventRecord[],
+    page: StreamedEvent[],
     writer: TranscriptWriter,
     out: StreamWriter,
     first: boolean,
@@ -95,9 +97,9 @@ export class TranscriptsService {
 
 function formatRow(
   writer: TranscriptWriter,
-  event: EventRecord,
+  event: StreamedEvent,
   statuses: Map<string, TaskStatus>,
   first: boolean,
-): string {
+): string | string[] {
   return writer.row({ event, taskStatus: event.taskId ? (statuses.get(event.taskId) ?? null) : null }, first);
 }

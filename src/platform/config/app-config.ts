@@ -41,6 +41,8 @@ export class AppConfig {
     maxPerToken: number;
     writeTimeoutMs: number;
     maxBufferedBytes: number;
+    /** bytes of history all streams and exports may hold at once (StreamBudget); 0: no limit */
+    memoryBudgetBytes: number;
     /** WebSocket keepalive: ping interval (a client that misses a ping is dropped at the next) */
     pingIntervalMs: number;
   };
@@ -105,6 +107,7 @@ export class AppConfig {
       maxPerToken: env.MAX_STREAMS_PER_TOKEN,
       writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,
       maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
+      memoryBudgetBytes: env.STREAM_MEMORY_BUDGET_BYTES,
       pingIntervalMs: env.WS_PING_INTERVAL_MS,
     };
     this.logLevel = env.LOG_LEVEL;

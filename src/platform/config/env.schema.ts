@@ -157,6 +157,12 @@ export class EnvSchema {
   @Min(65_536)
   STREAM_MAX_BUFFERED_BYTES = 4_194_304;
 
+  /** bytes of history all streams and exports of an instance may hold at once; a stream waits for its share; 0 turns it off */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STREAM_MEMORY_BUDGET_BYTES = 16_777_216;
+
   /** how often a session WebSocket is pinged; a client that has not answered the previous ping is dropped */
   @Transform(toInt)
   @IsInt()

@@ -10,6 +10,8 @@ export interface SseStream {
    * ahead than the client; resolves false once the connection is gone.
    */
   send(event: string, data: unknown, id?: number | string): Promise<boolean>;
+  /** Like send, with the data already as JSON text (in pieces, see StreamWriter.write). */
+  sendJson(event: string, json: readonly string[], id?: number | string): Promise<boolean>;
   /** Resolves when the client goes away (or the response ends). */
   readonly closed: Promise<void>;
   /** Ends the response once everything queued is written. */
@@ -31,7 +33,8 @@ export function openSse(res: Response, writer: StreamWriter, status = 200): SseS
   heartbeat.unref();
   void writer.closed.then(() => clearInterval(heartbeat));
   return {
-    send: (event, data, id) => writer.write(formatSse(event, data, id)),
+    send: (event, data, id) => writer.write(formatSse(event, [JSON.stringify(data)], id)),
+    sendJson: (event, json, id) => writer.write(formatSse(event, json, id)),
     closed: writer.closed,
     end: async () => {
       clearInterval(heartbeat);
@@ -40,7 +43,7 @@ export function openSse(res: Response, writer: StreamWriter, status = 200): SseS
   };
 }
 
-/** JSON.stringify escapes CR and LF inside strings and adds none between tokens: the data is one line, copied once. */
-function formatSse(event: string, data: unknown, id?: number | string): string {
-  return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
+/** JSON escapes CR and LF inside strings and has none between tokens: the data is one line, its pieces kept apart. */
+function formatSse(event: string, json: readonly string[], id?: number | string): string[] {
+  return [`event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: `, ...json, '\n\n'];
 }

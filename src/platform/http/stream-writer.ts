@@ -15,8 +15,8 @@ export interface StreamTarget {
   readonly isOpen: boolean;
   /** bytes handed to the target that its client has not taken yet */
   readonly bufferedBytes: number;
-  /** hands a chunk over; false when the target's buffer is full, so the next write waits for it to drain */
-  write(chunk: string): boolean;
+  /** hands a chunk over (a text, or its UTF-8 bytes); false when the target's buffer is full, so the next write waits for it to drain */
+  write(chunk: string | Buffer): boolean;
   /** calls `listener` once: true when the buffer has drained, false when the target closed; returns an unsubscribe */
   onceDrained(listener: (open: boolean) => void): () => void;
   onceClosed(listener: () => void): void;
@@ -88,15 +88,20 @@ export class StreamWriter {
     return this.bufferedBytes > 0;
   }
 
-  /** Queues a chunk; resolves true once the client has taken it (or it fits the socket buffer), false once closed. */
-  write(chunk: string): Promise<boolean> {
+  /**
+   * Queues a chunk (a text, or the pieces of one); resolves true once the client has taken it (or it fits the
+   * socket buffer), false once closed.
+   */
+  write(text: string | readonly string[]): Promise<boolean> {
     if (!this.isOpen) return Promise.resolve(false);
-    const size = Buffer.byteLength(chunk);
+    const pieces = typeof text === 'string' ? [text] : text;
+    const size = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
     // One write may exceed the budget on its own (a big event); the budget bounds what piles up behind it.
     if (this.busy && this.bufferedBytes + size > this.limits.maxBufferedBytes) {
       this.abort(`more than ${this.limits.maxBufferedBytes} bytes waiting for the client`);
       return Promise.resolve(false);
     }
+    const chunk = encode(pieces, size);
     this.queuedBytes += size;
     this.tail = this.tail.then((open) => {
       this.queuedBytes -= size;
@@ -117,7 +122,7 @@ export class StreamWriter {
     this.target.destroy();
   }
 
-  private send(chunk: string): Promise<boolean> {
+  private send(chunk: string | Buffer): Promise<boolean> {
     try {
       if (this.target.write(chunk)) return Promise.resolve(true);
     } catch {
@@ -139,6 +144,22 @@ export class StreamWriter {
       }, this.limits.writeTimeoutMs);
     });
   }
+}
+
+/** Chunks from this size on go to the socket as bytes (see encode). */
+const BUFFER_FROM_BYTES = 16 * 1024;
+
+/**
+ * One chunk of `pieces`: a string when small, else a Buffer written from the pieces directly. A socket that
+ * cannot take a string at once keeps it and its encoded copy until written; given bytes, it keeps only those,
+ * and the pieces (often slices of a bigger text) are never joined into another string first.
+ */
+function encode(pieces: readonly string[], size: number): string | Buffer {
+  if (size < BUFFER_FROM_BYTES) return pieces.length === 1 ? pieces[0] : pieces.join('');
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const piece of pieces) at += bytes.write(piece, at);
+  return bytes;
 }
 
 /**

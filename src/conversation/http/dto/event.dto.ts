@@ -1,5 +1,6 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import type { JsonObject } from '../../../platform/json/json.js';
+import { JSON_SLOT, jsonbTextPieces, stringifyAround } from '../../../platform/json/jsonb-text.js';
 import {
   EVENT_ROLES,
   EVENT_TYPES,
@@ -7,6 +8,7 @@ import {
   type EventRole,
   type EventType,
   type Part,
+  type StreamedEvent,
 } from '../../records/event.record.js';
 import { ApiPartModels, PARTS_SCHEMA } from './part.dto.js';
 
@@ -65,13 +67,17 @@ export class EventPageDto {
 }
 
 export function toEventDto(event: EventRecord): EventDto {
+  return eventDto(event, event.parts);
+}
+
+function eventDto(event: Omit<EventRecord, 'parts'>, parts: Part[]): EventDto {
   return {
     id: event.id,
     sessionId: event.sessionId,
     seq: event.seq,
     type: event.type,
     role: event.role,
-    parts: event.parts,
+    parts,
     taskId: event.taskId,
     parentId: event.parentId,
     metadata: event.metadata,
@@ -80,3 +86,25 @@ export function toEventDto(event: EventRecord): EventDto {
     hash: event.hash,
   };
 }
+
+/** Members written before and after the event's own (keys an EventDto does not have): `{...before, ...dto, ...after}`. */
+export interface EventJsonExtras {
+  before?: object;
+  after?: object;
+}
+
+/**
+ * `JSON.stringify({...before, ...toEventDto(event), ...after})` for an event read as text, in pieces: its parts
+ * are spliced in from the stored text, mostly as the very pieces read from the database, instead of being parsed
+ * and written again; the extra members are spliced in as text too (spreading objects costs more than the rest).
+ */
+export function eventJson(event: StreamedEvent, extras: EventJsonExtras = {}): string[] {
+  const pieces = stringifyAround(eventDto(event, JSON_SLOT as unknown as Part[]), jsonbTextPieces(event.partsText));
+  const [before, after, last] = [members(extras.before), members(extras.after), pieces.length - 1];
+  if (before) pieces[0] = `{${before},${pieces[0].slice(1)}`;
+  if (after) pieces[last] = `${pieces[last].slice(0, -1)},${after}}`;
+  return pieces;
+}
+
+/** An object's members as JSON text, without its braces ('' for none). */
+const members = (value: object | undefined) => (value ? JSON.stringify(value).slice(1, -1) : '');

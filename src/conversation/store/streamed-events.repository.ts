@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Prisma } from '../../generated/prisma/client.js';
+import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
+import type { StreamedEvent } from '../records/event.record.js';
+import { toStreamedEvent, type EventRow } from './events.repository.js';
+
+/**
+ * Bytes of parts text per row: well under a socket read, so the driver never assembles (and grows buffers for)
+ * a message of a megabyte, and no string of that size is made. Smaller parts come whole with their event.
+ */
+const PIECE_BYTES = 32 * 1024;
+
+/** The event's columns; its parts as jsonb's text when they fit one piece, else null (read by `pieces`). */
+const COLUMNS = Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.task_id AS "taskId",
+  e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
+  e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash, e.parent_id AS "parentId",
+  CASE WHEN p.parts_bytes <= ${PIECE_BYTES} THEN e.parts::text END AS "partsText"`);
+
+/**
+ * Piece `k` of each event's parts text. Pieces are cut from the text's UTF-8 bytes (substring of a bytea takes
+ * no walk from the start, as substr of a text does) and each cut moves past continuation bytes (10xxxxxx), so
+ * no character is split.
+ */
+const PIECES = Prisma.raw(`convert_from(substring(t.b FROM c.cut + 1 FOR c.next - c.cut), 'UTF8') AS piece
+  FROM events e
+  CROSS JOIN LATERAL (SELECT convert_to(e.parts::text, 'UTF8') AS b OFFSET 0) t
+  CROSS JOIN LATERAL (
+    SELECT k, cut, coalesce(lead(cut) OVER (ORDER BY k), octet_length(t.b)) AS next FROM (
+      SELECT k, k * ${PIECE_BYTES} + CASE
+          WHEN k = 0 OR get_byte(t.b, k * ${PIECE_BYTES}) & 192 <> 128 THEN 0
+          WHEN get_byte(t.b, k * ${PIECE_BYTES} + 1) & 192 <> 128 THEN 1
+          WHEN get_byte(t.b, k * ${PIECE_BYTES} + 2) & 192 <> 128 THEN 2
+          ELSE 3 END AS cut
+      FROM generate_series(0, (octet_length(t.b) - 1) / ${PIECE_BYTES}) k
+    ) cuts
+  ) c`);
+
+type PageRow = Omit<EventRow, 'parts'> & { partsText: string | null; bytes: number; scanned: bigint };
+
+export interface BoundedEventPage {
+  events: StreamedEvent[];
+  /** size of the events' parts and metadata as JSON text */
+  bytes: number;
+  /** no event follows this page (yet) */
+  ended: boolean;
+  /** the next event alone is bigger than the page may be: its size (the page is then empty) */
+  nextBytes?: number;
+}
+
+/** A session's history as streams and exports read it: byte-bounded pages of StreamedEvents. */
+@Injectable()
+export class StreamedEventsRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaTx) {}
+
+  /**
+   * The events after `after` in seq order, at most `maxRows`, as long as their JSON stays within `maxBytes`, so
+   * a page of big events stays small in memory. When the next event alone is bigger, only its size comes back
+   * (`nextBytes`) and none of its text is read: the caller decides whether and when to hold it. Sizes are
+   * measured in SQL over at most `maxRows` rows; fewer than that with nothing cut off means the history ends.
+   */
+  async pageAfter(sessionId: string, after: number, maxRows: number, maxBytes: number): Promise<BoundedEventPage> {
+    const rows = await this.prisma.$queryRaw<PageRow[]>`
+      SELECT ${COLUMNS}, p.bytes, p.scanned
+      FROM (
+        SELECT s.*, count(*) OVER () AS scanned FROM (
+          SELECT e.seq, b.parts_bytes, b.parts_bytes + b.metadata_bytes AS bytes,
+                 sum(b.parts_bytes + b.metadata_bytes) OVER (ORDER BY e.seq) AS upto
+          FROM events e, LATERAL (SELECT octet_length(e.parts::text) AS parts_bytes,
+                                         octet_length(e.metadata::text) AS metadata_bytes) b
+          WHERE e.session_id = ${sessionId}::uuid AND e.seq > ${after}
+          ORDER BY e.seq
+          LIMIT ${maxRows}
+        ) s
+      ) p
+      LEFT JOIN events e ON e.session_id = ${sessionId}::uuid AND e.seq = p.seq AND p.upto <= ${maxBytes}
+      WHERE p.upto - p.bytes < ${maxBytes}
+      ORDER BY p.seq`;
+    if (rows.length > 0 && rows[0].id === null) {
+      return { events: [], bytes: 0, ended: false, nextBytes: Number(rows[0].bytes) };
+    }
+    const fitting = rows.filter((row) => row.id !== null);
+    const pieces = await this.pieces(
+      sessionId,
+      fitting.filter((row) => row.partsText === null),
+    );
+    const events = fitting
+      .filter((row) => row.partsText !== null || pieces.has(Number(row.seq)))
+      .map((row) => toStreamedEvent(row, row.partsText === null ? pieces.get(Number(row.seq))! : [row.partsText]));
+    const scanned = rows.length > 0 ? Number(rows[0].scanned) : 0;
+    return {
+      events,
+      bytes: fitting.reduce((sum, row) => sum + Number(row.bytes), 0),
+      ended: scanned < maxRows && fitting.length === scanned,
+    };
+  }
+
+  /** The parts text of these (big) events in pieces, by seq; an event purged meanwhile is missing. */
+  private async pieces(sessionId: string, rows: PageRow[]): Promise<Map<number, string[]>> {
+    const bySeq = new Map<number, string[]>();
+    if (rows.length === 0) return bySeq;
+    const found = await this.prisma.$queryRaw<{ seq: bigint; piece: string }[]>`
+      SELECT e.seq, ${PIECES}
+      WHERE e.session_id = ${sessionId}::uuid AND e.seq = ANY(${rows.map((row) => Number(row.seq))}::bigint[])
+      ORDER BY e.seq, c.k`;
+    for (const { seq, piece } of found) {
+      const list = bySeq.get(Number(seq)) ?? [];
+      if (list.push(piece) === 1) bySeq.set(Number(seq), list);
+    }
+    return bySeq;
+  }
+}
