@@ -10,22 +10,22 @@ import { toStreamedEvent, type EventRow } from './events.repository.js';
  */
 const PIECE_BYTES = 32 * 1024;
 
-const EVENT_COLUMNS = `e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.task_id AS "taskId",
-  e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
-  e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash, e.parent_id AS "parentId"`;
-/** The event's columns; its parts as jsonb's text when they fit one piece, else null (read by `pieces`). */
-const PAGE_COLUMNS = Prisma.raw(`${EVENT_COLUMNS},
+/** An event's columns but its parts, aliased to EventRow's names, with `metadata` as given. */
+const columns = (metadata: string) => `e.id, e.session_id AS "sessionId", e.seq, e.type, e.role,
+  e.task_id AS "taskId", ${metadata}, e.model, e.prompt_tokens AS "promptTokens",
+  e.completion_tokens AS "completionTokens", e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash,
+  e.parent_id AS "parentId"`;
+/** A page's event columns; its parts as jsonb's text when they fit one piece, else null (read in pieces). */
+const PAGE_COLUMNS = Prisma.raw(`${columns('e.metadata')},
   CASE WHEN p.parts_bytes <= ${PIECE_BYTES} THEN e.parts::text END AS "partsText"`);
+/** The event's columns on each of its piece rows, its metadata on the first only. */
+const PIECE_COLUMNS = Prisma.raw(columns('CASE WHEN c.k = 0 THEN e.metadata END AS metadata'));
 
 /**
  * Piece `k` of each event's parts text. Pieces are cut from the text's UTF-8 bytes (substring of a bytea takes
  * no walk from the start, as substr of a text does) and each cut moves past continuation bytes (10xxxxxx), so
  * no character is split.
  */
-/** The event's columns on each of its piece rows, its metadata on the first only. */
-const PIECE_COLUMNS = Prisma.raw(
-  EVENT_COLUMNS.replace('e.metadata', 'CASE WHEN c.k = 0 THEN e.metadata END AS metadata'),
-);
 const PIECES = Prisma.raw(`convert_from(substring(t.b FROM c.cut + 1 FOR c.next - c.cut), 'UTF8') AS piece
   FROM events e
   CROSS JOIN LATERAL (SELECT convert_to(e.parts::text, 'UTF8') AS b OFFSET 0) t
