@@ -126,22 +126,28 @@ export class ConversationReader {
     rows: number,
     budget: PageBudget,
   ): Promise<{ page: BoundedEventPage; lease?: BudgetLease }> {
-    let [limit, bytes] = [rows, budget.bytes];
     for (;;) {
-      const lease = await budget.memory?.acquire(bytes);
-      const page = await this.bulkReads(() => this.streamed.pageAfter(sessionId, after, limit, bytes)).catch(
-        (error: unknown) => {
-          lease?.release();
-          throw error;
-        },
-      );
-      if (page.nextBytes === undefined) {
+      const lease = await budget.memory?.acquire(budget.bytes);
+      const page = await this.bulkRead(lease, () => this.streamed.pageAfter(sessionId, after, rows, budget.bytes));
+      if (!page.next) {
         lease?.shrinkTo(page.bytes);
         return { page, lease };
       }
       lease?.release();
-      [limit, bytes] = [1, page.nextBytes];
+      const { seq, bytes } = page.next;
+      const held = await budget.memory?.acquire(bytes);
+      const event = await this.bulkRead(held, () => this.streamed.eventAt(sessionId, seq));
+      if (event) return { page: { events: [event], bytes, ended: false }, lease: held };
+      held?.release(); // purged since it was sized: read on from the same place
     }
+  }
+
+  /** A read of history pages within half the pool; `lease` is given back if it fails. */
+  private bulkRead<T>(lease: BudgetLease | undefined, read: () => Promise<T>): Promise<T> {
+    return this.bulkReads(read).catch((error: unknown) => {
+      lease?.release();
+      throw error;
+    });
   }
 
   /**

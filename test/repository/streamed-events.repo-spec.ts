@@ -103,14 +103,16 @@ describe('Events read as text for streams and exports (StreamedEvent, eventJson)
     await expectSameJson(after);
   });
 
-  it('returns only the size of a next event that does not fit the page', async () => {
+  it('returns only the seq and size of a next event that does not fit the page, and reads it alone', async () => {
     const after = await store([JSON.stringify([{ kind: 'text', text: 'y'.repeat(10_000) }]), '[]']);
     const page = await streamed.pageAfter(sessionId, after, 10, 1_000);
-    expect(page).toEqual({ events: [], bytes: 0, ended: false, nextBytes: expect.any(Number) });
-    expect(page.nextBytes).toBeGreaterThan(10_000);
-    const fits = await streamed.pageAfter(sessionId, after, 10, page.nextBytes!);
+    expect(page).toEqual({ events: [], bytes: 0, ended: false, next: { seq: after + 1, bytes: expect.any(Number) } });
+    expect(page.next!.bytes).toBeGreaterThan(10_000);
+    const fits = await streamed.pageAfter(sessionId, after, 10, page.next!.bytes);
     expect(fits.events.map((e) => e.seq)).toEqual([after + 1]);
+    expect((await streamed.eventAt(sessionId, after + 1))?.partsText.join('')).toBe(fits.events[0].partsText.join(''));
     const rest = await streamed.pageAfter(sessionId, after + 1, 10, 1_000);
     expect({ seqs: rest.events.map((e) => e.seq), ended: rest.ended }).toEqual({ seqs: [after + 2], ended: true });
+    expect(await streamed.eventAt(sessionId, after + 99)).toBeUndefined();
   });
 });

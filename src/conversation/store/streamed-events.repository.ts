@@ -10,11 +10,16 @@ import { toStreamedEvent, type EventRow } from './events.repository.js';
  */
 const PIECE_BYTES = 32 * 1024;
 
-/** The event's columns; its parts as jsonb's text when they fit one piece, else null (read by `pieces`). */
-const COLUMNS = Prisma.raw(`e.id, e.session_id AS "sessionId", e.seq, e.type, e.role, e.task_id AS "taskId",
-  e.metadata, e.model, e.prompt_tokens AS "promptTokens", e.completion_tokens AS "completionTokens",
-  e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash, e.parent_id AS "parentId",
+/** An event's columns but its parts, aliased to EventRow's names, with `metadata` as given. */
+const columns = (metadata: string) => `e.id, e.session_id AS "sessionId", e.seq, e.type, e.role,
+  e.task_id AS "taskId", ${metadata}, e.model, e.prompt_tokens AS "promptTokens",
+  e.completion_tokens AS "completionTokens", e.cost_usd AS "costUsd", e.created_at AS "createdAt", e.hash,
+  e.parent_id AS "parentId"`;
+/** A page's event columns; its parts as jsonb's text when they fit one piece, else null (read in pieces). */
+const PAGE_COLUMNS = Prisma.raw(`${columns('e.metadata')},
   CASE WHEN p.parts_bytes <= ${PIECE_BYTES} THEN e.parts::text END AS "partsText"`);
+/** The event's columns on each of its piece rows, its metadata on the first only. */
+const PIECE_COLUMNS = Prisma.raw(columns('CASE WHEN c.k = 0 THEN e.metadata END AS metadata'));
 
 /**
  * Piece `k` of each event's parts text. Pieces are cut from the text's UTF-8 bytes (substring of a bytea takes
@@ -35,7 +40,8 @@ const PIECES = Prisma.raw(`convert_from(substring(t.b FROM c.cut + 1 FOR c.next 
     ) cuts
   ) c`);
 
-type PageRow = Omit<EventRow, 'parts'> & { partsText: string | null; bytes: number; scanned: bigint };
+type PageRow = Omit<EventRow, 'parts'> & { partsText: string | null; sizedSeq: bigint; bytes: number; scanned: bigint };
+type PieceRow = Omit<EventRow, 'parts'> & { piece: string };
 
 export interface BoundedEventPage {
   events: StreamedEvent[];
@@ -43,8 +49,8 @@ export interface BoundedEventPage {
   bytes: number;
   /** no event follows this page (yet) */
   ended: boolean;
-  /** the next event alone is bigger than the page may be: its size (the page is then empty) */
-  nextBytes?: number;
+  /** the next event alone is bigger than the page may be: its seq and size (the page is then empty) */
+  next?: { seq: number; bytes: number };
 }
 
 /** A session's history as streams and exports read it: byte-bounded pages of StreamedEvents. */
@@ -54,13 +60,13 @@ export class StreamedEventsRepository {
 
   /**
    * The events after `after` in seq order, at most `maxRows`, as long as their JSON stays within `maxBytes`, so
-   * a page of big events stays small in memory. When the next event alone is bigger, only its size comes back
-   * (`nextBytes`) and none of its text is read: the caller decides whether and when to hold it. Sizes are
+   * a page of big events stays small in memory. When the next event alone is bigger, only its seq and size come
+   * back (`next`) and none of its text is read: the caller decides whether and when to hold it (`eventAt`). Sizes are
    * measured in SQL over at most `maxRows` rows; fewer than that with nothing cut off means the history ends.
    */
   async pageAfter(sessionId: string, after: number, maxRows: number, maxBytes: number): Promise<BoundedEventPage> {
     const rows = await this.prisma.$queryRaw<PageRow[]>`
-      SELECT ${COLUMNS}, p.bytes, p.scanned
+      SELECT ${PAGE_COLUMNS}, p.seq AS "sizedSeq", p.bytes, p.scanned
       FROM (
         SELECT s.*, count(*) OVER () AS scanned FROM (
           SELECT e.seq, b.parts_bytes, b.parts_bytes + b.metadata_bytes AS bytes,
@@ -76,7 +82,12 @@ export class StreamedEventsRepository {
       WHERE p.upto - p.bytes < ${maxBytes}
       ORDER BY p.seq`;
     if (rows.length > 0 && rows[0].id === null) {
-      return { events: [], bytes: 0, ended: false, nextBytes: Number(rows[0].bytes) };
+      return {
+        events: [],
+        bytes: 0,
+        ended: false,
+        next: { seq: Number(rows[0].sizedSeq), bytes: Number(rows[0].bytes) },
+      };
     }
     const fitting = rows.filter((row) => row.id !== null);
     const pieces = await this.pieces(
@@ -94,18 +105,35 @@ export class StreamedEventsRepository {
     };
   }
 
+  /** One event with its parts text in pieces (whatever their size); undefined if it was purged meanwhile. */
+  async eventAt(sessionId: string, seq: number): Promise<StreamedEvent | undefined> {
+    const rows = await this.pieceRows(sessionId, [seq]);
+    return rows.length > 0
+      ? toStreamedEvent(
+          rows[0],
+          rows.map((row) => row.piece),
+        )
+      : undefined;
+  }
+
   /** The parts text of these (big) events in pieces, by seq; an event purged meanwhile is missing. */
   private async pieces(sessionId: string, rows: PageRow[]): Promise<Map<number, string[]>> {
     const bySeq = new Map<number, string[]>();
     if (rows.length === 0) return bySeq;
-    const found = await this.prisma.$queryRaw<{ seq: bigint; piece: string }[]>`
-      SELECT e.seq, ${PIECES}
-      WHERE e.session_id = ${sessionId}::uuid AND e.seq = ANY(${rows.map((row) => Number(row.seq))}::bigint[])
-      ORDER BY e.seq, c.k`;
-    for (const { seq, piece } of found) {
+    for (const { seq, piece } of await this.pieceRows(
+      sessionId,
+      rows.map((row) => Number(row.seq)),
+    )) {
       const list = bySeq.get(Number(seq)) ?? [];
       if (list.push(piece) === 1) bySeq.set(Number(seq), list);
     }
     return bySeq;
+  }
+
+  private pieceRows(sessionId: string, seqs: number[]): Promise<PieceRow[]> {
+    return this.prisma.$queryRaw<PieceRow[]>`
+      SELECT ${PIECE_COLUMNS}, ${PIECES}
+      WHERE e.session_id = ${sessionId}::uuid AND e.seq = ANY(${seqs}::bigint[])
+      ORDER BY e.seq, c.k`;
   }
 }
