@@ -58,7 +58,8 @@ export class ServiceProcess {
         resolveExit();
       }),
     );
-    await this.waitHealthy(20_000);
+    // generous: a busy CI machine boots the built service (with tracing, its instrumented requires) slowly
+    await this.waitHealthy(40_000);
   }
 
   async waitHealthy(timeoutMs: number): Promise<void> {
