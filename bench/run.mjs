@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { memoryProbe } from './memory.mjs';
 import { scalingMarkdown, scalingTable } from './scaling.mjs';
 
 const run = promisify(execFile);
@@ -218,11 +219,10 @@ async function main() {
   try {
     const writer = await startService(url, 3901, { WORKER_ENABLED: 'false' });
     services.push(writer);
-    const { stdout: token } = await run(process.execPath, ['dist/cli/token.cli.js', 'create', '--user', 'bench'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
-    });
-    const headers = { Authorization: `Bearer ${token.trim()}`, 'Content-Type': 'application/json' };
+    const headers = { Authorization: `Bearer ${await token(url, 'bench')}`, 'Content-Type': 'application/json' };
+    const admin = { Authorization: `Bearer ${await token(url, 'ops', 'admin')}` };
+    const memory = memoryProbe({ base: writer.base, headers: admin, pid: writer.child.pid });
+    await memory.sample('start');
     const sessions = [];
     for (let i = 0; i < SESSIONS; i++) {
       const res = await fetch(`${writer.base}/v1/sessions`, {
@@ -249,6 +249,7 @@ async function main() {
     }
     const single = await appendScenario(writer.base, headers, [sessions[0]], 64, 'append, one session');
     rows.push({ ...single, pgbench: NaN, ratio: NaN });
+    await memory.sample('appends');
 
     log('full turns through the echo agent …');
     // the appends above queued thousands of tasks; cancel them so turns measure turns, not that backlog
@@ -263,11 +264,7 @@ async function main() {
     log('appends through 1, 2 and 3 instances on one database …');
     const scaling = await scalingTable({ url, headers, sessions, startService, load, query, log });
 
-    if (WRITES_ONLY) {
-      writeReport(`${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
-      process.stdout.write(`${table(rows)}\n\n${scalingMarkdown(scaling)}\n`);
-      return;
-    }
+    if (WRITES_ONLY) return await report(url, rows, scaling, memory);
     log('seeding sessions of 10, 10k and 1M events …');
     const sized = {};
     for (const size of [10, 10_000, 100_000, 1_000_000]) sized[size] = await seedSession(url, size);
@@ -276,15 +273,32 @@ async function main() {
       for (const size of [10, 10_000, 1_000_000])
         rows.push(await historyScenario(writer.base, headers, sized[size], size, clients));
     }
+    await memory.sample('history reads');
     rows.push(await exportScenario(writer.base, headers, writer.child.pid, sized[100_000], 100_000));
-
-    writeReport(`${await render(url, rows)}\n${scalingMarkdown(scaling)}\n`);
-    process.stdout.write(`${table(rows)}\n\n${scalingMarkdown(scaling)}\n`);
+    await memory.sample('export');
+    await report(url, rows, scaling, memory);
   } finally {
     for (const s of services) s.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
     await query(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
+}
+
+async function token(url, user, role = 'user') {
+  const { stdout } = await run(process.execPath, ['dist/cli/token.cli.js', 'create', '--user', user, '--role', role], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+  });
+  return stdout.trim();
+}
+
+async function report(url, rows, scaling, memory) {
+  // idle for a while, as a service between bursts is: what V8 and the allocator keep is what stays resident
+  await new Promise((r) => setTimeout(r, 10_000));
+  await memory.sample('10 s idle');
+  const text = `${await render(url, rows, memory)}\n${scalingMarkdown(scaling)}\n`;
+  writeReport(text);
+  process.stdout.write(`${table(rows)}\n\n${memory.markdown()}\n\n${scalingMarkdown(scaling)}\n`);
 }
 
 /** Hand-written notes below NOTES_MARKER in the report (before/after, levers) survive a new run. */
@@ -310,7 +324,7 @@ function table(rows) {
   return lines.join('\n');
 }
 
-function verdicts(rows) {
+function verdicts(rows, memory) {
   const append = (clients) => rows.find((r) => r.scenario === 'append, many sessions' && r.clients === clients);
   const turn = (clients) => rows.find((r) => r.scenario.startsWith('full turn') && r.clients === clients);
   const appendRatio = Math.min(...rows.filter((r) => Number.isFinite(r.ratio)).map((r) => r.ratio));
@@ -324,6 +338,7 @@ function verdicts(rows) {
     `- Append ≥ 70% of pgbench (same function, no NOTIFY, same concurrency): lowest ratio ${Math.round(appendRatio * 100)}% — ${check(appendRatio >= 0.7)}`,
     `- Full turn ≥ 500/s at 16 clients: ${fmt(turn(16).rps, 0)} — ${check(turn(16).rps >= 500)}`,
     `- Full turn p50 < 5 ms at 1 client: ${fmt(turn(1).p50)} ms — ${check(turn(1).p50 < 5)}`,
+    `- Service RSS after the benchmark ≤ 200 MB: ${Math.round(memory.last.rss / 2 ** 20)} MiB — ${check(memory.last.rss <= 200 * 1e6)}`,
   ];
   if (history.length === 3 && exported) {
     lines.push(
@@ -335,7 +350,7 @@ function verdicts(rows) {
   return lines.join('\n');
 }
 
-async function render(url, rows) {
+async function render(url, rows, memory) {
   const [{ version }] = await query(url, 'SELECT version()');
   return `# Benchmarks
 
@@ -361,9 +376,14 @@ How it is measured:
 
 ${table(rows)}
 
+The writer instance's memory after each phase (V8's heap from its own \`/metrics\`; the export row is after the
+export finished):
+
+${memory.markdown()}
+
 ## Targets
 
-${verdicts(rows)}
+${verdicts(rows, memory)}
 `;
 }
 

@@ -74,7 +74,7 @@ describe('Events read as text for streams and exports (StreamedEvent, eventJson)
       }),
       { numRuns: 150 },
     );
-  });
+  }, 120_000);
 
   it('writes numbers as JavaScript does, whatever their stored spelling', async () => {
     await fc.assert(
@@ -83,7 +83,7 @@ describe('Events read as text for streams and exports (StreamedEvent, eventJson)
       }),
       { numRuns: 100 },
     );
-  });
+  }, 120_000);
 
   it('reads megabytes of text in pieces of about 32 KiB, cut between characters, and never joins them', async () => {
     // 1-, 2-, 3- and 4-byte characters, so cuts fall inside characters, and escapes across cuts
