@@ -9,6 +9,7 @@ import { SessionsController } from './http/sessions.controller.js';
 import { TaskEventsController } from './http/task-events.controller.js';
 import { TasksController } from './http/tasks.controller.js';
 import { SessionsService } from './sessions.service.js';
+import { EventAppendRepository } from './store/event-append.repository.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
@@ -39,6 +40,7 @@ import { StreamedEventsRepository } from './store/streamed-events.repository.js'
   providers: [
     SessionsRepository,
     EventsRepository,
+    EventAppendRepository,
     TasksRepository,
     HistoryRepository,
     ScopedStateRepository,

@@ -22,7 +22,8 @@ import { isSettled, type TaskRecord } from './records/task.record.js';
 import { TasksRepository } from './store/tasks.repository.js';
 import type { AppendEventDto } from './http/dto/append-event.dto.js';
 import type { EventRecord } from './records/event.record.js';
-import { EventsRepository, type AppendResult, type WaitingTaskFound } from './store/events.repository.js';
+import { EventAppendRepository, type AppendResult, type WaitingTaskFound } from './store/event-append.repository.js';
+import { EventsRepository } from './store/events.repository.js';
 import { UnitOfWork, type ConversationStores } from './store/unit-of-work.js';
 
 export interface AppendOutcome {
@@ -55,6 +56,7 @@ export class EventsService {
   constructor(
     private readonly config: AppConfig,
     private readonly events: EventsRepository,
+    private readonly appends: EventAppendRepository,
     private readonly sessions: SessionsRepository,
     private readonly sessionsService: SessionsService,
     private readonly tasks: TasksRepository,
@@ -124,7 +126,7 @@ export class EventsService {
     assertCanWrite(auth);
     const appended = await this.uow.transaction(async (stores) => {
       await this.sessionsService.createIn(stores, auth, { agentId }, ids.sessionId);
-      const stored = await stores.events.append(userEvent(ids.sessionId, input), {
+      const stored = await stores.appends.append(userEvent(ids.sessionId, input), {
         requireOpen: true,
         newTaskId: ids.taskId,
       });
@@ -210,13 +212,13 @@ export class EventsService {
     const newEvent = userEvent(sessionId, input);
     const appendOptions = { requireOpen: true, ownerId: scope.writeScope, newTaskId: options.taskId ?? randomUUID() };
     const trace = currentTraceCarrier();
-    const write = (events: EventsRepository) =>
+    const write = (appends: EventAppendRepository) =>
       scope.yieldToWaiting
-        ? events.appendUnlessWaiting(newEvent, appendOptions)
-        : events.append(newEvent, appendOptions);
-    if (!options.newTask && !trace) return write(this.events);
+        ? appends.appendUnlessWaiting(newEvent, appendOptions)
+        : appends.append(newEvent, appendOptions);
+    if (!options.newTask && !trace) return write(this.appends);
     return this.uow.transaction(async (stores) => {
-      const stored = await write(stores.events);
+      const stored = await write(stores.appends);
       if (stored && 'waitingTaskId' in stored) return stored;
       if (stored?.task) await traceTask(stores, stored.task.id, trace);
       if (stored && options.newTask)
@@ -231,12 +233,12 @@ export class EventsService {
     if (!found) throw Errors.taskNotFound();
     let resumed: Omit<AppendOutcome, 'created'> | undefined;
     try {
-      resumed = await this.uow.transaction(async ({ events, tasks }) => {
+      resumed = await this.uow.transaction(async ({ appends, tasks }) => {
         const task = await tasks.lock(taskId);
         if (!task) throw Errors.taskNotFound();
         if (task.status !== 'input_required') throw Errors.taskNotAwaitingInput(task.status);
         const newEvent = { ...userEvent(task.sessionId, input), taskId };
-        const appended = await events.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) });
+        const appended = await appends.append(newEvent, { requireOpen: true, ownerId: writeScope(auth) });
         if (!appended) return undefined;
         const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
         const resubmitted = await tasks.resubmit(taskId, trigger);
