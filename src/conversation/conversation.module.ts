@@ -18,6 +18,8 @@ import { TaskWaiter } from './task-waiter.service.js';
 import { TasksService } from './tasks.service.js';
 import { HistoryService } from './history.service.js';
 import { RecordedTurnsService } from './recorded-turns.service.js';
+import { UserMessagesService } from './user-messages.service.js';
+import { MessageRetriesService } from './message-retries.service.js';
 import { HistoryRepository } from './store/history.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { TurnInputRepository } from './store/turn-input.repository.js';
@@ -48,6 +50,8 @@ import { StreamedEventsRepository } from './store/streamed-events.repository.js'
     StreamedEventsRepository,
     UnitOfWork,
     SessionsService,
+    MessageRetriesService,
+    UserMessagesService,
     EventsService,
     TasksService,
     TaskWaiter,
