@@ -1,5 +1,5 @@
--- One append exactly as the service sends it: the append_event function that EventsRepository.append calls
--- (src/conversation/store/events.repository.ts), with the status lists bench/run.mjs takes from the built
+-- One append exactly as the service sends it: the append_event function that EventAppendRepository.append calls
+-- (src/conversation/store/event-append.repository.ts), with the status lists bench/run.mjs takes from the built
 -- status machine (-D refused=… -D reopened=…). A user message that creates its task and notifies.
 \set n random(1, 200)
 SELECT r.agent_id, r.turn, (r.event).seq, (r.task).id

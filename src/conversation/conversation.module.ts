@@ -9,6 +9,7 @@ import { SessionsController } from './http/sessions.controller.js';
 import { TaskEventsController } from './http/task-events.controller.js';
 import { TasksController } from './http/tasks.controller.js';
 import { SessionsService } from './sessions.service.js';
+import { EventAppendRepository } from './store/event-append.repository.js';
 import { EventsRepository } from './store/events.repository.js';
 import { SessionsRepository } from './store/sessions.repository.js';
 import { TasksRepository } from './store/tasks.repository.js';
@@ -17,6 +18,8 @@ import { TaskWaiter } from './task-waiter.service.js';
 import { TasksService } from './tasks.service.js';
 import { HistoryService } from './history.service.js';
 import { RecordedTurnsService } from './recorded-turns.service.js';
+import { UserMessagesService } from './user-messages.service.js';
+import { MessageRetriesService } from './message-retries.service.js';
 import { HistoryRepository } from './store/history.repository.js';
 import { ScopedStateRepository } from './store/scoped-state.repository.js';
 import { TurnInputRepository } from './store/turn-input.repository.js';
@@ -39,6 +42,7 @@ import { StreamedEventsRepository } from './store/streamed-events.repository.js'
   providers: [
     SessionsRepository,
     EventsRepository,
+    EventAppendRepository,
     TasksRepository,
     HistoryRepository,
     ScopedStateRepository,
@@ -46,6 +50,8 @@ import { StreamedEventsRepository } from './store/streamed-events.repository.js'
     StreamedEventsRepository,
     UnitOfWork,
     SessionsService,
+    MessageRetriesService,
+    UserMessagesService,
     EventsService,
     TasksService,
     TaskWaiter,

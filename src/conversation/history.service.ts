@@ -106,7 +106,7 @@ async function appendEdit(
   parts: Part[],
   metadata: JsonObject,
 ): Promise<EventRecord> {
-  const appended = await stores.events.append(
+  const appended = await stores.appends.append(
     { id: randomUUID(), sessionId, type, role: 'system', parts, metadata },
     { requireOpen: true },
   );

@@ -76,7 +76,7 @@ export class RecordedTurnsService {
       parts: input.input.parts,
       metadata: input.input.metadata ?? {},
     };
-    const appended = await stores.events.append(trigger, { requireOpen: true, newTaskId: taskId });
+    const appended = await stores.appends.append(trigger, { requireOpen: true, newTaskId: taskId });
     const task = appended && (await stores.tasks.startRecorded(taskId, { owner, turnId: input.turnId, requestHash }));
     if (!task) throw Errors.sessionClosed(session.status);
     for (const step of input.steps ?? []) await this.tasks.recordStepIn(stores, task, owner, step);

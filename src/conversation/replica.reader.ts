@@ -21,7 +21,7 @@ export class ReplicaConversationReader extends ConversationReader {
   constructor(replica: ReadPrismaService, config: AppConfig) {
     super(
       new SessionsRepository(replica),
-      new EventsRepository(replica, READ_ONLY_NOTIFIER),
+      new EventsRepository(replica),
       new TasksRepository(replica, READ_ONLY_NOTIFIER),
       new ScopedStateRepository(replica),
       new HistoryRepository(replica),

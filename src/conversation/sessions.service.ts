@@ -281,7 +281,7 @@ async function appendSystemEvent(
     role: 'system' as const,
     parts: [{ kind: 'data' as const, data }],
   };
-  await stores.events.append(event, { requireOpen: false });
+  await stores.appends.append(event, { requireOpen: false });
 }
 
 function asObject(value: unknown): JsonObject {

@@ -173,7 +173,7 @@ export class TasksService {
    * conversation sets (callId, name, isError, attempt) win over the step's.
    */
   async recordStepIn(
-    { events, tasks }: ConversationStores,
+    { events, appends, tasks }: ConversationStores,
     task: TaskRecord,
     owner: string,
     step: TurnStep & { metadata?: JsonObject },
@@ -182,7 +182,7 @@ export class TasksService {
     if (!held) return undefined;
     const parentId = (await events.stepParent(held.id, held.attempts, step)) ?? held.triggerEventId;
     const stored = stepEvent(step);
-    const appended = await events.append(
+    const appended = await appends.append(
       {
         id: randomUUID(),
         sessionId: held.sessionId,
@@ -202,7 +202,7 @@ export class TasksService {
 async function appendArtifacts(stores: ConversationStores, task: TaskRecord, artifacts: TurnArtifact[]): Promise<void> {
   for (const artifact of artifacts) {
     const event = { id: randomUUID(), sessionId: task.sessionId, type: 'artifact' as const, role: 'agent' as const };
-    await stores.events.append(
+    await stores.appends.append(
       { ...event, parts: artifact.parts, taskId: task.id, metadata: artifactMetadata(artifact) },
       { requireOpen: false },
     );
@@ -234,7 +234,7 @@ async function applyStatePatch(
   }
   if (!isEmpty(scoped.user)) await stores.scopedState.patchUser(session.userId, session.agentId, scoped.user);
   if (!isEmpty(scoped.app)) await stores.scopedState.patchApp(session.agentId, scoped.app);
-  await stores.events.append(
+  await stores.appends.append(
     {
       id: randomUUID(),
       sessionId: task.sessionId,

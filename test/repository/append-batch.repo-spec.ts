@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../src/conversation/records/event.record.js';
-import { EventsRepository, type AppendResult } from '../../src/conversation/store/events.repository.js';
+import { EventAppendRepository, type AppendResult } from '../../src/conversation/store/event-append.repository.js';
 import { AppConfig } from '../../src/platform/config/app-config.js';
 import { mapPrismaError } from '../../src/platform/errors/prisma-error.mapper.js';
 import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
@@ -17,18 +17,18 @@ const message = (sessionId: string, text: string, id: string = randomUUID()): Ne
 
 describe('group commit of users messages (append_events)', () => {
   let r: RepositoryDatabase;
-  let events: EventsRepository;
+  let appends: EventAppendRepository;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
     const config = AppConfig.fromEnv({ DATABASE_URL: r.db.url, LOG_LEVEL: 'silent', APPEND_BATCH_MAX: '32' });
-    events = new EventsRepository(r.prisma, new PendingNotifications(), r.prisma, config);
+    appends = new EventAppendRepository(r.prisma, new PendingNotifications(), r.prisma, config);
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(() => r.close());
 
   const send = (event: NewEvent, ownerId = 'alice') =>
-    events.appendUnlessWaiting(event, { requireOpen: true, ownerId, newTaskId: randomUUID() });
+    appends.appendUnlessWaiting(event, { requireOpen: true, ownerId, newTaskId: randomUUID() });
 
   it('stores messages sent together with one statement, each as if alone, and fails only the member that fails', async () => {
     const [a, b] = [await seedSession(r), await seedSession(r)];

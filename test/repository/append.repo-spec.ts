@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, type Notification } from 'pg';
 import type { NewEvent } from '../../src/conversation/records/event.record.js';
 import { REFUSING_USER_MESSAGES } from '../../src/conversation/status.machine.js';
+import { EventAppendRepository } from '../../src/conversation/store/event-append.repository.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
 import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { mapPrismaError } from '../../src/platform/errors/prisma-error.mapper.js';
@@ -17,20 +18,22 @@ const userMessage = (sessionId: string, text = 'hello', id = randomUUID()): NewE
   metadata: {},
 });
 
-describe('EventsRepository.append (the append_event function)', () => {
+describe('EventAppendRepository.append (the append_event function)', () => {
   let r: RepositoryDatabase;
   let events: EventsRepository;
+  let appends: EventAppendRepository;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma, new PendingNotifications());
+    events = new EventsRepository(r.prisma);
+    appends = new EventAppendRepository(r.prisma, new PendingNotifications());
   });
   afterAll(() => r.close());
 
   it('stores a user message with its task, bumps the counters and chains the hash', async () => {
     const session = await seedSession(r);
     const taskId = randomUUID();
-    const result = await events.append(userMessage(session.id), {
+    const result = await appends.append(userMessage(session.id), {
       requireOpen: true,
       ownerId: 'alice',
       newTaskId: taskId,
@@ -66,7 +69,7 @@ describe('EventsRepository.append (the append_event function)', () => {
 
   it.each(refused)('appends nothing to %s and returns undefined', async (_label, sessionOf) => {
     const sessionId = await sessionOf();
-    const result = await events.append(userMessage(sessionId), {
+    const result = await appends.append(userMessage(sessionId), {
       requireOpen: true,
       ownerId: 'alice',
       newTaskId: randomUUID(),
@@ -88,7 +91,7 @@ describe('EventsRepository.append (the append_event function)', () => {
       role: 'agent',
       parts: [{ kind: 'text', text: 'late' }],
     };
-    const result = await events.append(answer, { requireOpen: false });
+    const result = await appends.append(answer, { requireOpen: false });
     expect(result).toMatchObject({ event: { seq: 1, role: 'agent' }, turn: 0 });
     expect(result!.task).toBeUndefined();
   });
@@ -96,12 +99,12 @@ describe('EventsRepository.append (the append_event function)', () => {
   it('reopens a session on a user message only from the statuses the status machine names', async () => {
     const completed = await seedSession(r, { status: 'completed' });
     const asking = await seedSession(r, { status: 'input_required' });
-    await events.append({ ...userMessage(completed.id), role: 'agent' }, { requireOpen: true });
+    await appends.append({ ...userMessage(completed.id), role: 'agent' }, { requireOpen: true });
     expect(
       (await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = $1', [completed.id]))[0].status,
     ).toBe('completed');
-    await events.append(userMessage(completed.id), { requireOpen: true, newTaskId: randomUUID() });
-    await events.append(userMessage(asking.id), { requireOpen: true, newTaskId: randomUUID() });
+    await appends.append(userMessage(completed.id), { requireOpen: true, newTaskId: randomUUID() });
+    await appends.append(userMessage(asking.id), { requireOpen: true, newTaskId: randomUUID() });
     const rows = await r.sql<{ status: string }>('SELECT status FROM sessions WHERE id = ANY($1::uuid[])', [
       [completed.id, asking.id],
     ]);
@@ -112,7 +115,7 @@ describe('EventsRepository.append (the append_event function)', () => {
     const session = await seedSession(r);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        events.append(userMessage(session.id, `m${i}`), { requireOpen: true, newTaskId: randomUUID() }),
+        appends.append(userMessage(session.id, `m${i}`), { requireOpen: true, newTaskId: randomUUID() }),
       ),
     );
     expect(results.map((result) => result!.event.seq).sort((a, b) => a - b)).toEqual(
@@ -134,7 +137,7 @@ describe('EventsRepository.append (the append_event function)', () => {
     const session = await seedSession(r);
     const usage = { promptTokens: 10, completionTokens: 5, model: 'm', costUsd: 0.004 };
     for (const costUsd of [0.004, 0, 1.2345678]) {
-      await events.append(
+      await appends.append(
         { ...userMessage(session.id), role: 'agent', usage: { ...usage, costUsd } },
         { requireOpen: false },
       );
@@ -155,8 +158,8 @@ describe('EventsRepository.append (the append_event function)', () => {
   it('keys event ids by session: the same id is a new event elsewhere and a unique violation in its own session', async () => {
     const [a, b] = [await seedSession(r), await seedSession(r, { userId: 'bob' })];
     const id = randomUUID();
-    await events.append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() });
-    const other = await events.append(userMessage(b.id, 'b', id), {
+    await appends.append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() });
+    const other = await appends.append(userMessage(b.id, 'b', id), {
       requireOpen: true,
       ownerId: 'bob',
       newTaskId: randomUUID(),
@@ -164,7 +167,7 @@ describe('EventsRepository.append (the append_event function)', () => {
     expect(other!.event).toMatchObject({ id, sessionId: b.id, seq: 1 });
     expect((await events.findById(a.id, id))!.parts).toEqual([{ kind: 'text', text: 'a' }]);
     expect((await events.findById(b.id, id))!.parts).toEqual([{ kind: 'text', text: 'b' }]);
-    const again = await events
+    const again = await appends
       .append(userMessage(a.id, 'a', id), { requireOpen: true, newTaskId: randomUUID() })
       .catch((error: unknown) => error);
     expect(mapPrismaError(again)).toMatchObject({ status: 409 });
@@ -183,7 +186,7 @@ describe('EventsRepository.append (the append_event function)', () => {
     try {
       const notifier = new PendingNotifications();
       const taskId = randomUUID();
-      await new EventsRepository(r.prisma, notifier).append(userMessage(session.id), {
+      await new EventAppendRepository(r.prisma, notifier).append(userMessage(session.id), {
         requireOpen: true,
         newTaskId: taskId,
       });

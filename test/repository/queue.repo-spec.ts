@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskRecord } from '../../src/conversation/records/task.record.js';
-import { EventsRepository } from '../../src/conversation/store/events.repository.js';
+import { EventAppendRepository } from '../../src/conversation/store/event-append.repository.js';
 import { TasksRepository } from '../../src/conversation/store/tasks.repository.js';
 import { QueueRepository } from '../../src/runtime/queue.repository.js';
 import type { NotificationsService } from '../../src/platform/notifications/notifications.service.js';
@@ -11,14 +11,14 @@ const LEASE_MS = 60_000;
 
 describe('the task queue (QueueRepository) and task moves (TasksRepository)', () => {
   let r: RepositoryDatabase;
-  let events: EventsRepository;
+  let appends: EventAppendRepository;
   let tasks: TasksRepository;
   let queue: QueueRepository;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
     const notifier = new PendingNotifications();
-    events = new EventsRepository(r.prisma, notifier);
+    appends = new EventAppendRepository(r.prisma, notifier);
     tasks = new TasksRepository(r.prisma, notifier);
     queue = new QueueRepository(
       r.prisma,
@@ -34,7 +34,7 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
   async function turn(sessionId: string, text = 'hi'): Promise<TaskRecord> {
     const parts = [{ kind: 'text' as const, text }];
     const event = { id: randomUUID(), sessionId, type: 'message' as const, role: 'user' as const, parts };
-    const result = await events.append(event, { requireOpen: true, newTaskId: randomUUID() });
+    const result = await appends.append(event, { requireOpen: true, newTaskId: randomUUID() });
     return result!.task!;
   }
 
@@ -47,7 +47,7 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
       parts: [],
       taskId: task.id,
     };
-    const appended = await events.append(reply, { requireOpen: false });
+    const appended = await appends.append(reply, { requireOpen: false });
     await tasks.finish(task.id, { status, responseEventId: appended!.event.id });
   }
 
@@ -127,7 +127,7 @@ describe('the task queue (QueueRepository) and task moves (TasksRepository)', ()
     };
     const resubmitted = await r.prisma.$transaction(async (tx) => {
       const pending = new PendingNotifications();
-      const appended = (await new EventsRepository(tx, pending).append(followUp, { requireOpen: true }))!;
+      const appended = (await new EventAppendRepository(tx, pending).append(followUp, { requireOpen: true }))!;
       const trigger = { eventId: appended.event.id, seq: appended.event.seq, turn: appended.turn };
       return new TasksRepository(tx, pending).resubmit(task.id, trigger);
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventsRepository } from '../../src/conversation/store/events.repository.js';
+import { EventAppendRepository } from '../../src/conversation/store/event-append.repository.js';
 import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { RetentionRepository } from '../../src/oversight/retention/retention.repository.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
@@ -8,12 +8,12 @@ const DAY = 86_400_000;
 
 describe('RetentionRepository.purgeBatch', () => {
   let r: RepositoryDatabase;
-  let events: EventsRepository;
+  let appends: EventAppendRepository;
   let retention: RetentionRepository;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma, new PendingNotifications());
+    appends = new EventAppendRepository(r.prisma, new PendingNotifications());
     retention = new RetentionRepository(r.prisma);
   });
   afterAll(() => r.close());
@@ -29,8 +29,11 @@ describe('RetentionRepository.purgeBatch', () => {
       role: 'user' as const,
       parts: [],
     };
-    await events.append(question, { requireOpen: true, newTaskId: taskId });
-    const reply = await events.append({ ...question, id: randomUUID(), role: 'agent', taskId }, { requireOpen: false });
+    await appends.append(question, { requireOpen: true, newTaskId: taskId });
+    const reply = await appends.append(
+      { ...question, id: randomUUID(), role: 'agent', taskId },
+      { requireOpen: false },
+    );
     await r.sql('UPDATE tasks SET status = $2, response_event_id = $3 WHERE id = $1', [
       taskId,
       'completed',

@@ -9,6 +9,7 @@ import {
   taskStatusesMovingTo,
   type SessionChange,
 } from '../../src/conversation/status.machine.js';
+import { EventAppendRepository } from '../../src/conversation/store/event-append.repository.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
 import { SessionsRepository } from '../../src/conversation/store/sessions.repository.js';
 import {
@@ -53,14 +54,14 @@ function write(task: TaskRecord, status: Outcome = 'completed', extra: Partial<T
 
 describe('SettlementsRepository.settle (the settle_task function)', () => {
   let r: RepositoryDatabase;
-  let events: EventsRepository;
+  let appends: EventAppendRepository;
   let settlements: SettlementsRepository;
   let service: TasksService;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
     const pending = new PendingNotifications();
-    events = new EventsRepository(r.prisma, pending);
+    appends = new EventAppendRepository(r.prisma, pending);
     settlements = new SettlementsRepository(r.prisma, pending);
     const hub = Object.assign(new PendingNotifications(), { on: () => () => undefined });
     const notifications = hub as unknown as NotificationsService;
@@ -69,7 +70,7 @@ describe('SettlementsRepository.settle (the settle_task function)', () => {
       new UnitOfWork(r.prisma, notifications),
       tasks,
       new SessionsRepository(r.prisma),
-      events,
+      new EventsRepository(r.prisma),
       new TaskWaiter(tasks, notifications),
     );
   });
@@ -80,7 +81,7 @@ describe('SettlementsRepository.settle (the settle_task function)', () => {
     const session = await seedSession(r);
     const parts = [{ kind: 'text' as const, text: 'hi' }];
     const user = { id: randomUUID(), sessionId: session.id, type: 'message' as const, role: 'user' as const, parts };
-    const appended = await events.append(user, { requireOpen: false, newTaskId: randomUUID() });
+    const appended = await appends.append(user, { requireOpen: false, newTaskId: randomUUID() });
     await r.sql(
       `UPDATE tasks SET status = 'working', attempts = 1, lease_owner = $2, started_at = now(),
          lease_expires_at = now() + interval '1 minute' WHERE id = $1`,

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { eventJson, toEventDto } from '../../src/conversation/http/dto/event.dto.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
 import { StreamedEventsRepository } from '../../src/conversation/store/streamed-events.repository.js';
-import { PendingNotifications } from '../../src/platform/notifications/post-commit.js';
 import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '../helpers/repository-database.js';
 
 /** Characters whose escaping differs between writers, and the separators jsonb's output adds. */
@@ -37,7 +36,7 @@ describe('Events read as text for streams and exports (StreamedEvent, eventJson)
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma, new PendingNotifications());
+    events = new EventsRepository(r.prisma);
     streamed = new StreamedEventsRepository(r.prisma);
     sessionId = (await seedSession(r)).id;
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../src/conversation/records/event.record.js';
+import { EventAppendRepository } from '../../src/conversation/store/event-append.repository.js';
 import { EventsRepository } from '../../src/conversation/store/events.repository.js';
 import { ScopedStateRepository } from '../../src/conversation/store/scoped-state.repository.js';
 import { SessionsRepository } from '../../src/conversation/store/sessions.repository.js';
@@ -10,13 +11,15 @@ import { openRepositoryDatabase, seedSession, type RepositoryDatabase } from '..
 describe("TurnInputRepository.read (a turn's reads in one statement)", () => {
   let r: RepositoryDatabase;
   let events: EventsRepository;
+  let appends: EventAppendRepository;
   let sessions: SessionsRepository;
   let scoped: ScopedStateRepository;
   let turnInputs: TurnInputRepository;
 
   beforeAll(async () => {
     r = await openRepositoryDatabase();
-    events = new EventsRepository(r.prisma, new PendingNotifications());
+    events = new EventsRepository(r.prisma);
+    appends = new EventAppendRepository(r.prisma, new PendingNotifications());
     sessions = new SessionsRepository(r.prisma);
     scoped = new ScopedStateRepository(r.prisma);
     turnInputs = new TurnInputRepository(r.prisma);
@@ -44,7 +47,7 @@ describe("TurnInputRepository.read (a turn's reads in one statement)", () => {
         parentId: appended.at(-1) ?? null,
         usage: i === 3 ? { model: 'm', promptTokens: 2, completionTokens: 3, costUsd: 0.1234567 } : undefined,
       };
-      await events.append(event, { requireOpen: false });
+      await appends.append(event, { requireOpen: false });
       appended.push(event.id);
     }
     const read = await turnInputs.read(session.id, 4, 3);

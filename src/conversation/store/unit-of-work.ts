@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, type PrismaTx } from '../../platform/database/prisma.service.js';
 import { NotificationsService } from '../../platform/notifications/notifications.service.js';
 import { PendingNotifications } from '../../platform/notifications/post-commit.js';
+import { EventAppendRepository } from './event-append.repository.js';
 import { EventsRepository } from './events.repository.js';
 import { HistoryRepository } from './history.repository.js';
 import { ScopedStateRepository } from './scoped-state.repository.js';
@@ -14,6 +15,7 @@ import { TasksRepository } from './tasks.repository.js';
 export interface ConversationStores {
   sessions: SessionsRepository;
   events: EventsRepository;
+  appends: EventAppendRepository;
   tasks: TasksRepository;
   settlements: SettlementsRepository;
   history: HistoryRepository;
@@ -67,7 +69,8 @@ export class UnitOfWork {
   private stores(client: PrismaTx, pending: PendingNotifications): ConversationStores {
     return {
       sessions: new SessionsRepository(client),
-      events: new EventsRepository(client, pending),
+      events: new EventsRepository(client),
+      appends: new EventAppendRepository(client, pending),
       tasks: new TasksRepository(client, pending),
       settlements: new SettlementsRepository(client, pending),
       history: new HistoryRepository(client),
