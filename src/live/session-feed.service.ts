@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AuthContext } from '../identity/auth/auth-context.js';
 import { NotificationsService } from '../platform/notifications/notifications.service.js';
 import { eventJson } from '../conversation/http/dto/event.dto.js';
 import type { StreamedEvent } from '../conversation/records/event.record.js';
@@ -28,7 +29,8 @@ export interface SessionFeed {
  * as it is committed, on any instance (PostgreSQL NOTIFY), and each task's status as it changes. Events are
  * always read from the table in seq order after the last one sent, so the switch from replay to live has no gap
  * and no duplicate, and a lost notification only delays. Each event is sent only after the client has taken the
- * previous ones (backpressure). The caller has checked that the session is the client's to see.
+ * previous ones (backpressure). Its pages count against the memory share of the caller's token. The caller has
+ * checked that the session is the client's to see.
  */
 @Injectable()
 export class SessionFeedService {
@@ -38,8 +40,9 @@ export class SessionFeedService {
     private readonly memory: StreamBudget,
   ) {}
 
-  open(sessionId: string, after: number, sink: FeedSink): SessionFeed {
-    const pump = new FeedPump(this.reader, { ...PAGE, memory: this.memory }, sessionId, after, sink);
+  open(auth: AuthContext, sessionId: string, after: number, sink: FeedSink): SessionFeed {
+    const pages = { ...PAGE, memory: this.memory.shareOf(auth.tokenId) };
+    const pump = new FeedPump(this.reader, pages, sessionId, after, sink);
     const unsubscribe = [
       this.notifications.on('sessionEvent', (appended) => {
         if (appended.sessionId === sessionId) void pump.run(); // a failed page is retried by the next wake-up or poll

@@ -23,7 +23,7 @@ export class SessionStreamService {
     const session = await this.reader.session(sessionId, ownerScope(auth));
     if (!session) throw Errors.sessionNotFound();
     const sse = openSse(res, this.openStreams.claim(auth.tokenId, res));
-    this.feed.open(sessionId, after, {
+    this.feed.open(auth, sessionId, after, {
       event: (seq, json) => sse.sendJson('session.event', json, seq),
       task: (task) => sse.send('task.status', task),
       closed: sse.closed,

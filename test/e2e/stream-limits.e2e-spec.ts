@@ -221,3 +221,80 @@ describe('limits per token', () => {
     }
   }, 30_000);
 });
+
+describe("one token's clients that stop reading, and every other token", () => {
+  const MAX_STREAMS = 4;
+  const BUDGET = 4 * EVENT_BYTES;
+  let t: TestApp;
+  let alice: string;
+  let bob: string;
+  let admin: string;
+  const stalled: StalledClient[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        MAX_STREAMS_PER_TOKEN: String(MAX_STREAMS),
+        STREAM_WRITE_TIMEOUT_MS: '60000',
+        STREAM_MEMORY_BUDGET_BYTES: String(BUDGET),
+        STREAM_MEMORY_SHARE_BYTES: String(EVENT_BYTES),
+      },
+    });
+    [alice, bob, admin] = await Promise.all([t.token('alice'), t.token('bob'), t.token('ops', 'admin')]);
+  });
+  afterAll(async () => {
+    stalled.splice(0).forEach((c) => c.destroy());
+    await t.close();
+  });
+
+  /** The budget's bytes [held, waiting], read from /metrics. */
+  const budgetBytes = async () => {
+    const metrics = (await t.http().get('/metrics').set(auth(admin))).text;
+    const bytes = (state: string) =>
+      Number(new RegExp(`stream_budget_bytes\\{state="${state}"\\} (\\d+)`).exec(metrics)?.[1]);
+    return [bytes('held'), bytes('waiting')];
+  };
+
+  /** Waits until pages wait for the budget and nothing has moved for a second (every client is stuck). */
+  const stuckBudget = async () => {
+    const samples: string[] = [];
+    return eventually(
+      async () => {
+        samples.push(JSON.stringify(await budgetBytes()));
+        await sleep(200);
+        return samples.slice(-5).map((sample) => JSON.parse(sample) as number[]);
+      },
+      (last) => last.length === 5 && new Set(last.map(String)).size === 1 && last[0][1] > 0,
+      30_000,
+    );
+  };
+
+  it("exports another token's session at once while one token's stalled streams and exports wait at its share", async () => {
+    const alices = await bigSession(t, alice);
+    const bobs = (await createSession(t, bob)).id;
+    await seedHistory(t.db.url, bobs, 8, EVENT_BYTES);
+    for (let i = 0; i < MAX_STREAMS; i++) {
+      const path = i % 2 ? `/v1/sessions/${alices}/transcript?format=csv` : `/v1/sessions/${alices}/stream`;
+      stalled.push(await stalledGet(t.baseUrl, path, alice));
+    }
+    // Alice's sockets are full: her streams hold what they read last, and her next pages wait for the budget.
+    await stuckBudget();
+    expect(stalled.every((c) => !c.closed)).toBe(true);
+
+    const started = Date.now();
+    const res = await t
+      .http()
+      .get(`/v1/sessions/${bobs}/transcript?format=ndjson`)
+      .set(auth(bob))
+      .timeout(10_000)
+      .buffer(true)
+      .parse((r, done) => {
+        let lines = 0;
+        r.on('data', (chunk: Buffer) => (lines += chunk.toString('latin1').split('\n').length - 1));
+        r.on('end', () => done(null, lines));
+      });
+    expect({ status: res.status, lines: res.body }).toEqual({ status: 200, lines: 9 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(stalled.every((c) => !c.closed)).toBe(true);
+  }, 60_000);
+});

@@ -122,6 +122,7 @@ describe('validateEnv', () => {
     ['STREAM_WRITE_TIMEOUT_MS', '99'],
     ['STREAM_MAX_BUFFERED_BYTES', '1000'],
     ['STREAM_MEMORY_BUDGET_BYTES', '-1'],
+    ['STREAM_MEMORY_SHARE_BYTES', '-1'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`- ${name}: `));
   });
@@ -210,6 +211,7 @@ describe('AppConfig.fromEnv', () => {
       writeTimeoutMs: 5000,
       maxBufferedBytes: 1_048_576,
       memoryBudgetBytes: 0,
+      memoryShareBytes: 0,
       pingIntervalMs: 5000,
     });
     expect(config.env).toBe('production');
@@ -228,6 +230,26 @@ describe('AppConfig.fromEnv', () => {
       AppConfig.fromEnv({ HTTP_KEEPALIVE_TIMEOUT_MS: '70000', HTTP_HEADERS_TIMEOUT_MS: '70000' }),
     );
     expect(message).toMatch(/- HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS/);
+  });
+
+  it("gives each token a quarter of the streams' memory budget unless told otherwise, never more than all of it", () => {
+    expect(AppConfig.fromEnv({}).streams).toMatchObject({ memoryBudgetBytes: 16_777_216, memoryShareBytes: 4_194_304 });
+    expect(AppConfig.fromEnv({ STREAM_MEMORY_BUDGET_BYTES: '1000001' }).streams.memoryShareBytes).toBe(250_000);
+    const set = AppConfig.fromEnv({ STREAM_MEMORY_BUDGET_BYTES: '1000', STREAM_MEMORY_SHARE_BYTES: '1000' });
+    expect(set.streams.memoryShareBytes).toBe(1000);
+    expect(AppConfig.fromEnv({ STREAM_MEMORY_SHARE_BYTES: '0' }).streams.memoryShareBytes).toBe(0);
+    expect(
+      AppConfig.fromEnv({ STREAM_MEMORY_BUDGET_BYTES: '0', STREAM_MEMORY_SHARE_BYTES: '5' }).streams,
+    ).toMatchObject({
+      memoryBudgetBytes: 0,
+      memoryShareBytes: 5,
+    });
+    const message = thrownMessage(() =>
+      AppConfig.fromEnv({ STREAM_MEMORY_BUDGET_BYTES: '1000', STREAM_MEMORY_SHARE_BYTES: '1001' }),
+    );
+    expect(message).toMatch(
+      /^Invalid configuration:\n {2}- STREAM_MEMORY_SHARE_BYTES: must not exceed STREAM_MEMORY_BUDGET_BYTES \(1000\)$/,
+    );
   });
 
   it('reads TRUST_PROXY as a hop count or a list of proxies', () => {

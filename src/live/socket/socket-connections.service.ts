@@ -62,7 +62,7 @@ export class SocketConnections {
     }
     bindSocketAuth(ws, grant.auth);
     const send = (frame: object) => writer.write(JSON.stringify(frame));
-    const feed = this.feeds.open(grant.sessionId, grant.after, {
+    const feed = this.feeds.open(grant.auth, grant.sessionId, grant.after, {
       // {"type":"event","event":…} as JSON.stringify would write it, the event's JSON spliced in
       event: (_seq, json) => writer.write(['{"type":"event","event":', ...json, '}']),
       task: (task) => send({ type: 'task', task }),

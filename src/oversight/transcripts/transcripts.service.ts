@@ -18,7 +18,8 @@ const PAGE = { rows: 1_000, bytes: 256 * 1024 };
 /**
  * Exports a whole session, streamed page by page (keyset on seq) and event by event, each write waiting for
  * the client to take the previous one, so memory stays flat however long the session is and however slowly
- * it is read. Task outcomes for each page come from one query. Exports count against the token's stream cap.
+ * it is read. Task outcomes for each page come from one query. Exports count against the token's stream cap
+ * and memory share.
  * They read from DATABASE_READ_URL (a replica may lag: events of the last moments may be missing).
  */
 @Injectable()
@@ -41,7 +42,8 @@ export class TranscriptsService {
     res.setHeader('Cache-Control', 'no-store');
     if (!(await out.write(writer.begin(session)))) return;
     let first = true;
-    for await (const page of reader.eventPages(sessionId, 0, { ...PAGE, memory: this.memory })) {
+    const pages = { ...PAGE, memory: this.memory.shareOf(auth.tokenId) };
+    for await (const page of reader.eventPages(sessionId, 0, pages)) {
       if (!(await this.writePage(reader, page, writer, out, first))) return;
       first = false;
     }

@@ -43,6 +43,8 @@ export class AppConfig {
     maxBufferedBytes: number;
     /** bytes of history all streams and exports may hold at once (StreamBudget); 0: no limit */
     memoryBudgetBytes: number;
+    /** bytes of that budget one token's streams and exports may hold at once (one bigger page still goes); 0: no cap */
+    memoryShareBytes: number;
     /** WebSocket keepalive: ping interval (a client that misses a ping is dropped at the next) */
     pingIntervalMs: number;
   };
@@ -108,6 +110,7 @@ export class AppConfig {
       writeTimeoutMs: env.STREAM_WRITE_TIMEOUT_MS,
       maxBufferedBytes: env.STREAM_MAX_BUFFERED_BYTES,
       memoryBudgetBytes: env.STREAM_MEMORY_BUDGET_BYTES,
+      memoryShareBytes: env.STREAM_MEMORY_SHARE_BYTES ?? Math.floor(env.STREAM_MEMORY_BUDGET_BYTES / 4),
       pingIntervalMs: env.WS_PING_INTERVAL_MS,
     };
     this.logLevel = env.LOG_LEVEL;

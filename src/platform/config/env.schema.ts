@@ -157,11 +157,18 @@ export class EnvSchema {
   @Min(65_536)
   STREAM_MAX_BUFFERED_BYTES = 4_194_304;
 
-  /** bytes of history all streams and exports of an instance may hold at once; a stream waits for its share; 0 turns it off */
+  /** bytes of history all streams and exports of an instance may hold at once; a stream waits for room; 0 turns it off */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   STREAM_MEMORY_BUDGET_BYTES = 16_777_216;
+
+  /** bytes of that budget the streams and exports of one token may hold at once; default a quarter of it; 0: no cap */
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  STREAM_MEMORY_SHARE_BYTES?: number;
 
   /** how often a session WebSocket is pinged; a client that has not answered the previous ping is dropped */
   @Transform(toInt)
@@ -288,10 +295,20 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     const lines = errors.map((e) => `  - ${e.property}: ${Object.values(e.constraints ?? {}).at(-1) ?? 'is invalid'}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  if (env.HTTP_HEADERS_TIMEOUT_MS !== undefined && env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEPALIVE_TIMEOUT_MS) {
-    throw new Error(
-      'Invalid configuration:\n  - HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS',
-    );
-  }
+  const conflicts = conflictsOf(env);
+  if (conflicts.length > 0) throw new Error(`Invalid configuration:\n${conflicts.map((c) => `  - ${c}`).join('\n')}`);
   return env;
+}
+
+/** Rules that tie one variable to another. */
+function conflictsOf(env: EnvSchema): string[] {
+  const conflicts: string[] = [];
+  if (env.HTTP_HEADERS_TIMEOUT_MS !== undefined && env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_KEEPALIVE_TIMEOUT_MS) {
+    conflicts.push('HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEPALIVE_TIMEOUT_MS');
+  }
+  const budget = env.STREAM_MEMORY_BUDGET_BYTES;
+  if (budget > 0 && (env.STREAM_MEMORY_SHARE_BYTES ?? 0) > budget) {
+    conflicts.push(`STREAM_MEMORY_SHARE_BYTES: must not exceed STREAM_MEMORY_BUDGET_BYTES (${budget})`);
+  }
+  return conflicts;
 }
