@@ -1,20 +1,10 @@
 import { Transform, plainToInstance } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'boolean') return value;
-  if (typeof value !== 'string' && typeof value !== 'number') return value;
-  const text = String(value).toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(text)) return true;
-  if (['false', '0', 'no', 'off'].includes(text)) return false;
-  return value;
-};
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+import { emptyToUndefined, toBool, toInt } from './env-transforms.js';
+import { WorkEnvSchema } from './env-work.schema.js';
 
 /** Every environment variable the service reads, with its default. Validated once at boot. */
-export class EnvSchema {
+export class EnvSchema extends WorkEnvSchema {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -179,109 +169,6 @@ export class EnvSchema {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
-
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  AGENTS_FILE?: string;
-
-  @IsString()
-  DEFAULT_AGENT_ID = 'echo';
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  AGENT_HISTORY_WINDOW = 20;
-
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
-  MODEL_PRICES?: string;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  AGENT_TIMEOUT_MS = 30_000;
-
-  @Transform(toBool)
-  @IsBoolean()
-  WORKER_ENABLED = true;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(256)
-  WORKER_CONCURRENCY = 8;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  WORKER_POLL_MS = 1000;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(500)
-  TASK_LEASE_MS = 30_000;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  TASK_MAX_ATTEMPTS = 3;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  WAIT_TIMEOUT_MS = 30_000;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  EXPIRY_SWEEP_MS = 60_000;
-
-  /** on shutdown, how long running tasks may finish before they are handed back to the queue */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  WORKER_SHUTDOWN_GRACE_MS = 10_000;
-
-  /** allow webhook and push-notification URLs on loopback, private, link-local and metadata addresses */
-  @Transform(toBool)
-  @IsBoolean()
-  WEBHOOK_ALLOW_PRIVATE = false;
-
-  /** timeout of one delivery attempt (connect, send, response) */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  WEBHOOK_TIMEOUT_MS = 10_000;
-
-  /** attempts before a delivery is given up as failed */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  WEBHOOK_MAX_ATTEMPTS = 8;
-
-  /** the first retry's delay; each further retry doubles it (with jitter), up to WEBHOOK_BACKOFF_MAX_MS */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  WEBHOOK_BACKOFF_MS = 2000;
-
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  WEBHOOK_BACKOFF_MAX_MS = 3_600_000;
-
-  /** deliveries attempted at once per instance */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(256)
-  WEBHOOK_CONCURRENCY = 8;
 }
 
 /** Validates raw environment variables; throws one error that lists every problem. */
