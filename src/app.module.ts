@@ -18,6 +18,7 @@ import { ErrorsModule } from './platform/errors/errors.module.js';
 import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { StreamsModule } from './platform/http/streams.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
+import { MemoryModule } from './platform/memory/memory.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { NotificationsModule } from './platform/notifications/notifications.module.js';
 import { TelemetryModule } from './platform/telemetry/telemetry.module.js';
@@ -31,6 +32,7 @@ import { RuntimeModule } from './runtime/runtime.module.js';
     LoggingModule,
     DatabaseModule,
     MetricsModule,
+    MemoryModule,
     TelemetryModule,
     NotificationsModule,
     StreamsModule,

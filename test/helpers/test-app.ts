@@ -37,6 +37,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     WORKER_POLL_MS: '200',
     EXPIRY_SWEEP_MS: '1000',
     WORKER_SHUTDOWN_GRACE_MS: '200',
+    // many apps share one test process and its heap; the test of idle collection turns it on
+    IDLE_GC_CHECK_MS: '0',
     ...options.env,
     DATABASE_URL: options.databaseUrl ?? db.url,
   });

@@ -49,6 +49,8 @@ export class AppConfig {
     pingIntervalMs: number;
   };
   readonly logLevel: string;
+  /** IDLE_GC_CHECK_MS: see IdleHeapCollector */
+  readonly idleGcCheckMs: number;
   readonly agents: {
     file?: string;
     defaultAgentId: string;
@@ -114,6 +116,7 @@ export class AppConfig {
       pingIntervalMs: env.WS_PING_INTERVAL_MS,
     };
     this.logLevel = env.LOG_LEVEL;
+    this.idleGcCheckMs = env.IDLE_GC_CHECK_MS;
     this.agents = {
       file: env.AGENTS_FILE,
       defaultAgentId: env.DEFAULT_AGENT_ID,

@@ -169,6 +169,12 @@ export class EnvSchema extends WorkEnvSchema {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** how often the process checks whether it is idle with a heap grown by earlier load, to collect it (0: never) */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  IDLE_GC_CHECK_MS = 10_000;
 }
 
 /** Validates raw environment variables; throws one error that lists every problem. */

@@ -35,6 +35,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly idleCollections = new Counter({
+    name: 'idle_gc_total',
+    help: 'Full heap collections run because the process was idle with a heap grown by earlier load',
+    registers: [this.registry],
+  });
+
+  readonly idleCollectedBytes = new Counter({
+    name: 'idle_gc_collected_bytes_total',
+    help: 'Heap bytes those idle collections freed',
+    registers: [this.registry],
+  });
+
   readonly agentSteps = new Counter({
     name: 'agent_steps_total',
     help: 'Steps of agent runs (tool calls, tool results, intermediate messages), by agent, kind and whether stored',
