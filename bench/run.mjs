@@ -293,9 +293,10 @@ async function token(url, user, role = 'user') {
 }
 
 async function report(url, rows, scaling, memory) {
-  // idle for a while, as a service between bursts is: what V8 and the allocator keep is what stays resident
-  await new Promise((r) => setTimeout(r, 10_000));
-  await memory.sample('10 s idle');
+  // idle for a while, as a service between bursts is (two of IDLE_GC_CHECK_MS's default 10 s intervals):
+  // what V8 and the allocator keep then is what stays resident
+  await new Promise((r) => setTimeout(r, 25_000));
+  await memory.sample('25 s idle');
   const text = `${await render(url, rows, memory)}\n${scalingMarkdown(scaling)}\n`;
   writeReport(text);
   process.stdout.write(`${table(rows)}\n\n${memory.markdown()}\n\n${scalingMarkdown(scaling)}\n`);
