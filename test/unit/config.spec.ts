@@ -38,6 +38,8 @@ describe('validateEnv', () => {
       STREAM_WRITE_TIMEOUT_MS: 30_000,
       STREAM_MAX_BUFFERED_BYTES: 4_194_304,
       STREAM_MEMORY_BUDGET_BYTES: 16_777_216,
+      REVIEW_SEARCH_COMMON_MATCHES: 10_000,
+      REVIEW_SEARCH_PROBE_SESSIONS: 2500,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.AGENTS_FILE).toBeUndefined();
@@ -123,6 +125,8 @@ describe('validateEnv', () => {
     ['STREAM_MAX_BUFFERED_BYTES', '1000'],
     ['STREAM_MEMORY_BUDGET_BYTES', '-1'],
     ['STREAM_MEMORY_SHARE_BYTES', '-1'],
+    ['REVIEW_SEARCH_COMMON_MATCHES', '0'],
+    ['REVIEW_SEARCH_PROBE_SESSIONS', '0'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`- ${name}: `));
   });
@@ -205,7 +209,10 @@ describe('AppConfig.fromEnv', () => {
       STREAM_MAX_BUFFERED_BYTES: '1048576',
       STREAM_MEMORY_BUDGET_BYTES: '0',
       WS_PING_INTERVAL_MS: '5000',
+      REVIEW_SEARCH_COMMON_MATCHES: '50',
+      REVIEW_SEARCH_PROBE_SESSIONS: '7',
     });
+    expect(config.review).toEqual({ commonMatches: 50, probeSessions: 7 });
     expect(config.streams).toEqual({
       maxPerToken: 3,
       writeTimeoutMs: 5000,

@@ -71,6 +71,8 @@ export class AppConfig {
     expirySweepMs: number;
     shutdownGraceMs: number;
   };
+  /** review search with `q`: when to walk sessions newest first, and how far (ReviewRepository) */
+  readonly review: { commonMatches: number; probeSessions: number };
   /** outbound webhook and A2A push-notification deliveries (the delivery worker runs when the worker does) */
   readonly webhooks: {
     allowPrivate: boolean;
@@ -134,6 +136,10 @@ export class AppConfig {
       waitTimeoutMs: env.WAIT_TIMEOUT_MS,
       expirySweepMs: env.EXPIRY_SWEEP_MS,
       shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+    };
+    this.review = {
+      commonMatches: env.REVIEW_SEARCH_COMMON_MATCHES,
+      probeSessions: env.REVIEW_SEARCH_PROBE_SESSIONS,
     };
     this.webhooks = {
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,

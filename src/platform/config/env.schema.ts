@@ -175,6 +175,20 @@ export class EnvSchema extends WorkEnvSchema {
   @IsInt()
   @Min(0)
   IDLE_GC_CHECK_MS = 10_000;
+
+  /** review search: a `q` with at least this many matches (events, notes, names, metadata values) is searched newest session first */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REVIEW_SEARCH_COMMON_MATCHES = 10_000;
+
+  /** review search: sessions a newest-first search probes before it collects the rest of the page from every match */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REVIEW_SEARCH_PROBE_SESSIONS = 2500;
 }
 
 /** Validates raw environment variables; throws one error that lists every problem. */
