@@ -3,7 +3,7 @@ import { shouldCollect } from '../../src/platform/memory/idle-heap.collector.js'
 const MiB = 2 ** 20;
 
 describe('idle heap collection: when to collect', () => {
-  it('collects only when the loop was idle and the heap grew well past what the last collection kept', () => {
+  it('collects only when the loop was idle and the committed heap grew well past what the last collection left', () => {
     expect(shouldCollect(0.01, 300 * MiB, 60 * MiB)).toBe(true);
     expect(shouldCollect(0.2, 300 * MiB, 60 * MiB)).toBe(false);
     expect(shouldCollect(0.01, 100 * MiB, 60 * MiB)).toBe(false);

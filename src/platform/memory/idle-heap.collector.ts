@@ -7,7 +7,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 
 /** Below this share of busy event-loop time over a whole check interval the process counts as idle. */
 const IDLE_UTILIZATION = 0.05;
-/** The heap must have grown this much past what the last collection kept before an idle collection is worth it. */
+/** V8's committed heap must have grown this much past what it was after the last collection to be worth one. */
 const GROWTH_FACTOR = 1.5;
 const GROWTH_MIN_BYTES = 32 * 2 ** 20;
 /**
@@ -17,9 +17,9 @@ const GROWTH_MIN_BYTES = 32 * 2 ** 20;
  */
 const COLLECTIONS = 3;
 
-/** Whether an idle check should collect: the loop was idle and the heap has grown well past what was kept. */
-export function shouldCollect(utilization: number, heapUsed: number, keptBytes: number): boolean {
-  return utilization < IDLE_UTILIZATION && heapUsed > keptBytes * GROWTH_FACTOR + GROWTH_MIN_BYTES;
+/** Whether an idle check should collect: the loop was idle and the committed heap grew well past what was kept. */
+export function shouldCollect(utilization: number, heapTotal: number, keptBytes: number): boolean {
+  return utilization < IDLE_UTILIZATION && heapTotal > keptBytes * GROWTH_FACTOR + GROWTH_MIN_BYTES;
 }
 
 /**
@@ -27,8 +27,8 @@ export function shouldCollect(utilization: number, heapUsed: number, keptBytes: 
  * several times what is live, and in a server nothing tells it when the load has stopped: measured after
  * `npm run bench`, 125–225 MB of the heap was garbage still resident 30 s later, over 61 MB live
  * (docs/benchmarks.md, "Memory"). Every IDLE_GC_CHECK_MS this looks at the event loop's utilization over the
- * interval; only when it was nearly idle the whole time and the heap has grown well past what the last
- * collection kept does it run three full collections (tens of milliseconds each), so it never competes with load.
+ * interval; only when it was nearly idle the whole time and V8's committed heap (what counts in RSS, garbage or
+ * not) has grown well past what it was after the last collection does it run three full collections (tens of milliseconds each), so it never competes with load.
  * Node exposes no collection call without `--expose-gc`; the flag is set at run time, as Jest does for
  * `--logHeapUsage`, and the function taken from a fresh context.
  */
@@ -49,7 +49,7 @@ export class IdleHeapCollector implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (this.config.idleGcCheckMs <= 0) return;
     this.collect = fullCollection();
-    this.keptBytes = process.memoryUsage().heapUsed;
+    this.keptBytes = process.memoryUsage().heapTotal;
     this.lastLoop = performance.eventLoopUtilization();
     this.timer = setInterval(() => void this.check(), this.config.idleGcCheckMs).unref();
   }
@@ -60,8 +60,8 @@ export class IdleHeapCollector implements OnApplicationBootstrap, OnApplicationS
 
   private async check(): Promise<void> {
     const utilization = performance.eventLoopUtilization(this.lastLoop).utilization;
-    const heapUsed = process.memoryUsage().heapUsed;
-    if (this.collecting || !shouldCollect(utilization, heapUsed, this.keptBytes)) {
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    if (this.collecting || !shouldCollect(utilization, heapTotal, this.keptBytes)) {
       this.lastLoop = performance.eventLoopUtilization();
       return;
     }
@@ -72,11 +72,12 @@ export class IdleHeapCollector implements OnApplicationBootstrap, OnApplicationS
       // a request that arrives meanwhile goes first
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.keptBytes = process.memoryUsage().heapUsed;
+    const after = process.memoryUsage();
+    this.keptBytes = after.heapTotal;
     this.metrics.idleCollections.inc();
-    this.metrics.idleCollectedBytes.inc(Math.max(0, heapUsed - this.keptBytes));
+    this.metrics.idleCollectedBytes.inc(Math.max(0, heapUsed - after.heapUsed));
     this.logger.debug(
-      `idle: collected the heap from ${mib(heapUsed)} to ${mib(this.keptBytes)} MiB in ${Math.round(performance.now() - started)} ms`,
+      `idle: heap used ${mib(heapUsed)} → ${mib(after.heapUsed)} MiB, committed ${mib(heapTotal)} → ${mib(after.heapTotal)} MiB, in ${Math.round(performance.now() - started)} ms`,
     );
     // measured after the collections, so their own time does not count against the next interval
     this.lastLoop = performance.eventLoopUtilization();
