@@ -28,7 +28,8 @@ export function shouldCollect(utilization: number, heapTotal: number, keptBytes:
  * `npm run bench`, 125–225 MB of the heap was garbage still resident 30 s later, over 61 MB live
  * (docs/benchmarks.md, "Memory"). Every IDLE_GC_CHECK_MS this looks at the event loop's utilization over the
  * interval; only when it was nearly idle the whole time and V8's committed heap (what counts in RSS, garbage or
- * not) has grown well past what it was after the last collection does it run three full collections (tens of milliseconds each), so it never competes with load.
+ * not) has grown well past what it was after the last collection does it run three full collections (tens of
+ * milliseconds each), so it never competes with load.
  * Node exposes no collection call without `--expose-gc`; the flag is set at run time, as Jest does for
  * `--logHeapUsage`, and the function taken from a fresh context.
  */
